@@ -1,0 +1,1008 @@
+//! Loading a spec directory into a [`Catalog`]: every API, every endpoint,
+//! every fixture read, checked and pre-rendered.
+//!
+//! All the work that does not depend on a request happens here, once: fixture
+//! files are read and parsed, both response forms are rendered to bytes, and
+//! every problem is collected with the file and JSON pointer it concerns, so
+//! that a broken spec directory is reported whole rather than one error at a
+//! time.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use walkdir::WalkDir;
+
+use crate::dialect::{DialectName, Format};
+use crate::render;
+use crate::spec::{
+    ApiFile, AuthFile, EndpointFile, Location, ParameterFile, RequestFile, ResponseFile,
+};
+
+/// One problem with a spec directory, naming where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file at fault.
+    pub file: PathBuf,
+    /// JSON pointer (`/responses/0/json`) or `line L, column C`; empty when
+    /// the whole file is at fault.
+    pub location: String,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl LoadError {
+    fn new(file: &Path, location: impl Into<String>, message: impl Into<String>) -> Self {
+        LoadError {
+            file: file.to_path_buf(),
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}: {}: {}",
+                self.file.display(),
+                self.location,
+                self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Every problem found while loading a spec directory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.0.len();
+        write!(
+            f,
+            "{count} problem{} in the spec directory:",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for error in &self.0 {
+            write!(f, "\n  {error}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a catalog is read from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The spec directory (`specs/`).
+    pub specs: PathBuf,
+    /// The fixtures directory (`fixtures/` beside the specs unless given).
+    pub fixtures: PathBuf,
+}
+
+impl Source {
+    /// Specs at `specs`, fixtures in `fixtures` or else the `fixtures/`
+    /// directory beside `specs`.
+    pub fn new(specs: impl Into<PathBuf>, fixtures: Option<PathBuf>) -> Self {
+        let specs = specs.into();
+        let fixtures = fixtures.unwrap_or_else(|| {
+            specs
+                .parent()
+                .map(|parent| parent.join("fixtures"))
+                .unwrap_or_else(|| PathBuf::from("fixtures"))
+        });
+        Source { specs, fixtures }
+    }
+}
+
+/// One loaded API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Directory name and `api.json` name.
+    pub name: String,
+    /// Human title.
+    pub title: String,
+    /// Vendor conventions.
+    pub dialect: DialectName,
+    /// Mount prefix (`/onlyoffice`), normalised to start with `/` and not end
+    /// with one.
+    pub prefix: String,
+    /// Accepted credentials.
+    pub auth: AuthFile,
+    /// Documentation URL.
+    pub docs: Option<String>,
+}
+
+/// A path template split into segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathTemplate {
+    /// The template as written.
+    pub raw: String,
+    /// Its segments.
+    pub segments: Vec<Segment>,
+}
+
+/// One `/`-separated piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Matches this text, ignoring ASCII case as the vendors' ASP.NET routing does.
+    Literal(String),
+    /// Matches any one segment and binds it to the parameter of this name.
+    Param(String),
+}
+
+impl PathTemplate {
+    /// Parses `/api/2.0/crm/contact/{contactid}/status`.
+    pub fn parse(raw: &str) -> Result<PathTemplate, String> {
+        if !raw.starts_with('/') {
+            return Err(format!("a path starting with `/`, got {raw:?}"));
+        }
+        let mut segments = Vec::new();
+        let mut seen = HashSet::new();
+        for piece in raw.split('/').skip(1) {
+            if piece.is_empty() {
+                if segments.is_empty() && raw == "/" {
+                    break;
+                }
+                return Err(format!("no empty segments in the path, got {raw:?}"));
+            }
+            if let Some(name) = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                if name.is_empty() || name.contains(['{', '}']) {
+                    return Err(format!("a parameter name inside `{{}}`, got {piece:?}"));
+                }
+                if !seen.insert(name.to_string()) {
+                    return Err(format!("each path parameter once, got {{{name}}} twice"));
+                }
+                segments.push(Segment::Param(name.to_string()));
+            } else if piece.contains(['{', '}']) {
+                return Err(format!(
+                    "a parameter to fill a whole segment (`/{{id}}/`), got {piece:?}"
+                ));
+            } else {
+                segments.push(Segment::Literal(piece.to_string()));
+            }
+        }
+        Ok(PathTemplate {
+            raw: raw.to_string(),
+            segments,
+        })
+    }
+
+    /// Names of the path parameters, in order.
+    pub fn params(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Param(name) => Some(name.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+}
+
+/// A documented parameter with its schema ready for use.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Name.
+    pub name: String,
+    /// Where it travels.
+    pub location: Location,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// JSON Schema (`{}` when the spec gives none).
+    pub schema: Value,
+    /// The spec's example value.
+    pub example: Option<Value>,
+    /// The description from the page.
+    pub description: String,
+    /// The type as the page words it.
+    pub doc_type: Option<String>,
+}
+
+impl Parameter {
+    /// The JSON type named by the schema's `type`, if it names one.
+    pub fn json_type(&self) -> Option<&str> {
+        match self.schema.get("type") {
+            Some(Value::String(t)) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// The documented example request.
+#[derive(Debug, Clone)]
+pub struct ExampleRequest {
+    /// Path and query without the mount prefix.
+    pub target: String,
+    /// Headers in page order.
+    pub headers: Vec<(String, String)>,
+    /// The example body, verbatim.
+    pub body: Option<Bytes>,
+    /// The fixture file the body was read from.
+    pub body_file: Option<PathBuf>,
+}
+
+/// One documented response with both forms rendered.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Name for `Prefer: example=NAME`.
+    pub name: String,
+    /// What it means.
+    pub description: String,
+    /// The returned type's name.
+    pub type_name: Option<String>,
+    /// The body as a value (documented or generated), shared for transforms.
+    pub body: Option<Arc<Value>>,
+    /// JSON bytes served: the fixture verbatim, or the generated body.
+    pub json: Bytes,
+    /// XML bytes served: rendered from `body` by the dialect.
+    pub xml: Bytes,
+    /// The documented XML, when the page has one.
+    pub xml_fixture: Option<String>,
+}
+
+impl Response {
+    /// The bytes of this response in `format`.
+    pub fn bytes(&self, format: Format) -> &Bytes {
+        match format {
+            Format::Json => &self.json,
+            Format::Xml => &self.xml,
+        }
+    }
+}
+
+/// One documented endpoint, ready to serve.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// `<api>/<file stem>`, unique in the catalog.
+    pub id: String,
+    /// Index into [`Catalog::apis`].
+    pub api: usize,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template without the mount prefix.
+    pub path: PathTemplate,
+    /// One-line description.
+    pub summary: String,
+    /// Whether the endpoint requires authentication.
+    pub auth_required: bool,
+    /// Documented parameters.
+    pub parameters: Vec<Parameter>,
+    /// The documented example request.
+    pub request: Option<ExampleRequest>,
+    /// Documented responses; the first is the default.
+    pub responses: Vec<Response>,
+    /// The page the spec came from.
+    pub source: Option<String>,
+    /// The spec file.
+    pub file: PathBuf,
+}
+
+impl Endpoint {
+    /// The documented parameter `name` in `location`.
+    pub fn parameter(&self, location: Location, name: &str) -> Option<&Parameter> {
+        self.parameters
+            .iter()
+            .find(|p| p.location == location && p.name == name)
+    }
+}
+
+/// Everything loaded from one spec directory.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// APIs in name order.
+    pub apis: Vec<Api>,
+    /// Endpoints in id order.
+    pub endpoints: Vec<Endpoint>,
+    /// Problems that do not stop serving: documented XML the renderer does
+    /// not reproduce, and (when lenient) files that were skipped.
+    pub warnings: Vec<LoadError>,
+}
+
+impl Catalog {
+    /// Loads `source`, refusing on any problem.
+    pub fn load(source: &Source) -> Result<Catalog, LoadErrors> {
+        let (catalog, errors) = Catalog::load_lenient(source);
+        if errors.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(LoadErrors(errors))
+        }
+    }
+
+    /// Loads what can be loaded from `source` and returns the problems with
+    /// the rest; a broken endpoint file is left out, a broken `api.json`
+    /// leaves out its API.
+    pub fn load_lenient(source: &Source) -> (Catalog, Vec<LoadError>) {
+        let mut loader = Loader {
+            source,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            fixtures_root: None,
+        };
+        let catalog = loader.load();
+        let Loader {
+            errors, warnings, ..
+        } = loader;
+        (
+            Catalog {
+                warnings,
+                ..catalog
+            },
+            errors,
+        )
+    }
+
+    /// The API an endpoint belongs to.
+    pub fn api_of(&self, endpoint: &Endpoint) -> &Api {
+        &self.apis[endpoint.api]
+    }
+
+    /// The API called `name`.
+    pub fn api(&self, name: &str) -> Option<(usize, &Api)> {
+        self.apis.iter().enumerate().find(|(_, a)| a.name == name)
+    }
+}
+
+struct Loader<'a> {
+    source: &'a Source,
+    errors: Vec<LoadError>,
+    warnings: Vec<LoadError>,
+    fixtures_root: Option<PathBuf>,
+}
+
+impl Loader<'_> {
+    fn load(&mut self) -> Catalog {
+        let specs = &self.source.specs;
+        let entries = match fs::read_dir(specs) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.errors.push(LoadError::new(
+                    specs,
+                    "",
+                    format!("cannot read the spec directory: {e}"),
+                ));
+                return Catalog::default();
+            }
+        };
+        self.fixtures_root = fs::canonicalize(&self.source.fixtures).ok();
+        let mut api_dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        api_dirs.sort();
+        if api_dirs.is_empty() {
+            self.errors.push(LoadError::new(
+                specs,
+                "",
+                "expected one directory per API (`<api>/api.json`), found none",
+            ));
+        }
+
+        let mut catalog = Catalog::default();
+        for dir in api_dirs {
+            let Some(api) = self.load_api(&dir) else {
+                continue;
+            };
+            let api_index = catalog.apis.len();
+            let mut endpoints = self.load_endpoints(&dir, &api, api_index);
+            catalog.apis.push(api);
+            catalog.endpoints.append(&mut endpoints);
+        }
+        catalog
+    }
+
+    fn load_api(&mut self, dir: &Path) -> Option<Api> {
+        let file = dir.join("api.json");
+        if !file.is_file() {
+            self.errors.push(LoadError::new(
+                &file,
+                "",
+                "every API directory needs an api.json (name, title, dialect, prefix)",
+            ));
+            return None;
+        }
+        let api: ApiFile = self.parse_file(&file)?;
+        let dir_name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if api.name != dir_name {
+            self.errors.push(LoadError::new(
+                &file,
+                "/name",
+                format!(
+                    "expected the directory name {dir_name:?}, got {:?}",
+                    api.name
+                ),
+            ));
+            return None;
+        }
+        let prefix = api.prefix.trim_end_matches('/');
+        if !api.prefix.starts_with('/') {
+            self.errors.push(LoadError::new(
+                &file,
+                "/prefix",
+                format!("expected a prefix starting with `/`, got {:?}", api.prefix),
+            ));
+            return None;
+        }
+        let auth = api
+            .auth
+            .unwrap_or_else(|| api.dialect.rules().default_auth());
+        for (header, schemes) in &auth.headers {
+            if !schemes
+                .as_array()
+                .is_some_and(|list| list.iter().all(Value::is_string))
+            {
+                self.errors.push(LoadError::new(
+                    &file,
+                    format!("/auth/headers/{}", escape_pointer(header)),
+                    "expected a list of accepted schemes (empty for any value)",
+                ));
+                return None;
+            }
+        }
+        Some(Api {
+            name: api.name,
+            title: api.title,
+            dialect: api.dialect,
+            prefix: prefix.to_string(),
+            auth,
+            docs: api.docs,
+        })
+    }
+
+    fn load_endpoints(&mut self, dir: &Path, api: &Api, api_index: usize) -> Vec<Endpoint> {
+        let mut endpoints = Vec::new();
+        let walker = WalkDir::new(dir)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e.path().unwrap_or(dir).to_path_buf();
+                    self.errors
+                        .push(LoadError::new(&path, "", format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let is_json = path.extension().is_some_and(|ext| ext == "json");
+            if !entry.file_type().is_file() || !is_json || path == dir.join("api.json") {
+                continue;
+            }
+            let Some(id) = endpoint_id(&self.source.specs, path) else {
+                continue;
+            };
+            if let Some(endpoint) = self.load_endpoint(path, id, api, api_index) {
+                endpoints.push(endpoint);
+            }
+        }
+        endpoints
+    }
+
+    fn load_endpoint(
+        &mut self,
+        file: &Path,
+        id: String,
+        api: &Api,
+        api_index: usize,
+    ) -> Option<Endpoint> {
+        let spec: EndpointFile = self.parse_file(file)?;
+        let errors_before = self.errors.len();
+
+        let method = match Method::from_bytes(spec.method.as_bytes()) {
+            Ok(m) if spec.method.chars().all(|c| c.is_ascii_uppercase()) => Some(m),
+            _ => {
+                self.errors.push(LoadError::new(
+                    file,
+                    "/method",
+                    format!(
+                        "expected an upper-case HTTP method such as GET or PUT, got {:?}",
+                        spec.method
+                    ),
+                ));
+                None
+            }
+        };
+        let path = match PathTemplate::parse(&spec.path) {
+            Ok(path) => Some(path),
+            Err(expected) => {
+                self.errors.push(LoadError::new(
+                    file,
+                    "/path",
+                    format!("expected {expected}"),
+                ));
+                None
+            }
+        };
+        let parameters = self.load_parameters(file, &spec.parameters, path.as_ref());
+        let request = spec
+            .request
+            .as_ref()
+            .and_then(|r| self.load_request(file, r));
+        let responses = self.load_responses(file, &spec.responses, api);
+
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        Some(Endpoint {
+            id,
+            api: api_index,
+            method: method?,
+            path: path?,
+            summary: spec.summary,
+            auth_required: spec.auth,
+            parameters,
+            request,
+            responses,
+            source: spec.source,
+            file: file.to_path_buf(),
+        })
+    }
+
+    fn load_parameters(
+        &mut self,
+        file: &Path,
+        specs: &[ParameterFile],
+        path: Option<&PathTemplate>,
+    ) -> Vec<Parameter> {
+        let mut parameters = Vec::with_capacity(specs.len());
+        let mut seen = HashSet::new();
+        for (i, p) in specs.iter().enumerate() {
+            let pointer = format!("/parameters/{i}");
+            if !seen.insert((p.location, p.name.to_ascii_lowercase())) {
+                self.errors.push(LoadError::new(
+                    file,
+                    format!("{pointer}/name"),
+                    format!(
+                        "each parameter once per location, got {:?} in {} twice",
+                        p.name,
+                        p.location.as_str()
+                    ),
+                ));
+                continue;
+            }
+            let schema = p
+                .schema
+                .clone()
+                .unwrap_or_else(|| Value::Object(Default::default()));
+            if let Err(e) = jsonschema::validator_for(&schema) {
+                self.errors.push(LoadError::new(
+                    file,
+                    format!("{pointer}/schema"),
+                    format!("expected a valid JSON Schema: {e}"),
+                ));
+                continue;
+            }
+            if p.location == Location::Path
+                && path.is_some_and(|t| !t.params().any(|name| name == p.name))
+            {
+                self.errors.push(LoadError::new(
+                    file,
+                    format!("{pointer}/name"),
+                    format!(
+                        "a path parameter that appears in the path template as {{{}}}",
+                        p.name
+                    ),
+                ));
+                continue;
+            }
+            parameters.push(Parameter {
+                name: p.name.clone(),
+                location: p.location,
+                required: p.required || p.location == Location::Path,
+                schema,
+                example: p.example.clone(),
+                description: p.description.clone(),
+                doc_type: p.doc_type.clone(),
+            });
+        }
+        // Path parameters the table forgot still bind, as plain strings.
+        if let Some(path) = path {
+            for name in path.params() {
+                if !parameters
+                    .iter()
+                    .any(|p| p.location == Location::Path && p.name == name)
+                {
+                    parameters.push(Parameter {
+                        name: name.to_string(),
+                        location: Location::Path,
+                        required: true,
+                        schema: serde_json::json!({"type": "string"}),
+                        example: None,
+                        description: String::new(),
+                        doc_type: None,
+                    });
+                }
+            }
+        }
+        parameters
+    }
+
+    fn load_request(&mut self, file: &Path, request: &RequestFile) -> Option<ExampleRequest> {
+        if !request.target.starts_with('/') {
+            self.errors.push(LoadError::new(
+                file,
+                "/request/target",
+                format!(
+                    "expected a path starting with `/`, got {:?}",
+                    request.target
+                ),
+            ));
+        }
+        let mut headers = Vec::with_capacity(request.headers.len());
+        for (name, value) in &request.headers {
+            match value.as_str() {
+                Some(text) => headers.push((name.clone(), text.to_string())),
+                None => self.errors.push(LoadError::new(
+                    file,
+                    format!("/request/headers/{}", escape_pointer(name)),
+                    "expected the header value as a string",
+                )),
+            }
+        }
+        let body = match &request.body {
+            Some(fixture) => {
+                let bytes = self.read_fixture(file, "/request/body", fixture)?;
+                if fixture.ends_with(".json") {
+                    self.parse_fixture_json(fixture, &bytes)?;
+                }
+                Some(Bytes::from(bytes))
+            }
+            None => None,
+        };
+        Some(ExampleRequest {
+            target: request.target.clone(),
+            headers,
+            body,
+            body_file: request.body.as_ref().map(|f| self.source.fixtures.join(f)),
+        })
+    }
+
+    fn load_responses(&mut self, file: &Path, specs: &[ResponseFile], api: &Api) -> Vec<Response> {
+        if specs.is_empty() {
+            self.errors.push(LoadError::new(
+                file,
+                "/responses",
+                "expected at least one documented response",
+            ));
+        }
+        let dialect = api.dialect.rules();
+        let mut names = HashSet::new();
+        let mut responses = Vec::with_capacity(specs.len());
+        for (i, r) in specs.iter().enumerate() {
+            let pointer = format!("/responses/{i}");
+            if !(100..=599).contains(&r.status) {
+                self.errors.push(LoadError::new(
+                    file,
+                    format!("{pointer}/status"),
+                    format!("expected an HTTP status from 100 to 599, got {}", r.status),
+                ));
+                continue;
+            }
+            let name = r.name.clone().unwrap_or_else(|| r.status.to_string());
+            if !names.insert(name.clone()) {
+                self.errors.push(LoadError::new(
+                    file,
+                    format!("{pointer}/name"),
+                    format!("a unique response name, got {name:?} twice (name the examples apart)"),
+                ));
+                continue;
+            }
+            let xml_fixture = match &r.xml {
+                Some(fixture) => {
+                    let Some(bytes) = self.read_fixture(file, &format!("{pointer}/xml"), fixture)
+                    else {
+                        continue;
+                    };
+                    match String::from_utf8(bytes) {
+                        Ok(text) => Some(text),
+                        Err(_) => {
+                            self.errors.push(LoadError::new(
+                                &self.source.fixtures.join(fixture),
+                                "",
+                                "expected UTF-8 text",
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                None => None,
+            };
+            let (body, json) = match &r.json {
+                Some(fixture) => {
+                    let Some(bytes) = self.read_fixture(file, &format!("{pointer}/json"), fixture)
+                    else {
+                        continue;
+                    };
+                    let Some(value) = self.parse_fixture_json(fixture, &bytes) else {
+                        continue;
+                    };
+                    (Some(value), Bytes::from(bytes))
+                }
+                None if r.status >= 400 => {
+                    let message = if r.description.is_empty() {
+                        crate::dialect::reason_phrase(r.status).to_string()
+                    } else {
+                        r.description.clone()
+                    };
+                    let problem = crate::problem::Problem::new(r.status, message);
+                    let value = dialect.error_body(&problem);
+                    let json = Bytes::from(render::to_json(&value));
+                    (Some(value), json)
+                }
+                None => (None, Bytes::new()),
+            };
+            let type_name = r.type_name.clone();
+            let xml = match &body {
+                Some(value) => {
+                    let root = if r.json.is_none() && r.status >= 400 {
+                        Some(dialect.error_type_name())
+                    } else {
+                        type_name.as_deref()
+                    };
+                    Bytes::from(render::to_xml(&dialect.xml, value, root))
+                }
+                None => Bytes::new(),
+            };
+            if let (Some(documented), Some(fixture)) = (&xml_fixture, &r.xml)
+                && !same_xml_text(documented, &xml)
+            {
+                self.warnings.push(LoadError::new(
+                    &self.source.fixtures.join(fixture),
+                    first_difference(documented, &xml),
+                    format!(
+                        "the XML rendered from the JSON by the {} rules differs from the documented XML",
+                        dialect.title
+                    ),
+                ));
+            }
+            responses.push(Response {
+                status: r.status,
+                name,
+                description: r.description.clone(),
+                type_name,
+                body: body.map(Arc::new),
+                json,
+                xml,
+                xml_fixture,
+            });
+        }
+        responses
+    }
+
+    fn parse_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
+        let text = match fs::read(file) {
+            Ok(text) => text,
+            Err(e) => {
+                self.errors
+                    .push(LoadError::new(file, "", format!("cannot read: {e}")));
+                return None;
+            }
+        };
+        let mut de = serde_json::Deserializer::from_slice(&text);
+        let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
+        match parsed {
+            Ok(value) => match de.end() {
+                Ok(()) => Some(value),
+                Err(e) => {
+                    self.errors.push(LoadError::new(
+                        file,
+                        format!("line {}, column {}", e.line(), e.column()),
+                        "expected the end of the file after the JSON document",
+                    ));
+                    None
+                }
+            },
+            Err(e) => {
+                let pointer = path_to_pointer(e.path());
+                let inner = e.inner();
+                let location = if inner.is_syntax() || inner.is_eof() || pointer.is_empty() {
+                    format!("line {}, column {}", inner.line(), inner.column())
+                } else {
+                    pointer
+                };
+                self.errors.push(LoadError::new(
+                    file,
+                    location,
+                    strip_position(&inner.to_string()),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Reads a fixture named in `spec` at `pointer`, refusing paths that
+    /// leave the fixtures directory.
+    fn read_fixture(&mut self, spec: &Path, pointer: &str, fixture: &str) -> Option<Vec<u8>> {
+        let relative = Path::new(fixture);
+        let escapes = relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if escapes || fixture.is_empty() {
+            self.errors.push(LoadError::new(
+                spec,
+                pointer,
+                format!(
+                    "expected a path inside the fixtures directory ({}), got {fixture:?}",
+                    self.source.fixtures.display()
+                ),
+            ));
+            return None;
+        }
+        let path = self.source.fixtures.join(relative);
+        // A symlink inside fixtures/ may still point outside it.
+        if let (Some(root), Ok(real)) = (&self.fixtures_root, fs::canonicalize(&path))
+            && !real.starts_with(root)
+        {
+            self.errors.push(LoadError::new(
+                spec,
+                pointer,
+                format!(
+                    "expected a fixture inside the fixtures directory, {fixture:?} leads outside it"
+                ),
+            ));
+            return None;
+        }
+        match fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                self.errors.push(LoadError::new(
+                    spec,
+                    pointer,
+                    format!("cannot read fixture {}: {e}", path.display()),
+                ));
+                None
+            }
+        }
+    }
+
+    fn parse_fixture_json(&mut self, fixture: &str, bytes: &[u8]) -> Option<Value> {
+        match serde_json::from_slice(bytes) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.errors.push(LoadError::new(
+                    &self.source.fixtures.join(fixture),
+                    format!("line {}, column {}", e.line(), e.column()),
+                    format!("expected JSON: {}", strip_position(&e.to_string())),
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// `specs/onlyoffice/put-x.json` → `onlyoffice/put-x`.
+fn endpoint_id(specs: &Path, file: &Path) -> Option<String> {
+    let relative = file.strip_prefix(specs).ok()?.with_extension("");
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment as S;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            S::Seq { index } => pointer.push_str(&format!("/{index}")),
+            S::Map { key } | S::Enum { variant: key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(key));
+            }
+            S::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Escapes a key for use in a JSON pointer (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// serde_json appends " at line L column C", which the location already says.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Equal but for trailing whitespace on lines and at the end, and line endings.
+pub fn same_xml_text(documented: &str, rendered: &[u8]) -> bool {
+    let rendered = String::from_utf8_lossy(rendered);
+    normalise(documented) == normalise(&rendered)
+}
+
+fn normalise(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// `line N` of the first line where the two texts differ.
+fn first_difference(documented: &str, rendered: &[u8]) -> String {
+    let rendered = String::from_utf8_lossy(rendered);
+    let (a, b) = (normalise(documented), normalise(&rendered));
+    let line = a
+        .iter()
+        .zip(b.iter())
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let shown = |lines: &[&str]| {
+        lines
+            .get(line)
+            .map(|l| format!("{:?}", l.trim()))
+            .unwrap_or_else(|| "end of document".into())
+    };
+    format!(
+        "line {}: documented {}, rendered {}",
+        line + 1,
+        shown(&a),
+        shown(&b)
+    )
+}
+
+/// The number of endpoints per API, for summaries.
+pub fn count_by_api(catalog: &Catalog) -> BTreeMap<&str, usize> {
+    let mut counts = BTreeMap::new();
+    for endpoint in &catalog.endpoints {
+        *counts
+            .entry(catalog.apis[endpoint.api].name.as_str())
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_templates_split_into_literals_and_params() {
+        let t = PathTemplate::parse("/api/2.0/crm/contact/{contactid}/status").expect("valid");
+        assert_eq!(t.segments.len(), 6);
+        assert_eq!(t.segments[4], Segment::Param("contactid".into()));
+        assert_eq!(t.params().collect::<Vec<_>>(), ["contactid"]);
+    }
+
+    #[test]
+    fn path_templates_refuse_partial_and_repeated_params() {
+        assert!(PathTemplate::parse("/a/file{id}.txt").is_err());
+        assert!(PathTemplate::parse("/a/{id}/{id}").is_err());
+        assert!(PathTemplate::parse("a/b").is_err());
+        assert!(PathTemplate::parse("/a//b").is_err());
+    }
+
+    #[test]
+    fn xml_comparison_ignores_trailing_whitespace_only() {
+        assert!(same_xml_text(
+            "<a>\n  <b />  \n</a>\n\n",
+            b"<a>\n  <b />\n</a>"
+        ));
+        assert!(!same_xml_text("<a>\n<b />\n</a>", b"<a>\n  <b />\n</a>"));
+    }
+}

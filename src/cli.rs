@@ -1,0 +1,169 @@
+//! Command-line interface: raw flags (clap) turned into the library's
+//! settings. Nothing below this module sees the argument parser.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use docmock::catalog::{Catalog, Source};
+use docmock::listing;
+use docmock::pipeline::Mock;
+use docmock::router::Mount;
+use docmock::server::{self, Limits};
+
+/// Contract-testing mock server generated from vendor API documentation.
+///
+/// docmock serves the documented examples of ONLYOFFICE, R7-Office and
+/// SuperOffice endpoints (JSON and XML) from a spec directory, checks every
+/// request against the documented contract, and lists what it serves.
+#[derive(Debug, Parser)]
+#[command(
+    name = "docmock",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  docmock                         serve specs/ on 127.0.0.1:4010\n  docmock serve --port 0          serve on a free port and print it\n  docmock serve --api r7          serve only the R7-Office API, at /\n  docmock routes                  list every documented route"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the documented endpoints (the default command).
+    #[command(after_help = "Example:\n  docmock serve --specs imported/specs --port 0")]
+    Serve(ServeArgs),
+    /// List every mounted route without serving.
+    #[command(after_help = "Example:\n  docmock routes --api superoffice")]
+    Routes(SpecArgs),
+}
+
+/// Where the specs are and which APIs to mount.
+#[derive(Debug, Args, Clone)]
+struct SpecArgs {
+    /// The spec directory: one directory per API holding api.json and one
+    /// file per endpoint.
+    #[arg(long, default_value = "specs", env = "DOCMOCK_SPECS")]
+    specs: PathBuf,
+    /// The fixtures directory [default: `fixtures` beside the spec directory].
+    #[arg(long, env = "DOCMOCK_FIXTURES")]
+    fixtures: Option<PathBuf>,
+    /// Mount only this API, at `/` instead of under its prefix.
+    #[arg(long)]
+    api: Option<String>,
+    /// Skip broken spec files with a warning instead of refusing to start.
+    #[arg(long)]
+    lenient: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    spec: SpecArgs,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "DOCMOCK_HOST")]
+    host: String,
+    /// Port to listen on; 0 picks a free one and prints it.
+    #[arg(long, default_value_t = 4010, env = "DOCMOCK_PORT")]
+    port: u16,
+    /// Largest request body accepted, in bytes (larger ones get 413).
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body: usize,
+}
+
+impl Cli {
+    /// Runs the command and says how the process should exit.
+    pub fn run(self) -> Result<ExitCode> {
+        match self.command {
+            None => serve(self.serve),
+            Some(Command::Serve(args)) => serve(args),
+            Some(Command::Routes(args)) => routes(args),
+        }
+    }
+}
+
+impl SpecArgs {
+    fn mount(&self) -> Mount {
+        match &self.api {
+            Some(name) => Mount::Single(name.clone()),
+            None => Mount::All,
+        }
+    }
+
+    fn load(&self) -> Result<Mock> {
+        let source = Source::new(&self.specs, self.fixtures.clone());
+        let catalog = if self.lenient {
+            let (catalog, skipped) = Catalog::load_lenient(&source);
+            for error in &skipped {
+                tracing::warn!("skipped: {error}");
+            }
+            catalog
+        } else {
+            Catalog::load(&source).map_err(anyhow::Error::new)?
+        };
+        for warning in &catalog.warnings {
+            tracing::warn!("{warning}");
+        }
+        Mock::new(catalog, &self.mount())
+            .map_err(|errors| anyhow::Error::new(docmock::catalog::LoadErrors(errors)))
+    }
+}
+
+fn routes(args: SpecArgs) -> Result<ExitCode> {
+    let mock = args.load()?;
+    print!("{}", listing::routes_table(&mock));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let mock = Arc::new(args.spec.load()?);
+    let limits = Limits {
+        max_body: args.max_body,
+        ..Limits::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let wanted = format!("{}:{}", args.host, args.port);
+        let listener = tokio::net::TcpListener::bind(&wanted)
+            .await
+            .with_context(|| format!("cannot listen on {wanted}"))?;
+        let address: SocketAddr = listener.local_addr()?;
+        let base = format!("http://{address}");
+        println!("docmock listening on {base}");
+        print!("{}", listing::startup_listing(&mock, &base));
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        server::serve(listener, mock, limits, shutdown_signal()).await?;
+        tracing::info!("shut down");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

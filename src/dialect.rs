@@ -1,0 +1,309 @@
+//! Per-vendor conventions: envelopes, XML style, format negotiation, auth and
+//! the shape of error bodies.
+//!
+//! Everything that differs between ONLYOFFICE, R7-Office and SuperOffice is a
+//! value in a [`Dialect`] table, so the rest of the pipeline stays
+//! vendor-neutral and a new vendor is a new table rather than new branches.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::problem::Problem;
+use crate::spec::AuthFile;
+
+/// The dialect names accepted in `api.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DialectName {
+    /// ONLYOFFICE Community Server / Workspace API.
+    Onlyoffice,
+    /// R7-Office, the Russian ONLYOFFICE derivative (camelCase, lower-case booleans).
+    R7office,
+    /// SuperOffice CRM WebAPI (REST).
+    Superoffice,
+}
+
+impl DialectName {
+    /// The conventions of this vendor.
+    pub fn rules(self) -> &'static Dialect {
+        match self {
+            DialectName::Onlyoffice => &ONLYOFFICE,
+            DialectName::R7office => &R7OFFICE,
+            DialectName::Superoffice => &SUPEROFFICE,
+        }
+    }
+}
+
+/// A response body format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// XML rendered from the JSON by the dialect's [`XmlStyle`].
+    Xml,
+}
+
+/// How the success body is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// `{"status":0,"response":…}` (ONLYOFFICE, R7-Office).
+    StatusResponse,
+    /// The entity itself at top level (SuperOffice).
+    Bare,
+}
+
+/// How an XML element with no content is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmptyForm {
+    /// `<City />`
+    SelfClosing,
+    /// `<about></about>`
+    Pair,
+    /// `<City i:nil="true" />` (.NET DataContract nulls)
+    Nil,
+}
+
+/// How a JSON array becomes XML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayForm {
+    /// The element repeated under the property name, no wrapper
+    /// (`<Tags>Tag1</Tags><Tags>Tag2</Tags>`).
+    Repeated,
+    /// A wrapper element named after the property holding one element per
+    /// item, named after the item's DataContract type
+    /// (`<Domains><string>nemo</string></Domains>`).
+    Wrapped,
+}
+
+/// How the document element is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XmlRoot {
+    /// Always this element (`<result>`).
+    Fixed(&'static str),
+    /// The returned type's name (`<ContactEntityWithLinks>`), with these
+    /// namespace declarations; the fallback name when the spec names no type.
+    TypeName {
+        /// Name used when the response documents no type.
+        fallback: &'static str,
+        /// `xmlns…` attributes written on the root.
+        namespaces: &'static [(&'static str, &'static str)],
+    },
+}
+
+/// The vendor's XML serialisation rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlStyle {
+    /// Document element naming.
+    pub root: XmlRoot,
+    /// Text of `true`.
+    pub true_text: &'static str,
+    /// Text of `false`.
+    pub false_text: &'static str,
+    /// How `""` is written.
+    pub empty_string: EmptyForm,
+    /// How `null` is written.
+    pub null: EmptyForm,
+    /// How arrays are written.
+    pub arrays: ArrayForm,
+}
+
+/// Everything docmock needs to know about one vendor.
+#[derive(Debug)]
+pub struct Dialect {
+    /// Display name.
+    pub title: &'static str,
+    /// Success envelope.
+    pub envelope: Envelope,
+    /// XML rules.
+    pub xml: XmlStyle,
+    /// Format when the request names none (no suffix, no usable `Accept`).
+    pub default_format: Format,
+    /// Whether `.json` / `.xml` on the last path segment selects the format.
+    pub path_suffix: bool,
+    /// Media types accepted in `Accept` that select JSON.
+    pub json_media_types: &'static [&'static str],
+    /// Media types accepted in `Accept` that select XML.
+    pub xml_media_types: &'static [&'static str],
+    /// Media type answered for XML when the request did not name one.
+    pub xml_content_type: &'static str,
+    /// Credentials accepted when `api.json` says nothing.
+    default_auth: fn() -> AuthFile,
+}
+
+const JSON_TYPES: &[&str] = &["application/json", "text/json"];
+const XML_TYPES: &[&str] = &["application/xml", "text/xml"];
+
+static ONLYOFFICE: Dialect = Dialect {
+    title: "ONLYOFFICE",
+    envelope: Envelope::StatusResponse,
+    xml: XmlStyle {
+        root: XmlRoot::Fixed("result"),
+        true_text: "True",
+        false_text: "False",
+        empty_string: EmptyForm::SelfClosing,
+        null: EmptyForm::SelfClosing,
+        arrays: ArrayForm::Repeated,
+    },
+    default_format: Format::Xml,
+    path_suffix: true,
+    json_media_types: JSON_TYPES,
+    xml_media_types: XML_TYPES,
+    xml_content_type: "text/xml",
+    default_auth: onlyoffice_auth,
+};
+
+static R7OFFICE: Dialect = Dialect {
+    title: "R7-Office",
+    xml: XmlStyle {
+        true_text: "true",
+        false_text: "false",
+        empty_string: EmptyForm::Pair,
+        ..ONLYOFFICE.xml
+    },
+    ..ONLYOFFICE
+};
+
+static SUPEROFFICE: Dialect = Dialect {
+    title: "SuperOffice",
+    envelope: Envelope::Bare,
+    xml: XmlStyle {
+        root: XmlRoot::TypeName {
+            fallback: "Result",
+            namespaces: &[("xmlns:i", "http://www.w3.org/2001/XMLSchema-instance")],
+        },
+        true_text: "true",
+        false_text: "false",
+        empty_string: EmptyForm::Pair,
+        null: EmptyForm::Nil,
+        arrays: ArrayForm::Wrapped,
+    },
+    default_format: Format::Json,
+    path_suffix: false,
+    json_media_types: &[
+        "application/json",
+        "text/json",
+        "application/json-patch+json",
+        "application/merge-patch+json",
+    ],
+    xml_media_types: XML_TYPES,
+    xml_content_type: "application/xml",
+    default_auth: superoffice_auth,
+};
+
+fn onlyoffice_auth() -> AuthFile {
+    let mut headers = Map::new();
+    headers.insert("Authorization".into(), json!([]));
+    AuthFile {
+        headers,
+        cookies: vec!["asc_auth_key".into()],
+    }
+}
+
+fn superoffice_auth() -> AuthFile {
+    let mut headers = Map::new();
+    headers.insert(
+        "Authorization".into(),
+        json!(["Basic", "SoTicket", "Bearer"]),
+    );
+    headers.insert("X-XSRF-TOKEN".into(), json!([]));
+    AuthFile {
+        headers,
+        cookies: Vec::new(),
+    }
+}
+
+impl Dialect {
+    /// The credentials accepted when `api.json` does not list them.
+    pub fn default_auth(&self) -> AuthFile {
+        (self.default_auth)()
+    }
+
+    /// The error body for `problem` in this vendor's shape, as a JSON value
+    /// that the renderer turns into either format.
+    ///
+    /// ONLYOFFICE and R7-Office answer as their `ApiStandartResponce` does on
+    /// an exception: `status` 1, the HTTP status as `statusCode`, and an
+    /// `error` object with the innermost exception's `message`, `hresult` and
+    /// `data` (`count`, `startIndex` and `response` are left out because the
+    /// server omits default values). SuperOffice answers with its WebAPI error
+    /// object (`Error`, `ErrorType`, `ErrorMessage`, `ErrorSource`). In both,
+    /// docmock adds every violation so that nothing hides behind the first.
+    pub fn error_body(&self, problem: &Problem) -> Value {
+        let violations: Vec<Value> = problem
+            .violations
+            .iter()
+            .map(|v| {
+                json!({
+                    "in": v.location.as_str(),
+                    "pointer": v.pointer,
+                    "expected": v.expected,
+                    "got": v.got,
+                })
+            })
+            .collect();
+        let exception = Exception::for_status(problem.status);
+        match self.envelope {
+            Envelope::StatusResponse => json!({
+                "status": 1,
+                "statusCode": problem.status,
+                "error": {
+                    "message": problem.full_message(),
+                    "hresult": exception.hresult,
+                    "data": {},
+                    "violations": violations,
+                },
+            }),
+            Envelope::Bare => json!({
+                "Error": true,
+                "ErrorType": exception.superoffice_type,
+                "ErrorMessage": problem.full_message(),
+                "ErrorSource": "docmock",
+                "Violations": violations,
+            }),
+        }
+    }
+
+    /// Type name the XML root of an error body gets under a
+    /// [`XmlRoot::TypeName`] dialect.
+    pub fn error_type_name(&self) -> &'static str {
+        "WebApiError"
+    }
+}
+
+/// What a vendor's .NET server reports for an HTTP status.
+struct Exception {
+    /// `Exception.HResult` of the exception ONLYOFFICE would have caught.
+    hresult: i64,
+    /// `ErrorType` SuperOffice reports.
+    superoffice_type: &'static str,
+}
+
+impl Exception {
+    fn for_status(status: u16) -> Exception {
+        // HRESULTs of the .NET exceptions behind each status: ArgumentException,
+        // AuthenticationException, SecurityException, HttpException (E_FAIL),
+        // NotSupportedException, and System.Exception (COR_E_EXCEPTION).
+        let (hresult, superoffice_type) = match status {
+            400 | 413 | 415 => (-2147024809, "ArgumentException"),
+            401 => (-2146233087, "SoAuthenticationException"),
+            403 => (-2146233078, "SoSecurityException"),
+            404 => (-2147467259, "SoNotFoundException"),
+            405 | 406 => (-2146233067, "NotSupportedException"),
+            412 => (-2146233087, "SoConcurrencyException"),
+            _ => (-2146233088, "Exception"),
+        };
+        Exception {
+            hresult,
+            superoffice_type,
+        }
+    }
+}
+
+/// The standard reason phrase of `status`.
+pub fn reason_phrase(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error")
+}

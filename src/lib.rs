@@ -1,0 +1,30 @@
+//! docmock: a contract-testing mock server generated from vendor API
+//! documentation.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! specs/ + fixtures/ --catalog--> Catalog --router--> Endpoint --pipeline--> JSON | XML bytes
+//! ```
+//!
+//! * [`spec`] is the on-disk format, [`catalog`] loads and checks it and
+//!   renders every documented response once;
+//! * [`dialect`] holds each vendor's conventions, [`negotiate`] picks JSON or
+//!   XML, [`render`] writes both;
+//! * [`router`] maps method and path to an endpoint, [`pipeline`] answers a
+//!   request as a pure function, [`server`] puts hyper around it.
+
+pub mod catalog;
+pub mod dialect;
+pub mod listing;
+pub mod negotiate;
+pub mod pipeline;
+pub mod problem;
+pub mod render;
+pub mod router;
+pub mod server;
+pub mod spec;
+
+pub use catalog::{Catalog, LoadError, LoadErrors, Source};
+pub use pipeline::{Mock, Request};
+pub use router::Mount;

@@ -1,0 +1,140 @@
+//! Human-readable listings of what a mock serves: the `routes` table and the
+//! startup listing with a ready-to-paste curl line per route.
+
+use std::fmt::Write;
+
+use crate::catalog::Endpoint;
+use crate::pipeline::Mock;
+
+/// Bodies up to this size are inlined in curl lines; larger ones are sent
+/// from their fixture file.
+const INLINE_BODY_LIMIT: usize = 200;
+
+/// One line per mounted route: method, mounted path, endpoint id, source page.
+pub fn routes_table(mock: &Mock) -> String {
+    let catalog = mock.catalog();
+    let rows: Vec<[String; 4]> = mock
+        .router()
+        .routes()
+        .iter()
+        .map(|route| {
+            let endpoint = &catalog.endpoints[route.endpoint];
+            [
+                route.method.to_string(),
+                route.template.clone(),
+                endpoint.id.clone(),
+                endpoint.source.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let header = [
+        "METHOD".to_string(),
+        "PATH".into(),
+        "ENDPOINT".into(),
+        "SOURCE".into(),
+    ];
+    let mut widths = [0usize; 4];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line = format!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Every mounted route with a curl line that sends its documented example
+/// request to `base`.
+pub fn startup_listing(mock: &Mock, base: &str) -> String {
+    let catalog = mock.catalog();
+    let mut out = String::new();
+    for route in mock.router().routes() {
+        let endpoint = &catalog.endpoints[route.endpoint];
+        let prefix = mock.router().prefix_of(route.api).unwrap_or("");
+        let _ = writeln!(
+            out,
+            "  {:6} {}  ({})",
+            route.method, route.template, endpoint.id
+        );
+        let _ = writeln!(out, "         {}", curl_line(endpoint, base, prefix));
+    }
+    out
+}
+
+/// The documented example request of `endpoint` as a curl command.
+pub fn curl_line(endpoint: &Endpoint, base: &str, prefix: &str) -> String {
+    let target = example_target(endpoint);
+    let mut words = vec!["curl".to_string(), "-i".to_string()];
+    match endpoint.method.as_str() {
+        "GET" => {}
+        "HEAD" => words.push("-I".into()),
+        method => {
+            words.push("-X".into());
+            words.push(method.into());
+        }
+    }
+    words.push(quote(&format!("{base}{prefix}{target}")));
+    if let Some(request) = &endpoint.request {
+        for (name, value) in &request.headers {
+            if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
+                continue;
+            }
+            words.push("-H".into());
+            words.push(quote(&format!("{name}: {value}")));
+        }
+        match (&request.body, &request.body_file) {
+            (Some(body), _) if body.len() <= INLINE_BODY_LIMIT => {
+                let text = String::from_utf8_lossy(body);
+                let compact = serde_json::from_str::<serde_json::Value>(&text)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|_| text.trim().to_string());
+                words.push("--data".into());
+                words.push(quote(&compact));
+            }
+            (Some(_), Some(file)) => {
+                words.push("--data-binary".into());
+                words.push(quote(&format!("@{}", file.display())));
+            }
+            _ => {}
+        }
+    }
+    words.join(" ")
+}
+
+/// The example request's path and query, or the template with documented
+/// example values filled in.
+pub fn example_target(endpoint: &Endpoint) -> String {
+    if let Some(request) = &endpoint.request {
+        return request.target.clone();
+    }
+    let mut target = endpoint.path.raw.clone();
+    for parameter in &endpoint.parameters {
+        let value = match &parameter.example {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => "1".into(),
+        };
+        target = target.replace(&format!("{{{}}}", parameter.name), &value);
+    }
+    target
+}
+
+fn quote(word: &str) -> String {
+    shlex::try_quote(word)
+        .map(|q| q.into_owned())
+        .unwrap_or_else(|_| format!("'{}'", word.replace('\'', "'\\''")))
+}

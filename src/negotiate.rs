@@ -1,0 +1,202 @@
+//! Choosing the response format: a `.json` / `.xml` path suffix where the
+//! dialect has them, else the `Accept` header, else the vendor's default.
+
+use crate::dialect::{Dialect, Format};
+
+/// The format chosen for a response and the media type to announce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Negotiated {
+    /// JSON or XML.
+    pub format: Format,
+    /// The media type for `Content-Type` (without charset).
+    pub media_type: &'static str,
+}
+
+impl Negotiated {
+    /// The `Content-Type` header value.
+    pub fn content_type(&self) -> &'static str {
+        match self.media_type {
+            "application/json" => "application/json; charset=utf-8",
+            "text/json" => "text/json; charset=utf-8",
+            "application/xml" => "application/xml; charset=utf-8",
+            _ => "text/xml; charset=utf-8",
+        }
+    }
+
+    /// The dialect's answer for `format` when the request named no media type.
+    pub fn default_for(dialect: &Dialect, format: Format) -> Negotiated {
+        match format {
+            Format::Json => Negotiated {
+                format,
+                media_type: "application/json",
+            },
+            Format::Xml => Negotiated {
+                format,
+                media_type: dialect.xml_content_type,
+            },
+        }
+    }
+}
+
+/// Splits a `.json` / `.xml` suffix off the last path segment.
+///
+/// ```
+/// use docmock::dialect::Format;
+/// use docmock::negotiate::split_suffix;
+///
+/// assert_eq!(split_suffix("/api/2.0/crm/contact/1.xml"), ("/api/2.0/crm/contact/1", Some(Format::Xml)));
+/// assert_eq!(split_suffix("/api/v1/Contact/1"), ("/api/v1/Contact/1", None));
+/// ```
+pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
+    let last = path.rsplit('/').next().unwrap_or("");
+    for (suffix, format) in [(".json", Format::Json), (".xml", Format::Xml)] {
+        if last.len() > suffix.len()
+            && last
+                .get(last.len() - suffix.len()..)
+                .is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+        {
+            return (&path[..path.len() - suffix.len()], Some(format));
+        }
+    }
+    (path, None)
+}
+
+/// Picks the format for `accept` (the `Accept` header, if any) under
+/// `dialect`, honouring q-values. `Err` carries the media types the dialect
+/// can answer with, for a 406.
+pub fn negotiate(
+    dialect: &Dialect,
+    suffix: Option<Format>,
+    accept: Option<&str>,
+) -> Result<Negotiated, Vec<&'static str>> {
+    if let Some(format) = suffix {
+        return Ok(Negotiated::default_for(dialect, format));
+    }
+    let default = Negotiated::default_for(dialect, dialect.default_format);
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(default);
+    };
+    let mut ranges: Vec<(f32, usize, &str)> = accept
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, range)| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (!media.is_empty() && q > 0.0).then_some((q, i, media))
+        })
+        .collect();
+    // Highest quality first; the header's own order breaks ties.
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, _, media) in ranges {
+        if media == "*/*" || media.eq_ignore_ascii_case("application/*") {
+            return Ok(default);
+        }
+        if media.eq_ignore_ascii_case("text/*") {
+            return Ok(Negotiated::default_for(dialect, Format::Xml));
+        }
+        if let Some(found) = find(dialect.json_media_types, media) {
+            return Ok(Negotiated {
+                format: Format::Json,
+                media_type: if found == "text/json" {
+                    "text/json"
+                } else {
+                    "application/json"
+                },
+            });
+        }
+        if let Some(found) = find(dialect.xml_media_types, media) {
+            return Ok(Negotiated {
+                format: Format::Xml,
+                media_type: found,
+            });
+        }
+    }
+    Err(dialect
+        .json_media_types
+        .iter()
+        .chain(dialect.xml_media_types)
+        .copied()
+        .collect())
+}
+
+fn find(types: &'static [&'static str], media: &str) -> Option<&'static str> {
+    types
+        .iter()
+        .copied()
+        .find(|t| t.eq_ignore_ascii_case(media))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::DialectName;
+
+    fn pick(dialect: DialectName, accept: Option<&str>) -> Result<Negotiated, Vec<&'static str>> {
+        negotiate(dialect.rules(), None, accept)
+    }
+
+    #[test]
+    fn onlyoffice_answers_xml_when_the_request_names_no_format() {
+        let n = pick(DialectName::Onlyoffice, None).expect("acceptable");
+        assert_eq!(n.format, Format::Xml);
+        let n = pick(DialectName::Onlyoffice, Some("*/*")).expect("acceptable");
+        assert_eq!(n.format, Format::Xml);
+    }
+
+    #[test]
+    fn superoffice_answers_json_by_default_and_for_patch_media_types() {
+        assert_eq!(
+            pick(DialectName::Superoffice, None).map(|n| n.format),
+            Ok(Format::Json)
+        );
+        assert_eq!(
+            pick(
+                DialectName::Superoffice,
+                Some("application/merge-patch+json")
+            )
+            .map(|n| n.format),
+            Ok(Format::Json)
+        );
+    }
+
+    #[test]
+    fn quality_values_order_the_choices() {
+        let n = pick(
+            DialectName::Onlyoffice,
+            Some("text/html,application/xml;q=0.5,application/json;q=0.9"),
+        )
+        .expect("acceptable");
+        assert_eq!(n.format, Format::Json);
+    }
+
+    #[test]
+    fn parameters_on_media_types_are_ignored() {
+        let n = pick(
+            DialectName::Superoffice,
+            Some("application/json; charset=utf-8"),
+        )
+        .expect("acceptable");
+        assert_eq!(n.content_type(), "application/json; charset=utf-8");
+    }
+
+    #[test]
+    fn unacceptable_accept_lists_what_is_available() {
+        let err = pick(DialectName::R7office, Some("image/png")).expect_err("406");
+        assert!(err.contains(&"application/json"));
+    }
+
+    #[test]
+    fn a_suffix_overrides_accept() {
+        let n = negotiate(
+            DialectName::Onlyoffice.rules(),
+            Some(Format::Json),
+            Some("text/xml"),
+        )
+        .expect("acceptable");
+        assert_eq!(n.format, Format::Json);
+    }
+}

@@ -1,0 +1,377 @@
+//! The mock as a pure function from a request to a response.
+//!
+//! [`Mock::handle`] runs the stages in order — route, negotiate, bind path
+//! parameters, choose the documented response — and every stage reports what
+//! is wrong as a [`Problem`]. One function, [`Mock::problem_response`], turns
+//! problems into the dialect's error shape in the negotiated format. The
+//! server is a thin shell around this, and tests call it without a socket.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::catalog::{Catalog, Endpoint, LoadError, Response};
+use crate::dialect::{Dialect, Format, XmlRoot};
+use crate::negotiate::{Negotiated, negotiate, split_suffix};
+use crate::problem::{Problem, Violation};
+use crate::render;
+use crate::router::{Mount, Route, Routed, Router};
+use crate::spec::Location;
+
+/// A request read whole, as every stage sees it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Path, not yet percent-decoded, without the query.
+    pub path: String,
+    /// Raw query string, without `?`.
+    pub query: Option<String>,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl Request {
+    /// A request with no headers, query or body, for tests and examples.
+    pub fn new(method: Method, target: &str) -> Request {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path.to_string(), Some(query.to_string())),
+            None => (target.to_string(), None),
+        };
+        Request {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Adds a header; invalid names or values are ignored.
+    pub fn header(mut self, name: &str, value: &str) -> Request {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            self.headers.append(name, value);
+        }
+        self
+    }
+
+    fn header_str(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A loaded catalog with its routes: everything needed to answer requests.
+#[derive(Debug, Clone)]
+pub struct Mock {
+    catalog: Arc<Catalog>,
+    router: Router,
+}
+
+impl Mock {
+    /// Mounts `catalog` as `mount`.
+    pub fn new(catalog: Catalog, mount: &Mount) -> Result<Mock, Vec<LoadError>> {
+        let router = Router::new(&catalog, mount)?;
+        Ok(Mock {
+            catalog: Arc::new(catalog),
+            router,
+        })
+    }
+
+    /// The catalog served.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The mounted routes.
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// Answers one request.
+    pub fn handle(&self, request: &Request) -> http::Response<Bytes> {
+        let (path, suffix) = split_suffix(&request.path);
+        let routed = match suffix {
+            Some(_) => match self.router.route(&request.method, path) {
+                Routed::Found { route, .. } if !self.dialect(route.api).path_suffix => {
+                    self.router.route(&request.method, &request.path)
+                }
+                Routed::NotFound => self.router.route(&request.method, &request.path),
+                found => found,
+            },
+            None => self.router.route(&request.method, &request.path),
+        };
+        let (route, params) = match routed {
+            Routed::Found { route, params } => (route, params),
+            Routed::MethodNotAllowed { allow, api } => {
+                let allowed: Vec<&str> = allow.iter().map(Method::as_str).collect();
+                let problem = Problem::new(
+                    405,
+                    format!(
+                        "{} is not documented for this path; documented: {}",
+                        request.method,
+                        allowed.join(", ")
+                    ),
+                )
+                .with_header("allow", allowed.join(", "));
+                return self.problem_response(request, api, suffix, &problem);
+            }
+            Routed::NotFound => {
+                let nearest: Vec<String> = self
+                    .router
+                    .nearest(&request.path, 3)
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, r.template))
+                    .collect();
+                let mut message = format!("no documented endpoint matches {}", request.path);
+                if !nearest.is_empty() {
+                    message.push_str("; nearest documented routes: ");
+                    message.push_str(&nearest.join("; "));
+                }
+                let api = self.router.api_for_path(&request.path).unwrap_or(0);
+                return self.problem_response(request, api, suffix, &Problem::new(404, message));
+            }
+        };
+
+        let endpoint = &self.catalog.endpoints[route.endpoint];
+        let dialect = self.dialect(route.api);
+        let suffix = suffix.filter(|_| dialect.path_suffix);
+        let negotiated = match negotiate(dialect, suffix, request.header_str(header::ACCEPT)) {
+            Ok(n) => n,
+            Err(available) => {
+                let problem = Problem::new(
+                    406,
+                    format!(
+                        "none of the media types in Accept can be served; available: {}",
+                        available.join(", ")
+                    ),
+                );
+                return self.problem_response(request, route.api, suffix, &problem);
+            }
+        };
+
+        let violations = bind_path_params(endpoint, &params);
+        if !violations.is_empty() {
+            let problem = Problem::new(400, "the request breaks the documented contract")
+                .with_violations(violations);
+            return self.error(
+                dialect,
+                negotiated,
+                &problem,
+                request.method == Method::HEAD,
+            );
+        }
+
+        let response = match choose_response(endpoint, request) {
+            Ok(response) => response,
+            Err(problem) => {
+                return self.error(
+                    dialect,
+                    negotiated,
+                    &problem,
+                    request.method == Method::HEAD,
+                );
+            }
+        };
+        reply(
+            response.status,
+            negotiated,
+            response.bytes(negotiated.format).clone(),
+            &[],
+            request.method == Method::HEAD,
+        )
+    }
+
+    fn dialect(&self, api: usize) -> &'static Dialect {
+        self.catalog
+            .apis
+            .get(api)
+            .map(|a| a.dialect.rules())
+            .unwrap_or(crate::dialect::DialectName::Onlyoffice.rules())
+    }
+
+    /// Renders `problem` for API `api` in the format the request asks for
+    /// (the dialect's default when it asks for nothing servable).
+    pub fn problem_response(
+        &self,
+        request: &Request,
+        api: usize,
+        suffix: Option<Format>,
+        problem: &Problem,
+    ) -> http::Response<Bytes> {
+        let dialect = self.dialect(api);
+        let suffix = suffix.filter(|_| dialect.path_suffix);
+        let negotiated = negotiate(dialect, suffix, request.header_str(header::ACCEPT))
+            .unwrap_or_else(|_| Negotiated::default_for(dialect, dialect.default_format));
+        self.error(dialect, negotiated, problem, request.method == Method::HEAD)
+    }
+
+    fn error(
+        &self,
+        dialect: &Dialect,
+        negotiated: Negotiated,
+        problem: &Problem,
+        head: bool,
+    ) -> http::Response<Bytes> {
+        let value = dialect.error_body(problem);
+        let body = render_value(
+            dialect,
+            negotiated.format,
+            &value,
+            Some(dialect.error_type_name()),
+        );
+        reply(problem.status, negotiated, body, &problem.headers, head)
+    }
+
+    /// Mounted route of `endpoint`, for listings.
+    pub fn route_of(&self, endpoint: usize) -> Option<&Route> {
+        self.router.routes().iter().find(|r| r.endpoint == endpoint)
+    }
+}
+
+/// Renders a generated body in `format`.
+fn render_value(
+    dialect: &Dialect,
+    format: Format,
+    value: &Value,
+    type_name: Option<&str>,
+) -> Bytes {
+    match format {
+        Format::Json => Bytes::from(render::to_json(value)),
+        Format::Xml => {
+            let root = match dialect.xml.root {
+                XmlRoot::Fixed(_) => None,
+                XmlRoot::TypeName { .. } => type_name,
+            };
+            Bytes::from(render::to_xml(&dialect.xml, value, root))
+        }
+    }
+}
+
+fn reply(
+    status: u16,
+    negotiated: Negotiated,
+    body: Bytes,
+    extra: &[(&'static str, String)],
+    head: bool,
+) -> http::Response<Bytes> {
+    let mut response = http::Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(negotiated.content_type()),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    for (name, value) in extra {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(*name, value);
+        }
+    }
+    if !head {
+        *response.body_mut() = body;
+    }
+    response
+}
+
+/// Checks each path parameter against its documented type.
+fn bind_path_params(endpoint: &Endpoint, params: &[(&str, String)]) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (name, raw) in params {
+        let Some(parameter) = endpoint.parameter(Location::Path, name) else {
+            continue;
+        };
+        if let Err(expected) = coerce(parameter.json_type(), raw) {
+            violations.push(Violation {
+                location: Location::Path,
+                pointer: format!("/{}", crate::catalog::escape_pointer(name)),
+                expected: expected.to_string(),
+                got: Some(format!("{raw:?}")),
+            });
+        }
+    }
+    violations
+}
+
+/// Turns parameter text into the JSON value its schema type calls for.
+pub fn coerce(json_type: Option<&str>, raw: &str) -> Result<Value, &'static str> {
+    match json_type {
+        Some("integer") => raw
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| "an integer"),
+        Some("number") => raw
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or("a number"),
+        Some("boolean") => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("a boolean (true or false)"),
+        },
+        _ => Ok(Value::String(raw.to_string())),
+    }
+}
+
+/// Picks the documented response: the first, unless `Prefer: code=N` or
+/// `Prefer: example=NAME` asks for another.
+fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<&'e Response, Problem> {
+    let documented = || {
+        endpoint
+            .responses
+            .iter()
+            .map(|r| format!("code={} example={}", r.status, r.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for prefer in request
+        .headers
+        .get_all(header::HeaderName::from_static("prefer"))
+    {
+        let Ok(prefer) = prefer.to_str() else {
+            continue;
+        };
+        for preference in prefer.split([',', ';']) {
+            let Some((key, value)) = preference.split_once('=') else {
+                continue;
+            };
+            let value = value.trim().trim_matches('"');
+            let found = match key.trim().to_ascii_lowercase().as_str() {
+                "code" => endpoint
+                    .responses
+                    .iter()
+                    .find(|r| r.status.to_string() == value),
+                "example" => endpoint.responses.iter().find(|r| r.name == value),
+                _ => continue,
+            };
+            return found.ok_or_else(|| {
+                Problem::new(
+                    400,
+                    format!(
+                        "Prefer asks for {}={value}, which is not documented for {} {}; documented: {}",
+                        key.trim(),
+                        endpoint.method,
+                        endpoint.path.raw,
+                        documented()
+                    ),
+                )
+            });
+        }
+    }
+    endpoint
+        .responses
+        .first()
+        .ok_or_else(|| Problem::new(500, "the endpoint documents no response"))
+}

@@ -1,0 +1,95 @@
+//! Problems with a request, kept as data until the very end.
+//!
+//! Every stage of the pipeline (routing, negotiation, validation) reports what
+//! is wrong as a [`Problem`]; only [`crate::dialect::Dialect::error_body`] turns
+//! it into the vendor's error shape, and only the renderer turns that into
+//! bytes. That keeps status codes and wording in one place.
+
+use serde::Serialize;
+
+use crate::spec::Location;
+
+/// One thing wrong with a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Which part of the request: path, query, header or body.
+    #[serde(rename = "in")]
+    pub location: Location,
+    /// JSON pointer into that part (`/contactid`, `/Emails/0/Value`).
+    pub pointer: String,
+    /// What the contract expects there.
+    pub expected: String,
+    /// What the request sent, as text; `None` when it sent nothing.
+    pub got: Option<String>,
+}
+
+impl Violation {
+    /// One line a person can act on: `path /contactid: expected integer, got "abc"`.
+    pub fn describe(&self) -> String {
+        let mut line = format!(
+            "{} {}: expected {}",
+            self.location.as_str(),
+            if self.pointer.is_empty() {
+                "/"
+            } else {
+                &self.pointer
+            },
+            self.expected
+        );
+        match &self.got {
+            Some(got) => {
+                line.push_str(", got ");
+                line.push_str(got);
+            }
+            None => line.push_str(", got nothing"),
+        }
+        line
+    }
+}
+
+/// Why a request gets an error response instead of a documented example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// HTTP status to answer with.
+    pub status: u16,
+    /// Summary sentence for the error message.
+    pub message: String,
+    /// The individual violations, all of them, in the order found.
+    pub violations: Vec<Violation>,
+    /// Extra response headers the status calls for (`Allow` on 405).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    /// A problem with a status and message and nothing else.
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        Problem {
+            status,
+            message: message.into(),
+            violations: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds violations.
+    pub fn with_violations(mut self, violations: Vec<Violation>) -> Self {
+        self.violations = violations;
+        self
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The message followed by every violation, on one line.
+    pub fn full_message(&self) -> String {
+        let mut text = self.message.clone();
+        for (i, violation) in self.violations.iter().enumerate() {
+            text.push_str(if i == 0 { ": " } else { "; " });
+            text.push_str(&violation.describe());
+        }
+        text
+    }
+}

@@ -1,0 +1,324 @@
+//! JSON and XML writers.
+//!
+//! The XML form of every body is rendered from its JSON form by the dialect's
+//! [`XmlStyle`], never copied, so that error bodies and trimmed bodies have an
+//! XML form too. The documented XML fixtures are the oracle that proves these
+//! rules right (see `docmock check` and the fidelity tests).
+
+use std::borrow::Cow;
+
+use quick_xml::Writer;
+use quick_xml::escape::partial_escape;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use serde_json::Value;
+
+use crate::dialect::{ArrayForm, EmptyForm, XmlRoot, XmlStyle};
+
+/// Renders `value` as an XML document in `style`, indented by two spaces as
+/// the vendors' documentation shows it, without an XML declaration.
+///
+/// `type_name` names the document element for dialects whose root is the
+/// returned type (SuperOffice); it is ignored by fixed-root dialects.
+///
+/// ```
+/// use docmock::dialect::DialectName;
+/// use docmock::render::to_xml;
+///
+/// // Arrange
+/// let body = serde_json::json!({"status": 0, "response": {"City": "", "Tags": ["a", "b"]}});
+/// // Act
+/// let xml = to_xml(&DialectName::Onlyoffice.rules().xml, &body, None);
+/// // Assert
+/// assert_eq!(xml, "<result>\n  <status>0</status>\n  <response>\n    <City />\n    <Tags>a</Tags>\n    <Tags>b</Tags>\n  </response>\n</result>");
+/// ```
+pub fn to_xml(style: &XmlStyle, value: &Value, type_name: Option<&str>) -> String {
+    let mut out = XmlOut::new(style);
+    match style.root {
+        XmlRoot::Fixed(name) => out.element(name, value, &[]),
+        XmlRoot::TypeName {
+            fallback,
+            namespaces,
+        } => {
+            let name = type_name
+                .map(xml_type_name)
+                .unwrap_or(Cow::Borrowed(fallback));
+            out.element(&name, value, namespaces);
+        }
+    }
+    out.finish()
+}
+
+/// Serialises `value` as compact JSON, the way the vendors' servers write
+/// bodies they generate (documented examples are served verbatim instead).
+pub fn to_json(value: &Value) -> Vec<u8> {
+    // Serialising a `Value` into a `Vec` has no failure mode.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Turns a documented type name such as `Contact[]` or `List<Contact>` into an
+/// element name DataContract would use (`ArrayOfContact`).
+fn xml_type_name(type_name: &str) -> Cow<'_, str> {
+    let trimmed = type_name.trim();
+    if let Some(item) = trimmed.strip_suffix("[]") {
+        return Cow::Owned(format!("ArrayOf{}", encode_name(item.trim())));
+    }
+    encode_name(trimmed)
+}
+
+/// Makes `name` a valid XML element name the way .NET's
+/// `XmlConvert.EncodeLocalName` does: every character that may not stand
+/// there becomes `_xHHHH_`.
+pub fn encode_name(name: &str) -> Cow<'_, str> {
+    let valid = |i: usize, c: char| {
+        c.is_alphabetic() || c == '_' || (i > 0 && (c.is_alphanumeric() || c == '-' || c == '.'))
+    };
+    if !name.is_empty() && name.chars().enumerate().all(|(i, c)| valid(i, c)) {
+        return Cow::Borrowed(name);
+    }
+    if name.is_empty() {
+        return Cow::Borrowed("_");
+    }
+    let mut encoded = String::with_capacity(name.len() + 8);
+    for (i, c) in name.chars().enumerate() {
+        if valid(i, c) {
+            encoded.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                encoded.push_str(&format!("_x{unit:04X}_"));
+            }
+        }
+    }
+    Cow::Owned(encoded)
+}
+
+/// The DataContract element name of an array item.
+fn item_name<'a>(item: &Value, property: &'a str) -> Cow<'a, str> {
+    match item {
+        Value::String(_) => Cow::Borrowed("string"),
+        Value::Bool(_) => Cow::Borrowed("boolean"),
+        Value::Number(n) if n.is_f64() => Cow::Borrowed("double"),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if i32::try_from(i).is_ok() => Cow::Borrowed("int"),
+            _ => Cow::Borrowed("long"),
+        },
+        Value::Null => Cow::Borrowed("anyType"),
+        Value::Array(_) => Cow::Borrowed("ArrayOfanyType"),
+        Value::Object(_) => singular(property),
+    }
+}
+
+/// `Emails` → `Email`, `Faxes` → `Fax`, `Properties` → `Property`; a name that
+/// is not a plural gets `Item` appended.
+fn singular(property: &str) -> Cow<'_, str> {
+    if let Some(stem) = property.strip_suffix("ies").filter(|s| !s.is_empty()) {
+        return Cow::Owned(format!("{stem}y"));
+    }
+    for suffix in ["xes", "ses", "ches", "shes"] {
+        if let Some(stem) = property.strip_suffix(suffix).filter(|s| !s.is_empty()) {
+            return Cow::Owned(format!("{stem}{}", &suffix[..suffix.len() - 2]));
+        }
+    }
+    match property.strip_suffix('s').filter(|s| !s.is_empty()) {
+        Some(stem) => Cow::Borrowed(stem),
+        None => Cow::Owned(format!("{property}Item")),
+    }
+}
+
+struct XmlOut<'s> {
+    writer: Writer<Vec<u8>>,
+    style: &'s XmlStyle,
+}
+
+impl<'s> XmlOut<'s> {
+    fn new(style: &'s XmlStyle) -> Self {
+        let mut writer = Writer::new_with_indent(Vec::with_capacity(4096), b' ', 2);
+        writer.config_mut().add_space_before_slash_in_empty_elements = true;
+        XmlOut { writer, style }
+    }
+
+    fn finish(self) -> String {
+        // quick-xml only writes what we hand it, and we hand it `&str`s.
+        String::from_utf8(self.writer.into_inner()).unwrap_or_default()
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        // Writing into a `Vec<u8>` cannot fail.
+        let _ = self.writer.write_event(event);
+    }
+
+    /// Writes `<name>` holding `value`.
+    fn element(&mut self, name: &str, value: &Value, attributes: &[(&str, &str)]) {
+        let name = encode_name(name);
+        let mut start = BytesStart::new(name.as_ref());
+        for attribute in attributes {
+            start.push_attribute(*attribute);
+        }
+        match value {
+            Value::Null => self.empty(start, self.style.null),
+            Value::String(s) if s.is_empty() => self.empty(start, self.style.empty_string),
+            Value::String(s) => self.text(start, s),
+            Value::Bool(b) => {
+                let text = if *b {
+                    self.style.true_text
+                } else {
+                    self.style.false_text
+                };
+                self.text(start, text);
+            }
+            Value::Number(n) => self.text(start, &n.to_string()),
+            Value::Object(map) if map.is_empty() => self.empty(start, EmptyForm::SelfClosing),
+            Value::Object(map) => {
+                self.event(Event::Start(start));
+                for (key, child) in map {
+                    self.property(key, child);
+                }
+                self.event(Event::End(BytesEnd::new(name.as_ref())));
+            }
+            Value::Array(items) => self.wrapped(start, &name, items),
+        }
+    }
+
+    /// Writes the object member `key: value`.
+    fn property(&mut self, key: &str, value: &Value) {
+        match (value, self.style.arrays) {
+            (Value::Array(items), ArrayForm::Repeated) => {
+                for item in items {
+                    match item {
+                        // An array inside an array keeps its own element so
+                        // that the nesting survives.
+                        Value::Array(_) => self.wrapped(BytesStart::new(key), key, slice(item)),
+                        _ => self.element(key, item, &[]),
+                    }
+                }
+            }
+            _ => self.element(key, value, &[]),
+        }
+    }
+
+    fn wrapped(&mut self, start: BytesStart<'_>, name: &str, items: &[Value]) {
+        if items.is_empty() {
+            self.empty(start, EmptyForm::SelfClosing);
+            return;
+        }
+        self.event(Event::Start(start));
+        for item in items {
+            let item_name = item_name(item, name);
+            self.element(&item_name, item, &[]);
+        }
+        self.event(Event::End(BytesEnd::new(name)));
+    }
+
+    fn text(&mut self, start: BytesStart<'_>, text: &str) {
+        let end = BytesEnd::new(start.name().as_ref().to_string());
+        self.event(Event::Start(start));
+        self.event(Event::Text(BytesText::from_escaped(partial_escape(text))));
+        self.event(Event::End(end));
+    }
+
+    fn empty(&mut self, mut start: BytesStart<'_>, form: EmptyForm) {
+        match form {
+            EmptyForm::SelfClosing => self.event(Event::Empty(start)),
+            EmptyForm::Nil => {
+                start.push_attribute(("i:nil", "true"));
+                self.event(Event::Empty(start));
+            }
+            EmptyForm::Pair => {
+                let end = BytesEnd::new(start.name().as_ref().to_string());
+                self.event(Event::Start(start));
+                // An empty text event keeps the end tag on the same line.
+                self.event(Event::Text(BytesText::from_escaped("")));
+                self.event(Event::End(end));
+            }
+        }
+    }
+}
+
+fn slice(value: &Value) -> &[Value] {
+    value.as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::DialectName;
+    use serde_json::json;
+
+    fn xml(dialect: DialectName, value: Value, type_name: Option<&str>) -> String {
+        to_xml(&dialect.rules().xml, &value, type_name)
+    }
+
+    #[test]
+    fn onlyoffice_writes_capitalised_booleans_and_self_closing_empty_strings() {
+        let out = xml(
+            DialectName::Onlyoffice,
+            json!({"a": true, "b": false, "c": "", "d": null}),
+            None,
+        );
+        assert_eq!(
+            out,
+            "<result>\n  <a>True</a>\n  <b>False</b>\n  <c />\n  <d />\n</result>"
+        );
+    }
+
+    #[test]
+    fn r7_writes_lower_case_booleans_and_paired_empty_strings() {
+        let out = xml(
+            DialectName::R7office,
+            json!({"a": true, "c": "", "d": null}),
+            None,
+        );
+        assert_eq!(
+            out,
+            "<result>\n  <a>true</a>\n  <c></c>\n  <d />\n</result>"
+        );
+    }
+
+    #[test]
+    fn repeated_arrays_of_objects_repeat_the_property_element() {
+        let out = xml(
+            DialectName::Onlyoffice,
+            json!({"L": [{"x": 1}, {"x": 2}], "E": []}),
+            None,
+        );
+        assert_eq!(
+            out,
+            "<result>\n  <L>\n    <x>1</x>\n  </L>\n  <L>\n    <x>2</x>\n  </L>\n</result>"
+        );
+    }
+
+    #[test]
+    fn superoffice_wraps_arrays_and_marks_nulls_nil() {
+        let out = xml(
+            DialectName::Superoffice,
+            json!({"Domains": ["a"], "Emails": [{"Value": "v"}], "Owner": null, "Name": ""}),
+            Some("ContactEntity"),
+        );
+        assert_eq!(
+            out,
+            "<ContactEntity xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Domains>\n    <string>a</string>\n  </Domains>\n  <Emails>\n    <Email>\n      <Value>v</Value>\n    </Email>\n  </Emails>\n  <Owner i:nil=\"true\" />\n  <Name></Name>\n</ContactEntity>"
+        );
+    }
+
+    #[test]
+    fn text_escapes_markup_but_not_quotes() {
+        let out = xml(DialectName::Onlyoffice, json!({"t": "a<b & \"c\""}), None);
+        assert_eq!(out, "<result>\n  <t>a&lt;b &amp; \"c\"</t>\n</result>");
+    }
+
+    #[test]
+    fn names_that_are_not_xml_names_are_encoded_like_dotnet() {
+        assert_eq!(encode_name("SuperOffice:1"), "SuperOffice_x003A_1");
+        assert_eq!(encode_name("1st"), "_x0031_st");
+        assert_eq!(encode_name("_Links"), "_Links");
+    }
+
+    #[test]
+    fn plural_property_names_become_singular_item_names() {
+        assert_eq!(singular("Emails"), "Email");
+        assert_eq!(singular("Faxes"), "Fax");
+        assert_eq!(singular("Addresses"), "Address");
+        assert_eq!(singular("Properties"), "Property");
+        assert_eq!(singular("Data"), "DataItem");
+    }
+}

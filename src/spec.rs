@@ -1,0 +1,163 @@
+//! The on-disk spec format: what `specs/<api>/api.json` and
+//! `specs/<api>/**/<endpoint>.json` contain.
+//!
+//! These types mirror the files one to one so that `serde` does the parsing and
+//! the importer can write them back byte for byte. Everything that needs
+//! checking across files (fixtures, routes, schemas) happens in
+//! [`crate::catalog`], which turns these raw documents into a servable catalog.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::dialect::DialectName;
+
+/// `specs/<api>/api.json`: one vendor API mounted under one prefix.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ApiFile {
+    /// Short name; must equal the directory name.
+    pub name: String,
+    /// Human title shown in route listings.
+    pub title: String,
+    /// Which vendor conventions apply (envelope, XML style, negotiation, auth).
+    pub dialect: DialectName,
+    /// Where the API is mounted when several APIs are served at once.
+    pub prefix: String,
+    /// Which credentials the API accepts; the dialect's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthFile>,
+    /// Where the vendor's documentation lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+}
+
+/// Credentials an API accepts on endpoints that require authentication.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFile {
+    /// Header name → accepted schemes (`Basic`, `Bearer`, …); an empty list
+    /// accepts any value.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    /// Cookie names whose presence authenticates the request.
+    #[serde(default)]
+    pub cookies: Vec<String>,
+}
+
+/// `specs/<api>/**/<endpoint>.json`: one documented endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointFile {
+    /// HTTP method as documented (`GET`, `PUT`, …).
+    pub method: String,
+    /// Path template without the mount prefix, e.g.
+    /// `/api/2.0/crm/contact/{contactid}/status`.
+    pub path: String,
+    /// One-line description from the page.
+    #[serde(default)]
+    pub summary: String,
+    /// Whether the page says the endpoint requires authentication.
+    #[serde(default)]
+    pub auth: bool,
+    /// Documented parameters, in page order.
+    #[serde(default)]
+    pub parameters: Vec<ParameterFile>,
+    /// The documented example request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestFile>,
+    /// The documented responses; the first is served unless `Prefer` asks
+    /// for another.
+    pub responses: Vec<ResponseFile>,
+    /// The documentation page this spec was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// A `{name}` segment of the path template.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A property of the request body.
+    Body,
+}
+
+impl Location {
+    /// The word used in messages and violation lists.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Body => "body",
+        }
+    }
+}
+
+/// One row of the page's parameter table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterFile {
+    /// Parameter name as documented.
+    pub name: String,
+    /// Where it is sent.
+    #[serde(rename = "in")]
+    pub location: Location,
+    /// Description from the page.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The type as the page words it (`number`, `int32`, `Bool value`, …).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub doc_type: Option<String>,
+    /// JSON Schema the value must satisfy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Value>,
+    /// The documented example value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
+    /// Whether a request must carry it (path parameters always must).
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// The documented example request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFile {
+    /// Path and query of the example, without the mount prefix.
+    pub target: String,
+    /// Headers shown on the page, in page order.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    /// Fixture holding the example body, relative to the fixtures directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// One documented response.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseFile {
+    /// HTTP status.
+    pub status: u16,
+    /// Name for `Prefer: example=NAME`; the status code when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the page says this response means.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Name of the returned type (`Contact`, `ContactEntityWithLinks`).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// Fixture with the documented JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// Fixture with the documented XML body, the oracle for the XML renderer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml: Option<String>,
+}

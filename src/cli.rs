@@ -1,6 +1,7 @@
 //! Command-line interface: raw flags (clap) turned into the library's
 //! settings. Nothing below this module sees the argument parser.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,10 +138,16 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot listen on {wanted}"))?;
         let address: SocketAddr = listener.local_addr()?;
         let base = format!("http://{address}");
-        println!("docmock listening on {base}");
-        print!("{}", listing::startup_listing(&mock, &base));
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
+        // One write, so that whoever reads the address line finds the
+        // routes already there.
+        let banner = format!(
+            "docmock listening on {base}\n{}",
+            listing::startup_listing(&mock, &base)
+        );
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes());
+        let _ = stdout.flush();
+        drop(stdout);
         server::serve(listener, mock, limits, shutdown_signal()).await?;
         tracing::info!("shut down");
         Ok(ExitCode::SUCCESS)

@@ -230,16 +230,23 @@ impl Dialect {
     /// object (`Error`, `ErrorType`, `ErrorMessage`, `ErrorSource`). In both,
     /// docmock adds every violation so that nothing hides behind the first.
     pub fn error_body(&self, problem: &Problem) -> Value {
+        let pascal = self.envelope == Envelope::Bare;
+        let key = |camel: &'static str, pascal_case: &'static str| {
+            if pascal { pascal_case } else { camel }
+        };
         let violations: Vec<Value> = problem
             .violations
             .iter()
             .map(|v| {
-                json!({
-                    "in": v.location.as_str(),
-                    "pointer": v.pointer,
-                    "expected": v.expected,
-                    "got": v.got,
-                })
+                let mut entry = Map::new();
+                entry.insert(key("in", "In").into(), v.location.as_str().into());
+                entry.insert(key("pointer", "Pointer").into(), v.pointer.clone().into());
+                entry.insert(
+                    key("expected", "Expected").into(),
+                    v.expected.clone().into(),
+                );
+                entry.insert(key("got", "Got").into(), v.got.clone().into());
+                Value::Object(entry)
             })
             .collect();
         let exception = Exception::for_status(problem.status);

@@ -68,7 +68,9 @@ pub fn startup_listing(mock: &Mock, base: &str) -> String {
         let _ = writeln!(
             out,
             "  {:6} {}  ({})",
-            route.method, route.template, endpoint.id
+            route.method.as_str(),
+            route.template,
+            endpoint.id
         );
         let _ = writeln!(out, "         {}", curl_line(endpoint, base, prefix));
     }

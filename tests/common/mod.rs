@@ -1,0 +1,192 @@
+//! Test fixture: the real `docmock` binary on a free loopback port, killed
+//! on drop, and the documented example requests of the bundled specs.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread;
+
+use docmock::catalog::{Catalog, Endpoint, Source};
+
+/// The repository root, where `specs/` and `fixtures/` live.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled catalog, loaded through the library.
+pub fn bundled() -> Catalog {
+    Catalog::load(&Source::new(root().join("specs"), None)).expect("bundled specs load")
+}
+
+/// A running `docmock serve`.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// Everything printed to stdout after the address line, read in the
+    /// background so the pipe never fills.
+    output: Option<thread::JoinHandle<String>>,
+}
+
+impl Server {
+    /// Starts `docmock serve ARGS --port 0` in the repository root and waits
+    /// for the address line.
+    pub fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_docmock"))
+            .arg("serve")
+            .args(args)
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .current_dir(root())
+            .env("RUST_LOG", "docmock=warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("docmock starts");
+        let stdout = child.stdout.take().expect("stdout piped");
+        let mut reader = BufReader::new(stdout);
+        let mut first = String::new();
+        reader.read_line(&mut first).expect("read address line");
+        let Some(base) = first.trim().strip_prefix("docmock listening on ") else {
+            let mut stderr = String::new();
+            if let Some(mut err) = child.stderr.take() {
+                let _ = err.read_to_string(&mut stderr);
+            }
+            let _ = child.kill();
+            panic!("docmock did not start: stdout {first:?}, stderr {stderr}");
+        };
+        let base = base.to_string();
+        let output = thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+            rest
+        });
+        Server {
+            child,
+            base,
+            output: Some(output),
+        }
+    }
+
+    /// The full URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stops the server and returns what it printed after the address line.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.output
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `docmock ARGS` to completion in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docmock"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "docmock=warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("docmock runs")
+}
+
+/// An HTTP client that never uses a proxy.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client builds")
+}
+
+/// The documented example request of `endpoint`, mounted under `prefix`,
+/// with its `Accept` header replaced by `accept` (removed when `None`).
+pub fn example_request(
+    client: &reqwest::Client,
+    base: &str,
+    prefix: &str,
+    endpoint: &Endpoint,
+    accept: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let example = endpoint
+        .request
+        .as_ref()
+        .expect("documented example request");
+    let url = format!("{base}{prefix}{}", example.target);
+    let method = reqwest::Method::from_bytes(endpoint.method.as_str().as_bytes()).expect("method");
+    let mut builder = client.request(method, url);
+    for (name, value) in &example.headers {
+        if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("accept") {
+            continue;
+        }
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(accept) = accept {
+        builder = builder.header("Accept", accept);
+    }
+    if let Some(body) = &example.body {
+        builder = builder.body(body.to_vec());
+    }
+    builder
+}
+
+/// A scratch copy of the bundled `specs/` and `fixtures/`, to break on purpose.
+pub fn scratch_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for part in ["specs", "fixtures"] {
+        copy_dir(&root().join(part), &dir.path().join(part));
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readdir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Runs `docmock ARGS` in `dir`, killing it if it has not exited within
+/// ten seconds (a `serve` that should have refused to start).
+pub fn run_to_exit(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docmock"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "docmock=warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("docmock runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "docmock {args:?} did not exit: stdout {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}

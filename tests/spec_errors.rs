@@ -1,0 +1,200 @@
+//! Broken spec directories: every problem reported with its file and
+//! pointer, `serve` refusing to start, `--lenient` serving the rest.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{Server, client, run_to_exit, scratch_copy};
+
+fn serve_fails(dir: &Path) -> String {
+    let output = run_to_exit(dir, &["serve", "--specs", "specs", "--port", "0"]);
+    assert!(
+        !output.status.success(),
+        "serve started on a broken spec directory"
+    );
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("listening"),
+        "serve announced itself"
+    );
+    String::from_utf8(output.stderr).expect("utf-8")
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{file} has no {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn every_problem_is_listed_with_its_file_and_pointer() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    edit(
+        d,
+        "specs/r7/get-crm-contact-contactid.json",
+        "\"status\": 200",
+        "\"status\": \"200\"",
+    );
+    edit(
+        d,
+        "specs/onlyoffice/post-crm-case-caseid-contact.json",
+        "post-crm-case-caseid-contact/response-201.json",
+        "post-crm-case-caseid-contact/missing.json",
+    );
+    edit(
+        d,
+        "specs/onlyoffice/put-crm-contact-contactid-status.json",
+        "\"method\": \"PUT\"",
+        "\"method\": \"PUT\", \"verb\": 1",
+    );
+    fs::write(
+        d.join("specs/superoffice/broken.json"),
+        "{\n  \"method\": \"GET\",\n  oops\n}\n",
+    )
+    .expect("write");
+
+    let stderr = serve_fails(d);
+    assert!(stderr.contains("4 problems"), "{stderr}");
+    assert!(
+        stderr.contains("get-crm-contact-contactid.json: /responses/0/status: invalid type: string \"200\", expected u16"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("post-crm-case-caseid-contact.json: /responses/0/json: cannot read fixture"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("put-crm-contact-contactid-status.json: /verb: unknown field `verb`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("broken.json: line 3, column 3: key must be a string"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_fixture_path_that_leaves_the_fixtures_directory_is_refused() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    fs::write(d.join("secret.json"), "{\"status\": 0}").expect("write");
+    edit(
+        d,
+        "specs/r7/get-crm-contact-contactid.json",
+        "r7/get-crm-contact-contactid/response-200.json",
+        "../secret.json",
+    );
+    let stderr = serve_fails(d);
+    assert!(
+        stderr.contains("/responses/0/json: expected a path inside the fixtures directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn two_routes_that_match_the_same_request_are_a_load_error() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    let mut copy =
+        fs::read_to_string(d.join("specs/r7/get-crm-contact-contactid.json")).expect("read");
+    copy = copy
+        .replace("{contactid}", "{id}")
+        .replace("\"contactid\"", "\"id\"");
+    fs::write(d.join("specs/r7/get-by-other-name.json"), copy).expect("write");
+    let stderr = serve_fails(d);
+    assert!(
+        stderr.contains("GET /r7/api/2.0/crm/contact/{contactid} would match the same requests as GET /r7/api/2.0/crm/contact/{id}"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_spec_directory_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stderr = serve_fails(dir.path());
+    assert!(
+        stderr.contains("cannot read the spec directory"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn lenient_serves_what_loads_and_skips_the_rest() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    edit(
+        d,
+        "specs/r7/get-crm-contact-contactid.json",
+        "\"GET\"",
+        "\"get\"",
+    );
+    let specs = d.join("specs");
+    let server = Server::start(&["--specs", specs.to_str().expect("utf-8"), "--lenient"]);
+    let http = client();
+    let skipped = http
+        .get(server.url("/r7/api/2.0/crm/contact/1234"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(skipped.status(), 404);
+    let served = http
+        .put(server.url("/onlyoffice/api/2.0/crm/contact/1234/status.json"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"contactStatusid": 1}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(served.status(), 200);
+}
+
+#[tokio::test]
+async fn fixed_segments_outrank_parameters() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    let template =
+        fs::read_to_string(d.join("specs/r7/get-crm-contact-contactid.json")).expect("read");
+    // A documented `/contact/list` beside `/contact/{contactid}`, answering
+    // with the case endpoint's body so the two can be told apart.
+    let list = template
+        .replace(
+            "/api/2.0/crm/contact/{contactid}",
+            "/api/2.0/crm/contact/list",
+        )
+        .replace("/api/2.0/crm/contact/1234", "/api/2.0/crm/contact/list")
+        .replace(
+            "r7/get-crm-contact-contactid/response-200.json",
+            "onlyoffice/post-crm-case-caseid-contact/response-201.json",
+        )
+        .replace(
+            "\"xml\": \"r7/get-crm-contact-contactid/response-200.xml\"",
+            "\"name\": \"list\"",
+        );
+    let list = list.replace(
+        "{\n      \"name\": \"contactid\",\n      \"in\": \"path\",\n      \"description\": \"Идентификатор контакта\",\n      \"type\": \"number\",\n      \"schema\": {\n        \"type\": \"integer\"\n      },\n      \"example\": 1234,\n      \"required\": true\n    }",
+        "",
+    );
+    fs::write(d.join("specs/r7/get-crm-contact-list.json"), list).expect("write");
+    let specs = d.join("specs");
+    let server = Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let reply = client()
+        .get(server.url("/r7/api/2.0/crm/contact/list.json"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 200);
+    let body = reply.text().await.expect("body");
+    assert!(
+        body.contains("Lubanas"),
+        "the literal route should answer: {body}"
+    );
+    let by_id = client()
+        .get(server.url("/r7/api/2.0/crm/contact/7.json"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(by_id.text().await.expect("body").contains("Tadjeddine"));
+}

@@ -21,6 +21,7 @@ use walkdir::WalkDir;
 
 use crate::dialect::{DialectName, Format};
 use crate::render;
+use crate::schema::Contract;
 use crate::spec::{
     ApiFile, AuthFile, EndpointFile, Location, ParameterFile, RequestFile, ResponseFile,
 };
@@ -288,6 +289,8 @@ pub struct Endpoint {
     pub source: Option<String>,
     /// The spec file.
     pub file: PathBuf,
+    /// Compiled request schemas.
+    pub contract: Contract,
 }
 
 impl Endpoint {
@@ -538,6 +541,21 @@ impl Loader<'_> {
             .as_ref()
             .and_then(|r| self.load_request(file, r));
         let responses = self.load_responses(file, &spec.responses, api);
+        let example_body = request
+            .as_ref()
+            .and_then(|r| r.body.as_ref())
+            .and_then(|body| serde_json::from_slice::<Value>(body).ok());
+        let contract = match Contract::build(&parameters, example_body.as_ref()) {
+            Ok(contract) => contract,
+            Err(message) => {
+                self.errors.push(LoadError::new(
+                    file,
+                    "/parameters",
+                    format!("expected schemas that compile: {message}"),
+                ));
+                return None;
+            }
+        };
 
         if self.errors.len() > errors_before {
             return None;
@@ -554,6 +572,7 @@ impl Loader<'_> {
             responses,
             source: spec.source,
             file: file.to_path_buf(),
+            contract,
         })
     }
 

@@ -129,6 +129,21 @@ pub struct Dialect {
     pub xml_content_type: &'static str,
     /// Credentials accepted when `api.json` says nothing.
     default_auth: fn() -> AuthFile,
+    /// `Content-Type`s accepted for request bodies.
+    pub request_media_types: &'static [&'static str],
+    /// Whether body parameters may also be sent in the query string, as the
+    /// ONLYOFFICE API binds them from either.
+    pub query_binds_body: bool,
+    /// Whether a PUT, POST or PATCH of an endpoint that documents a body must
+    /// send one (SuperOffice: "Entity to save is not in request body").
+    pub entity_body_required: bool,
+    /// The query parameter that trims responses to the listed fields,
+    /// nulling the rest (SuperOffice's `$select`).
+    pub select_param: Option<&'static str>,
+    /// The entity field that `If-Unmodified-Since` is compared with.
+    pub last_modified_field: Option<&'static str>,
+    /// `WWW-Authenticate` sent with 401 answers.
+    pub www_authenticate: Option<&'static str>,
 }
 
 const JSON_TYPES: &[&str] = &["application/json", "text/json"];
@@ -151,6 +166,18 @@ static ONLYOFFICE: Dialect = Dialect {
     xml_media_types: XML_TYPES,
     xml_content_type: "text/xml",
     default_auth: onlyoffice_auth,
+    request_media_types: &[
+        "application/json",
+        "text/json",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "text/xml",
+    ],
+    query_binds_body: true,
+    entity_body_required: false,
+    select_param: None,
+    last_modified_field: None,
+    www_authenticate: None,
 };
 
 static R7OFFICE: Dialect = Dialect {
@@ -189,6 +216,20 @@ static SUPEROFFICE: Dialect = Dialect {
     xml_media_types: XML_TYPES,
     xml_content_type: "application/xml",
     default_auth: superoffice_auth,
+    request_media_types: &[
+        "application/json",
+        "text/json",
+        "application/xml",
+        "text/xml",
+        "application/x-www-form-urlencoded",
+        "application/json-patch+json",
+        "application/merge-patch+json",
+    ],
+    query_binds_body: false,
+    entity_body_required: true,
+    select_param: Some("$select"),
+    last_modified_field: Some("UpdatedDate"),
+    www_authenticate: Some("Basic realm=\"SuperOffice Username or Ticket\""),
 };
 
 fn onlyoffice_auth() -> AuthFile {

@@ -14,6 +14,7 @@
 //! * [`router`] maps method and path to an endpoint, [`pipeline`] answers a
 //!   request as a pure function, [`server`] puts hyper around it.
 
+pub mod body;
 pub mod catalog;
 pub mod dialect;
 pub mod listing;
@@ -22,8 +23,10 @@ pub mod pipeline;
 pub mod problem;
 pub mod render;
 pub mod router;
+pub mod schema;
 pub mod server;
 pub mod spec;
+pub mod validate;
 
 pub use catalog::{Catalog, LoadError, LoadErrors, Source};
 pub use pipeline::{Mock, Request};

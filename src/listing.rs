@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::catalog::Endpoint;
 use crate::pipeline::Mock;
+use crate::validate::{example_credential, has_credential};
 
 /// Bodies up to this size are inlined in curl lines; larger ones are sent
 /// from their fixture file.
@@ -72,13 +73,37 @@ pub fn startup_listing(mock: &Mock, base: &str) -> String {
             route.template,
             endpoint.id
         );
-        let _ = writeln!(out, "         {}", curl_line(endpoint, base, prefix));
+        let credential = endpoint
+            .request
+            .as_ref()
+            .filter(|_| endpoint.auth_required)
+            .filter(|r| {
+                !has_credential(
+                    catalog.api_of(endpoint),
+                    r.headers.iter().map(|(n, _)| n.as_str()),
+                )
+            })
+            .and_then(|_| {
+                example_credential(catalog.api_of(endpoint), mock.policy().token.as_deref())
+            });
+        let _ = writeln!(
+            out,
+            "         {}",
+            curl_line(endpoint, base, prefix, credential.as_ref())
+        );
     }
     out
 }
 
 /// The documented example request of `endpoint` as a curl command.
-pub fn curl_line(endpoint: &Endpoint, base: &str, prefix: &str) -> String {
+/// `credential` is added when the documented example shows none but the
+/// endpoint requires one.
+pub fn curl_line(
+    endpoint: &Endpoint,
+    base: &str,
+    prefix: &str,
+    credential: Option<&(String, String)>,
+) -> String {
     let target = example_target(endpoint);
     let mut words = vec!["curl".to_string(), "-i".to_string()];
     match endpoint.method.as_str() {
@@ -95,6 +120,10 @@ pub fn curl_line(endpoint: &Endpoint, base: &str, prefix: &str) -> String {
             if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
                 continue;
             }
+            words.push("-H".into());
+            words.push(quote(&format!("{name}: {value}")));
+        }
+        if let Some((name, value)) = credential {
             words.push("-H".into());
             words.push(quote(&format!("{name}: {value}")));
         }

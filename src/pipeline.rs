@@ -16,10 +16,11 @@ use serde_json::Value;
 use crate::catalog::{Catalog, Endpoint, LoadError, Response};
 use crate::dialect::{Dialect, Format, XmlRoot};
 use crate::negotiate::{Negotiated, negotiate, split_suffix};
-use crate::problem::{Problem, Violation};
+use crate::problem::Problem;
 use crate::render;
 use crate::router::{Mount, Route, Routed, Router};
 use crate::spec::Location;
+use crate::validate::{self, Policy};
 
 /// A request read whole, as every stage sees it.
 #[derive(Debug, Clone)]
@@ -73,6 +74,7 @@ impl Request {
 pub struct Mock {
     catalog: Arc<Catalog>,
     router: Router,
+    policy: Policy,
 }
 
 impl Mock {
@@ -82,12 +84,24 @@ impl Mock {
         Ok(Mock {
             catalog: Arc::new(catalog),
             router,
+            policy: Policy::default(),
         })
+    }
+
+    /// Sets how strictly requests are checked.
+    pub fn with_policy(mut self, policy: Policy) -> Mock {
+        self.policy = policy;
+        self
     }
 
     /// The catalog served.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// How strictly requests are checked.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// The mounted routes.
@@ -157,35 +171,57 @@ impl Mock {
             }
         };
 
-        let violations = bind_path_params(endpoint, &params);
-        if !violations.is_empty() {
-            let problem = Problem::new(400, "the request breaks the documented contract")
-                .with_violations(violations);
-            return self.error(
-                dialect,
-                negotiated,
-                &problem,
-                request.method == Method::HEAD,
+        let head = request.method == Method::HEAD;
+        let api = &self.catalog.apis[route.api];
+        if let Err(problem) =
+            validate::check(endpoint, api, dialect, request, &params, &self.policy)
+        {
+            if !self.policy.lenient {
+                return self.error(dialect, negotiated, &problem, head);
+            }
+            tracing::warn!(
+                endpoint = %endpoint.id,
+                "replaying a request that breaks the contract (lenient): {}",
+                problem.full_message()
             );
         }
 
-        let response = match choose_response(endpoint, request) {
-            Ok(response) => response,
-            Err(problem) => {
-                return self.error(
-                    dialect,
-                    negotiated,
-                    &problem,
-                    request.method == Method::HEAD,
-                );
+        let response = if precondition_failed(dialect, endpoint, request) {
+            match endpoint.responses.iter().find(|r| r.status == 412) {
+                Some(documented) => documented,
+                None => {
+                    let problem = Problem::new(
+                        412,
+                        "the entity has changed since the If-Unmodified-Since time",
+                    );
+                    return self.error(dialect, negotiated, &problem, head);
+                }
+            }
+        } else {
+            match choose_response(endpoint, request) {
+                Ok(response) => response,
+                Err(problem) => return self.error(dialect, negotiated, &problem, head),
             }
         };
+        if let Some(fields) = selection(dialect, endpoint, request)
+            && (200..300).contains(&response.status)
+            && let Some(body) = &response.body
+        {
+            let trimmed = select(body, &fields);
+            let bytes = render_value(
+                dialect,
+                negotiated.format,
+                &trimmed,
+                response.type_name.as_deref(),
+            );
+            return reply(response.status, negotiated, bytes, &[], head);
+        }
         reply(
             response.status,
             negotiated,
             response.bytes(negotiated.format).clone(),
             &[],
-            request.method == Method::HEAD,
+            head,
         )
     }
 
@@ -282,23 +318,103 @@ fn reply(
     response
 }
 
-/// Checks each path parameter against its documented type.
-fn bind_path_params(endpoint: &Endpoint, params: &[(&str, String)]) -> Vec<Violation> {
-    let mut violations = Vec::new();
-    for (name, raw) in params {
-        let Some(parameter) = endpoint.parameter(Location::Path, name) else {
-            continue;
-        };
-        if let Err(expected) = coerce(parameter.json_type(), raw) {
-            violations.push(Violation {
-                location: Location::Path,
-                pointer: format!("/{}", crate::catalog::escape_pointer(name)),
-                expected: expected.to_string(),
-                got: Some(format!("{raw:?}")),
-            });
-        }
+/// Whether `If-Unmodified-Since` names a time before the documented entity's
+/// last modification (dialects with a last-modified field only).
+fn precondition_failed(dialect: &Dialect, endpoint: &Endpoint, request: &Request) -> bool {
+    let Some(field) = dialect.last_modified_field else {
+        return false;
+    };
+    if request.method == Method::GET || request.method == Method::HEAD {
+        return false;
     }
-    violations
+    let Some(since) = request
+        .header_str(header::IF_UNMODIFIED_SINCE)
+        .and_then(parse_time)
+    else {
+        // RFC 9110: an invalid date is ignored.
+        return false;
+    };
+    let modified = endpoint
+        .responses
+        .iter()
+        .find(|r| (200..300).contains(&r.status))
+        .and_then(|r| r.body.as_deref())
+        .and_then(Value::as_object)
+        .and_then(|entity| {
+            entity
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(field))
+                .map(|(_, value)| value)
+        })
+        .and_then(Value::as_str)
+        .and_then(parse_time);
+    modified.is_some_and(|modified| since < modified)
+}
+
+fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let text = text.trim();
+    chrono::DateTime::parse_from_rfc2822(text)
+        .or_else(|_| chrono::DateTime::parse_from_rfc3339(text))
+        .ok()
+}
+
+/// The field paths of the dialect's select parameter (`$select=name,category/id`),
+/// when the endpoint documents it and the request sends it.
+fn selection(
+    dialect: &Dialect,
+    endpoint: &Endpoint,
+    request: &Request,
+) -> Option<Vec<Vec<String>>> {
+    let name = dialect.select_param?;
+    endpoint.parameter(Location::Query, name)?;
+    let query = request.query.as_deref()?;
+    let value = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.into_owned())?;
+    let fields: Vec<Vec<String>> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|f| f.split(['/', '.']).map(str::to_string).collect())
+        .collect();
+    (!fields.is_empty()).then_some(fields)
+}
+
+/// `value` with every field not named in `fields` set to null, matching
+/// names ignoring case; `category/id` keeps `Category` with only its `Id`.
+pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
+    match value {
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|item| select(item, fields)).collect())
+        }
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(key, member)| {
+                    let matching: Vec<&Vec<String>> = fields
+                        .iter()
+                        .filter(|path| {
+                            path.first()
+                                .is_some_and(|first| first.eq_ignore_ascii_case(key))
+                        })
+                        .collect();
+                    let kept = if matching.is_empty() {
+                        Value::Null
+                    } else if matching.iter().any(|path| path.len() == 1)
+                        || !member.is_object() && !member.is_array()
+                    {
+                        member.clone()
+                    } else {
+                        let tails: Vec<Vec<String>> =
+                            matching.iter().map(|path| path[1..].to_vec()).collect();
+                        select(member, &tails)
+                    };
+                    (key.clone(), kept)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Turns parameter text into the JSON value its schema type calls for.

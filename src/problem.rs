@@ -86,6 +86,9 @@ impl Problem {
     /// The message followed by every violation, on one line.
     pub fn full_message(&self) -> String {
         let mut text = self.message.clone();
+        if !self.violations.is_empty() && text.ends_with('.') {
+            text.pop();
+        }
         for (i, violation) in self.violations.iter().enumerate() {
             text.push_str(if i == 0 { ": " } else { "; " });
             text.push_str(&violation.describe());

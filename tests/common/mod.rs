@@ -103,8 +103,26 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("docmock runs")
 }
 
-/// An HTTP client that never uses a proxy.
+/// Credentials every dialect accepts: any value for ONLYOFFICE and
+/// R7-Office, the Basic scheme for SuperOffice.
+pub const CREDENTIALS: &str = "Basic ZG9jbW9jazpkb2Ntb2Nr";
+
+/// An HTTP client that never uses a proxy and sends [`CREDENTIALS`].
 pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_static(CREDENTIALS),
+    );
+    reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .build()
+        .expect("client builds")
+}
+
+/// An HTTP client that never uses a proxy and sends no credentials.
+pub fn anonymous_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -1,0 +1,685 @@
+//! Request bodies: JSON, form-urlencoded, XML and (SuperOffice) JSON Patch
+//! and JSON Merge Patch, all decoded into one `serde_json::Value` so that a
+//! single schema validates them.
+//!
+//! Forms and XML carry only text; their scalars are coerced to the types the
+//! body schema asks for (`"1234"` → `1234`, `True` → `true`), and the XML
+//! dialect's array convention (repeated elements or wrapped items) is read
+//! back. A value that cannot be coerced is left as text, so the schema
+//! reports it with what was sent.
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde_json::{Map, Value};
+
+use crate::dialect::ArrayForm;
+use crate::schema::{property, types_of};
+
+/// How a request body is encoded, from its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/json`, `text/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `application/xml`, `text/xml`.
+    Xml,
+    /// `application/json-patch+json` (RFC 6902), applied to the documented entity.
+    JsonPatch,
+    /// `application/merge-patch+json` (RFC 7396), applied to the documented entity.
+    MergePatch,
+}
+
+impl BodyKind {
+    /// The body kind of a `Content-Type` media type (parameters ignored).
+    pub fn of_media_type(media_type: &str) -> Option<BodyKind> {
+        let essence = media_type.split(';').next().unwrap_or("").trim();
+        let kind = match essence.to_ascii_lowercase().as_str() {
+            "application/json" | "text/json" => BodyKind::Json,
+            "application/x-www-form-urlencoded" => BodyKind::Form,
+            "application/xml" | "text/xml" => BodyKind::Xml,
+            "application/json-patch+json" => BodyKind::JsonPatch,
+            "application/merge-patch+json" => BodyKind::MergePatch,
+            _ => return None,
+        };
+        Some(kind)
+    }
+}
+
+/// Why a body could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not well-formed JSON.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser says.
+        message: String,
+    },
+    /// Not well-formed XML.
+    #[error("malformed XML at line {line}, column {column}: {message}")]
+    Xml {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser says.
+        message: String,
+    },
+    /// Not UTF-8 text.
+    #[error("the body is not UTF-8 text")]
+    NotUtf8,
+    /// A JSON Patch that is not a list of RFC 6902 operations, or that does
+    /// not apply to the documented entity.
+    #[error("JSON Patch: {0}")]
+    Patch(String),
+    /// A form body that is really JSON: the wrong `Content-Type`.
+    #[error(
+        "the body is JSON but was sent as application/x-www-form-urlencoded; send Content-Type: application/json"
+    )]
+    JsonSentAsForm,
+}
+
+/// Decodes `bytes` of `kind` into a value shaped by `schema`.
+///
+/// `entity` is the documented entity patches apply to; `arrays` is how the
+/// API's XML writes arrays.
+pub fn decode(
+    kind: BodyKind,
+    bytes: &[u8],
+    schema: Option<&Value>,
+    entity: Option<&Value>,
+    arrays: ArrayForm,
+) -> Result<Value, DecodeError> {
+    match kind {
+        BodyKind::Json => parse_json(bytes),
+        BodyKind::Form => decode_form(bytes, schema),
+        BodyKind::Xml => decode_xml(bytes, schema, arrays),
+        BodyKind::JsonPatch => {
+            let operations: json_patch::Patch = serde_json::from_value(parse_json(bytes)?)
+                .map_err(|e| {
+                    DecodeError::Patch(format!("expected a list of RFC 6902 operations: {e}"))
+                })?;
+            let mut document = entity.cloned().unwrap_or(Value::Object(Map::new()));
+            json_patch::patch(&mut document, &operations)
+                .map_err(|e| DecodeError::Patch(e.to_string()))?;
+            Ok(document)
+        }
+        BodyKind::MergePatch => {
+            let patch = parse_json(bytes)?;
+            let mut document = entity.cloned().unwrap_or(Value::Object(Map::new()));
+            json_patch::merge(&mut document, &patch);
+            Ok(document)
+        }
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, DecodeError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let message = e.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        DecodeError::Json {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    })
+}
+
+/// Decodes `a=1&b=x&tags=1&tags=2&tags[]=3&address[city]=Riga&address.zip=1`.
+fn decode_form(bytes: &[u8], schema: Option<&Value>) -> Result<Value, DecodeError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8)?;
+    let trimmed = text.trim_start();
+    if (trimmed.starts_with('{') || trimmed.starts_with('[')) && parse_json(bytes).is_ok() {
+        return Err(DecodeError::JsonSentAsForm);
+    }
+    let mut root = Map::new();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let mut path: Vec<&str> = Vec::new();
+        let (head, mut rest) = match key.find(['[', '.']) {
+            Some(i) => (&key[..i], &key[i..]),
+            None => (key.as_ref(), ""),
+        };
+        path.push(head);
+        let mut push = false;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("[]") {
+                push = true;
+                rest = after;
+            } else if let Some(inner) = rest.strip_prefix('[') {
+                let end = inner.find(']').unwrap_or(inner.len());
+                path.push(&inner[..end]);
+                rest = inner.get(end + 1..).unwrap_or("");
+            } else if let Some(inner) = rest.strip_prefix('.') {
+                let end = inner.find(['[', '.']).unwrap_or(inner.len());
+                path.push(&inner[..end]);
+                rest = &inner[end..];
+            } else {
+                break;
+            }
+        }
+        insert_form_value(&mut root, &path, value.into_owned(), push);
+    }
+    let mut value = Value::Object(root);
+    if let Some(schema) = schema {
+        coerce(&mut value, schema);
+    }
+    Ok(value)
+}
+
+fn insert_form_value(map: &mut Map<String, Value>, path: &[&str], value: String, push: bool) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut current = map;
+    for parent in parents {
+        let entry = current
+            .entry(parent.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        let Value::Object(next) = entry else {
+            return;
+        };
+        current = next;
+    }
+    let value = Value::String(value);
+    match current.get_mut(*last) {
+        Some(Value::Array(items)) => items.push(value),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, value]);
+        }
+        None if push => {
+            current.insert(last.to_string(), Value::Array(vec![value]));
+        }
+        None => {
+            current.insert(last.to_string(), value);
+        }
+    }
+}
+
+/// Coerces text leaves of `value` to the types `schema` asks for, and wraps
+/// a lone value where an array is expected.
+pub fn coerce(value: &mut Value, schema: &Value) {
+    let types = types_of(schema);
+    if types.contains(&"array") && !value.is_array() && !value.is_null() {
+        let single = value.take();
+        *value = Value::Array(vec![single]);
+    }
+    match value {
+        Value::String(text) => {
+            if let Some(coerced) = coerce_text(text, &types) {
+                *value = coerced;
+            }
+        }
+        Value::Array(items) => {
+            if let Some(items_schema) = schema.get("items") {
+                for item in items {
+                    coerce(item, items_schema);
+                }
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members.iter_mut() {
+                if let Some((_, member_schema)) = property(schema, name) {
+                    coerce(member, member_schema);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value `text` stands for under a schema admitting `types`, if it is
+/// not text.
+fn coerce_text(text: &str, types: &[&str]) -> Option<Value> {
+    if types.is_empty() || types.contains(&"string") {
+        return None;
+    }
+    let trimmed = text.trim();
+    if trimmed.is_empty() && types.contains(&"null") {
+        return Some(Value::Null);
+    }
+    if types.contains(&"integer")
+        && let Ok(n) = trimmed.parse::<i64>()
+    {
+        return Some(Value::from(n));
+    }
+    if types.contains(&"number")
+        && let Some(n) = trimmed
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+    {
+        return Some(Value::Number(n));
+    }
+    if types.contains(&"boolean") {
+        match trimmed.to_ascii_lowercase().as_str() {
+            "true" => return Some(Value::Bool(true)),
+            "false" => return Some(Value::Bool(false)),
+            _ => {}
+        }
+    }
+    if types.contains(&"null") && trimmed.eq_ignore_ascii_case("null") {
+        return Some(Value::Null);
+    }
+    None
+}
+
+/// One parsed XML element.
+#[derive(Debug, Default)]
+struct Node {
+    name: String,
+    nil: bool,
+    children: Vec<Node>,
+    text: String,
+}
+
+fn decode_xml(
+    bytes: &[u8],
+    schema: Option<&Value>,
+    arrays: ArrayForm,
+) -> Result<Value, DecodeError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::NotUtf8)?;
+    let root = parse_xml(text)?;
+    // The document element is the envelope (`<request>`, `<ContactEntity>`);
+    // its content is the body.
+    Ok(node_value(&root, schema, arrays))
+}
+
+fn parse_xml(text: &str) -> Result<Node, DecodeError> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().trim_text(false);
+    let mut stack: Vec<Node> = Vec::new();
+    let mut root: Option<Node> = None;
+    let error = |reader: &Reader<&[u8]>, message: String| {
+        let offset = usize::try_from(reader.error_position())
+            .unwrap_or(0)
+            .min(text.len());
+        let (line, column) = line_column(text, offset);
+        DecodeError::Xml {
+            line,
+            column,
+            message,
+        }
+    };
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => return Err(error(&reader, e.to_string())),
+        };
+        match event {
+            Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
+                let _ = start;
+                return Err(error(&reader, "more than one document element".into()));
+            }
+            Event::Start(start) => stack.push(element(&start)),
+            Event::Empty(start) => {
+                let node = element(&start);
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => root = Some(node),
+                }
+            }
+            Event::End(_) => {
+                let Some(node) = stack.pop() else {
+                    return Err(error(&reader, "an end tag without a start tag".into()));
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => root = Some(node),
+                }
+            }
+            Event::Text(content) => {
+                let decoded = content.xml10_content();
+                match stack.last_mut() {
+                    Some(node) => node.text.push_str(&decoded),
+                    None if decoded.trim().is_empty() => {}
+                    None => return Err(error(&reader, "text outside the document element".into())),
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let name: &str = reference.as_ref();
+                let resolved = resolve_entity(name)
+                    .ok_or_else(|| error(&reader, format!("unknown entity &{name};")))?;
+                if let Some(node) = stack.last_mut() {
+                    node.text.push_str(&resolved);
+                }
+            }
+            Event::CData(content) => {
+                if let Some(node) = stack.last_mut() {
+                    node.text.push_str(content.as_ref());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        let offset = text.len();
+        let (line, column) = line_column(text, offset);
+        return Err(DecodeError::Xml {
+            line,
+            column,
+            message: format!(
+                "<{}> is never closed",
+                stack.last().map(|n| n.name.as_str()).unwrap_or("")
+            ),
+        });
+    }
+    root.ok_or(DecodeError::Xml {
+        line: 1,
+        column: 1,
+        message: "no document element".into(),
+    })
+}
+
+fn resolve_entity(name: &str) -> Option<String> {
+    let simple = match name {
+        "lt" => "<",
+        "gt" => ">",
+        "amp" => "&",
+        "apos" => "'",
+        "quot" => "\"",
+        _ => {
+            let code = name.strip_prefix('#')?;
+            let number = match code.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => code.parse().ok()?,
+            };
+            return char::from_u32(number).map(String::from);
+        }
+    };
+    Some(simple.to_string())
+}
+
+fn element(start: &quick_xml::events::BytesStart<'_>) -> Node {
+    let raw = start.name().as_ref().to_string();
+    let local = raw.rsplit(':').next().unwrap_or(&raw);
+    let nil = start.attributes().flatten().any(|attribute| {
+        let key = attribute.key.as_ref();
+        (key.ends_with(":nil") || key == "nil") && attribute.value.as_ref() == "true"
+    });
+    Node {
+        name: decode_name(local),
+        nil,
+        ..Node::default()
+    }
+}
+
+/// Reverses .NET's `XmlConvert.EncodeLocalName`: `_x003A_` → `:`.
+fn decode_name(name: &str) -> String {
+    if !name.contains("_x") {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(i) = rest.find("_x") {
+        out.push_str(&rest[..i]);
+        let candidate = &rest[i..];
+        let decoded = candidate
+            .get(2..6)
+            .filter(|_| candidate.get(6..7) == Some("_"))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32);
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &candidate[7..];
+            }
+            None => {
+                out.push_str("_x");
+                rest = &candidate[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
+
+fn node_value(node: &Node, schema: Option<&Value>, arrays: ArrayForm) -> Value {
+    if node.nil {
+        return Value::Null;
+    }
+    let types = schema.map(types_of).unwrap_or_default();
+    let items = schema.and_then(|s| s.get("items"));
+    if node.children.is_empty() {
+        if node.text.trim().is_empty() && !types.is_empty() && !types.contains(&"string") {
+            return if types.contains(&"array") {
+                Value::Array(Vec::new())
+            } else if types.contains(&"object") {
+                Value::Object(Map::new())
+            } else {
+                Value::Null
+            };
+        }
+        return coerce_text(&node.text, &types).unwrap_or_else(|| Value::String(node.text.clone()));
+    }
+    if types.contains(&"array") && !types.contains(&"object") {
+        // A wrapped collection: each child is an item.
+        return Value::Array(
+            node.children
+                .iter()
+                .map(|child| node_value(child, items, arrays))
+                .collect(),
+        );
+    }
+    let mut members = Map::new();
+    let mut names: Vec<&str> = Vec::new();
+    for child in &node.children {
+        if !names.contains(&child.name.as_str()) {
+            names.push(&child.name);
+        }
+    }
+    for name in names {
+        let group: Vec<&Node> = node.children.iter().filter(|c| c.name == name).collect();
+        let (key, member_schema) = match schema.and_then(|s| property(s, name)) {
+            Some((key, member)) => (key.to_string(), Some(member)),
+            None => (name.to_string(), None),
+        };
+        let member_types = member_schema.map(types_of).unwrap_or_default();
+        let member_items = member_schema.and_then(|s| s.get("items"));
+        let is_array = member_types.contains(&"array") || group.len() > 1;
+        let value = match (is_array, arrays) {
+            (true, ArrayForm::Repeated) => Value::Array(
+                group
+                    .iter()
+                    .map(|item| node_value(item, member_items, arrays))
+                    .collect(),
+            ),
+            (true, ArrayForm::Wrapped) if group.len() > 1 => Value::Array(
+                group
+                    .iter()
+                    .map(|item| node_value(item, member_items, arrays))
+                    .collect(),
+            ),
+            _ => node_value(group[0], member_schema, arrays),
+        };
+        members.insert(key, value);
+    }
+    Value::Object(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "flag": {"type": "boolean"},
+                "name": {"type": ["string", "null"]},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "nums": {"type": ["array", "null"], "items": {"type": "number"}}
+            }
+        })
+    }
+
+    #[test]
+    fn form_scalars_are_coerced_and_repeated_keys_become_arrays() {
+        let value = decode(
+            BodyKind::Form,
+            b"id=12&flag=True&name=&tags=a&tags=b&nums[]=1.5",
+            Some(&schema()),
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect("decodes");
+        assert_eq!(
+            value,
+            json!({"id": 12, "flag": true, "name": "", "tags": ["a", "b"], "nums": [1.5]})
+        );
+    }
+
+    #[test]
+    fn form_values_that_do_not_fit_stay_text_for_the_schema_to_report() {
+        let value = decode(
+            BodyKind::Form,
+            b"id=abc",
+            Some(&schema()),
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect("decodes");
+        assert_eq!(value, json!({"id": "abc"}));
+    }
+
+    #[test]
+    fn json_sent_as_a_form_is_named_as_such() {
+        let error = decode(
+            BodyKind::Form,
+            br#"{"id": 1}"#,
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("refused");
+        assert_eq!(error, DecodeError::JsonSentAsForm);
+    }
+
+    #[test]
+    fn repeated_xml_elements_read_back_as_arrays() {
+        let xml = b"<request>\n  <id>7</id>\n  <flag>False</flag>\n  <tags>a</tags>\n  <tags>b</tags>\n  <name />\n</request>";
+        let value = decode(
+            BodyKind::Xml,
+            xml,
+            Some(&schema()),
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect("decodes");
+        assert_eq!(
+            value,
+            json!({"id": 7, "flag": false, "tags": ["a", "b"], "name": ""})
+        );
+    }
+
+    #[test]
+    fn wrapped_xml_collections_and_nils_read_back() {
+        let xml = br#"<Entity xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><nums><double>1.5</double></nums><name i:nil="true" /><tags><string>x</string></tags></Entity>"#;
+        let value = decode(
+            BodyKind::Xml,
+            xml,
+            Some(&schema()),
+            None,
+            ArrayForm::Wrapped,
+        )
+        .expect("decodes");
+        assert_eq!(value, json!({"nums": [1.5], "name": null, "tags": ["x"]}));
+    }
+
+    #[test]
+    fn malformed_xml_names_line_and_column() {
+        let error = decode(
+            BodyKind::Xml,
+            b"<a>\n  <b></c>\n</a>",
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("malformed");
+        let DecodeError::Xml { line, .. } = error else {
+            panic!("expected an XML error, got {error:?}");
+        };
+        assert_eq!(line, 2);
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let error = decode(
+            BodyKind::Json,
+            b"{\n  \"a\": 1,\n}",
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("malformed");
+        assert!(
+            matches!(
+                error,
+                DecodeError::Json {
+                    line: 3,
+                    column: 1,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn patches_apply_to_the_documented_entity() {
+        let entity = json!({"Name": "A", "Department": "B"});
+        let patched = decode(
+            BodyKind::JsonPatch,
+            br#"[{"op": "replace", "path": "/Name", "value": "C"}]"#,
+            None,
+            Some(&entity),
+            ArrayForm::Wrapped,
+        )
+        .expect("applies");
+        assert_eq!(patched, json!({"Name": "C", "Department": "B"}));
+        let merged = decode(
+            BodyKind::MergePatch,
+            br#"{"Department": null}"#,
+            None,
+            Some(&entity),
+            ArrayForm::Wrapped,
+        )
+        .expect("merges");
+        assert_eq!(merged, json!({"Name": "A"}));
+    }
+
+    #[test]
+    fn encoded_xml_names_decode_back() {
+        assert_eq!(decode_name("SuperOffice_x003A_1"), "SuperOffice:1");
+        assert_eq!(decode_name("a_xzz"), "a_xzz");
+    }
+}

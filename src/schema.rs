@@ -1,0 +1,325 @@
+//! JSON Schemas of a request: derived from the documented parameter tables
+//! and examples, compiled once at load, and their errors turned into
+//! [`Violation`]s.
+//!
+//! Documentation pages type the top level of a body (the parameter table) but
+//! rarely its insides; the documented example shows those. So a body schema is
+//! the table's properties, each refined with the *shape* of the example value
+//! (types only, nothing required, nulls allowed where .NET reference types
+//! allow them) so that a wrongly typed nested field is caught without
+//! rejecting anything the vendor would accept.
+
+use std::sync::Arc;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::{Map, Value, json};
+
+use crate::problem::Violation;
+use crate::spec::Location;
+
+/// A compiled schema that can be shared between threads and clones.
+#[derive(Clone)]
+pub struct Compiled {
+    /// The schema as written or derived.
+    pub schema: Arc<Value>,
+    validator: Arc<Validator>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled")
+            .field("schema", &self.schema)
+            .finish()
+    }
+}
+
+impl Compiled {
+    /// Compiles `schema`; the error says why it is not a usable schema.
+    pub fn new(schema: Value) -> Result<Compiled, String> {
+        let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+        Ok(Compiled {
+            schema: Arc::new(schema),
+            validator: Arc::new(validator),
+        })
+    }
+
+    /// Every violation of `instance`, located in `location` under `base`
+    /// (a pointer prefix such as `/contactid` for a single parameter).
+    pub fn violations(&self, instance: &Value, location: Location, base: &str) -> Vec<Violation> {
+        if self.validator.is_valid(instance) {
+            return Vec::new();
+        }
+        self.validator
+            .iter_errors(instance)
+            .map(|error| violation(&error, location, base))
+            .collect()
+    }
+
+    /// Whether `instance` satisfies the schema.
+    pub fn accepts(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+}
+
+fn violation(error: &ValidationError<'_>, location: Location, base: &str) -> Violation {
+    let mut pointer = format!("{base}{}", error.instance_path().as_str());
+    let got = Some(shorten(&error.instance().to_string()));
+    let (expected, got) = match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| property.to_string());
+            pointer.push('/');
+            pointer.push_str(&crate::catalog::escape_pointer(&name));
+            ("a value (required)".to_string(), None)
+        }
+        ValidationErrorKind::Type { kind } => {
+            let names: Vec<String> = match kind {
+                TypeKind::Single(t) => vec![t.to_string()],
+                TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+            };
+            (type_words(&names), got)
+        }
+        ValidationErrorKind::Enum { options } => (format!("one of {options}"), got),
+        ValidationErrorKind::Constant { expected_value } => {
+            (format!("exactly {expected_value}"), got)
+        }
+        ValidationErrorKind::Format { format } => (format!("a {format} value"), got),
+        ValidationErrorKind::Minimum { limit } => (format!("at least {limit}"), got),
+        ValidationErrorKind::Maximum { limit } => (format!("at most {limit}"), got),
+        ValidationErrorKind::MinLength { limit } => (format!("at least {limit} characters"), got),
+        ValidationErrorKind::MaxLength { limit } => (format!("at most {limit} characters"), got),
+        ValidationErrorKind::Pattern { pattern } => (format!("text matching {pattern}"), got),
+        ValidationErrorKind::AdditionalProperties { unexpected } => (
+            format!(
+                "no properties besides the documented ones (unexpected: {})",
+                unexpected.join(", ")
+            ),
+            None,
+        ),
+        _ => (error.to_string(), got),
+    };
+    Violation {
+        location,
+        pointer,
+        expected,
+        got,
+    }
+}
+
+/// `["string", "null"]` → `a string or null`.
+fn type_words(names: &[String]) -> String {
+    let words: Vec<String> = names
+        .iter()
+        .map(|name| match name.as_str() {
+            "integer" => "an integer".to_string(),
+            "object" => "an object".to_string(),
+            "array" => "an array".to_string(),
+            "null" => "null".to_string(),
+            other => format!("a {other}"),
+        })
+        .collect();
+    words.join(" or ")
+}
+
+fn shorten(text: &str) -> String {
+    const LIMIT: usize = 120;
+    if text.chars().count() <= LIMIT {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(LIMIT).collect();
+    format!("{cut}…")
+}
+
+/// The schema an object of documented parameters must satisfy:
+/// `properties` from each parameter's schema and `required` from the table.
+pub fn object_schema<'p>(parameters: impl Iterator<Item = (&'p str, &'p Value, bool)>) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for (name, schema, is_required) in parameters {
+        properties.insert(name.to_string(), schema.clone());
+        if is_required {
+            required.push(Value::String(name.to_string()));
+        }
+    }
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+/// Refines the body schema `schema` with the shape of the documented example
+/// body: where a property's schema says only its type, the example tells what
+/// its items or members look like.
+pub fn refine_with_example(schema: &mut Value, example: &Value) {
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let Some(example) = example.as_object() else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        let Some(value) = example.get(name) else {
+            continue;
+        };
+        let Some(property) = property.as_object_mut() else {
+            continue;
+        };
+        match value {
+            Value::Array(items) if !property.contains_key("items") => {
+                if let Some(first) = items.iter().find(|item| !item.is_null()) {
+                    property.insert("items".into(), shape_of(first));
+                }
+            }
+            Value::Object(_) if !property.contains_key("properties") => {
+                if let Some(Value::Object(members)) = shape_of(value).get("properties") {
+                    property.insert("properties".into(), Value::Object(members.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The loose schema of a documented example value: types only, nothing
+/// required, `null` allowed for strings, objects and arrays (reference types
+/// on the vendors' .NET servers), any number where the example has one.
+pub fn shape_of(example: &Value) -> Value {
+    match example {
+        Value::Null => json!({}),
+        Value::Bool(_) => json!({"type": "boolean"}),
+        Value::Number(_) => json!({"type": "number"}),
+        Value::String(_) => json!({"type": ["string", "null"]}),
+        Value::Array(items) => match items.iter().find(|item| !item.is_null()) {
+            Some(first) => json!({"type": ["array", "null"], "items": shape_of(first)}),
+            None => json!({"type": ["array", "null"]}),
+        },
+        Value::Object(members) => {
+            let properties: Map<String, Value> = members
+                .iter()
+                .map(|(name, value)| (name.clone(), shape_of(value)))
+                .collect();
+            json!({"type": ["object", "null"], "properties": properties})
+        }
+    }
+}
+
+/// The JSON types a schema admits through its `type` keyword (empty when it
+/// does not say).
+pub fn types_of(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The schema of member `name` of an object schema, matched exactly first
+/// and then ignoring ASCII case (vendors bind names case-insensitively).
+pub fn property<'s>(schema: &'s Value, name: &str) -> Option<(&'s str, &'s Value)> {
+    let properties = schema.get("properties")?.as_object()?;
+    if let Some((key, value)) = properties.get_key_value(name) {
+        return Some((key.as_str(), value));
+    }
+    properties
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(key, value)| (key.as_str(), value))
+}
+
+/// The compiled schemas one endpoint's requests are checked against.
+#[derive(Debug, Clone, Default)]
+pub struct Contract {
+    /// One schema per path parameter, by name.
+    pub path: Vec<(String, Compiled)>,
+    /// The object of documented query parameters, if any are documented.
+    pub query: Option<Compiled>,
+    /// The object of documented headers, if any are documented.
+    pub headers: Option<Compiled>,
+    /// The body, if the endpoint takes one.
+    pub body: Option<Compiled>,
+    /// The documented example body, which JSON Patch and Merge Patch
+    /// requests apply to.
+    pub entity: Option<Arc<Value>>,
+}
+
+impl Contract {
+    /// Compiles the schemas of `parameters`, refining the body's with the
+    /// documented example body. The error names the parameter location at
+    /// fault and why its schema does not compile.
+    pub fn build(
+        parameters: &[crate::catalog::Parameter],
+        example_body: Option<&Value>,
+    ) -> Result<Contract, String> {
+        let of = |location: Location| parameters.iter().filter(move |p| p.location == location);
+        let mut contract = Contract::default();
+        for parameter in of(Location::Path) {
+            let compiled = Compiled::new(parameter.schema.clone())
+                .map_err(|e| format!("path parameter {}: {e}", parameter.name))?;
+            contract.path.push((parameter.name.clone(), compiled));
+        }
+        let object = |location: Location| {
+            object_schema(of(location).map(|p| (p.name.as_str(), &p.schema, p.required)))
+        };
+        if of(Location::Query).next().is_some() {
+            contract.query =
+                Some(Compiled::new(object(Location::Query)).map_err(|e| format!("query: {e}"))?);
+        }
+        if of(Location::Header).next().is_some() {
+            contract.headers =
+                Some(Compiled::new(object(Location::Header)).map_err(|e| format!("headers: {e}"))?);
+        }
+        let body = if of(Location::Body).next().is_some() {
+            let mut schema = object(Location::Body);
+            if let Some(example) = example_body {
+                refine_with_example(&mut schema, example);
+            }
+            Some(schema)
+        } else {
+            example_body.map(shape_of)
+        };
+        if let Some(schema) = body {
+            contract.body = Some(Compiled::new(schema).map_err(|e| format!("body: {e}"))?);
+        }
+        contract.entity = example_body.cloned().map(Arc::new);
+        Ok(contract)
+    }
+
+    /// The compiled schema of path parameter `name`.
+    pub fn path_param(&self, name: &str) -> Option<&Compiled> {
+        self.path.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_violation_is_reported_with_its_pointer() {
+        let compiled = Compiled::new(object_schema(
+            [
+                ("id", &json!({"type": "integer"}), true),
+                ("name", &json!({"type": "string"}), true),
+            ]
+            .into_iter(),
+        ))
+        .expect("schema compiles");
+        let violations = compiled.violations(&json!({"id": "x"}), Location::Body, "");
+        let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/name", "/id"]);
+        assert_eq!(violations[1].expected, "an integer");
+        assert_eq!(violations[1].got.as_deref(), Some("\"x\""));
+    }
+
+    #[test]
+    fn example_shapes_refine_bare_array_and_object_types() {
+        let mut schema =
+            object_schema([("Emails", &json!({"type": ["array", "null"]}), false)].into_iter());
+        refine_with_example(&mut schema, &json!({"Emails": [{"Value": "a"}]}));
+        let compiled = Compiled::new(schema).expect("compiles");
+        assert!(compiled.accepts(&json!({"Emails": [{"Value": null}]})));
+        let violations =
+            compiled.violations(&json!({"Emails": [{"Value": 5}]}), Location::Body, "");
+        assert_eq!(violations[0].pointer, "/Emails/0/Value");
+    }
+}

@@ -1,0 +1,394 @@
+//! Checking a routed request against its endpoint's contract: credentials,
+//! path, query, headers and body.
+//!
+//! Every check adds to one list of [`Violation`]s so that a request with five
+//! mistakes hears about all five. Only problems that make the rest
+//! meaningless end the check early: missing or wrong credentials (401/403)
+//! and a body in a media type the API does not take (415).
+
+use http::Method;
+use http::header::{self, HeaderMap};
+use serde_json::{Map, Value};
+
+use crate::body::{BodyKind, DecodeError, decode};
+use crate::catalog::{Api, Endpoint};
+use crate::dialect::Dialect;
+use crate::pipeline::{Request, coerce};
+use crate::problem::{Problem, Violation};
+use crate::schema::types_of;
+use crate::spec::Location;
+
+/// How strictly requests are checked.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// When set, the only credential accepted (a wrong one gets 403).
+    pub token: Option<String>,
+    /// Replay requests that break the contract instead of refusing them.
+    pub lenient: bool,
+}
+
+/// The outcome of checking one request.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The decoded body, when the endpoint takes one and it decoded.
+    pub body: Option<Value>,
+}
+
+/// Checks `request` against `endpoint`; `params` are the path parameters the
+/// router bound.
+pub fn check(
+    endpoint: &Endpoint,
+    api: &Api,
+    dialect: &Dialect,
+    request: &Request,
+    params: &[(&str, String)],
+    policy: &Policy,
+) -> Result<Checked, Problem> {
+    if endpoint.auth_required {
+        authenticate(api, dialect, &request.headers, policy.token.as_deref())?;
+    }
+    let mut violations = Vec::new();
+    check_path(endpoint, params, &mut violations);
+    let query = query_pairs(request.query.as_deref());
+    check_query(endpoint, &query, &mut violations);
+    check_headers(endpoint, &request.headers, &mut violations);
+    let body = check_body(endpoint, dialect, request, &query, &mut violations)?;
+    if violations.is_empty() {
+        Ok(Checked { body })
+    } else {
+        Err(
+            Problem::new(400, "the request breaks the documented contract")
+                .with_violations(violations),
+        )
+    }
+}
+
+fn authenticate(
+    api: &Api,
+    dialect: &Dialect,
+    headers: &HeaderMap,
+    token: Option<&str>,
+) -> Result<(), Problem> {
+    let mut credential: Option<&str> = None;
+    let mut refused_scheme: Option<String> = None;
+    for (name, schemes) in &api.auth.headers {
+        let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) else {
+            continue;
+        };
+        let schemes: Vec<&str> = schemes
+            .as_array()
+            .map(|list| list.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if schemes.is_empty() {
+            credential = Some(value.trim());
+            break;
+        }
+        let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+        if schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) && !rest.trim().is_empty() {
+            credential = Some(rest.trim());
+            break;
+        }
+        refused_scheme = Some(format!("{name}: {scheme}"));
+    }
+    if credential.is_none() {
+        credential = cookie(headers, &api.auth.cookies);
+    }
+    let Some(credential) = credential else {
+        let mut accepted: Vec<String> = api
+            .auth
+            .headers
+            .iter()
+            .map(|(name, schemes)| {
+                let list: Vec<&str> = schemes
+                    .as_array()
+                    .map(|l| l.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if list.is_empty() {
+                    format!("the {name} header")
+                } else {
+                    format!("{name}: {} …", list.join("|"))
+                }
+            })
+            .collect();
+        accepted.extend(api.auth.cookies.iter().map(|c| format!("the {c} cookie")));
+        let mut message = format!(
+            "this endpoint requires authentication: send {}",
+            accepted.join(" or ")
+        );
+        if let Some(refused) = refused_scheme {
+            message.push_str(&format!(" (the scheme in {refused} is not accepted)"));
+        }
+        let mut problem = Problem::new(401, message);
+        if let Some(challenge) = dialect.www_authenticate {
+            problem = problem.with_header("www-authenticate", challenge.to_string());
+        }
+        return Err(problem);
+    };
+    if let Some(token) = token
+        && credential != token
+    {
+        return Err(Problem::new(
+            403,
+            "the credential sent is not the one this mock accepts (see --token)",
+        ));
+    }
+    Ok(())
+}
+
+/// A credential header that `api` accepts, for example requests that the
+/// documentation shows without one: `token` (or `docmock`) under the first
+/// accepted header and scheme.
+pub fn example_credential(api: &Api, token: Option<&str>) -> Option<(String, String)> {
+    let (name, schemes) = api.auth.headers.iter().next()?;
+    let token = token.unwrap_or("docmock");
+    let value = match schemes
+        .as_array()
+        .and_then(|l| l.first())
+        .and_then(Value::as_str)
+    {
+        Some(scheme) => format!("{scheme} {token}"),
+        None => token.to_string(),
+    };
+    Some((name.clone(), value))
+}
+
+/// Whether `headers` (name, value pairs) carry one of `api`'s credentials.
+pub fn has_credential<'h>(api: &Api, mut names: impl Iterator<Item = &'h str>) -> bool {
+    names.any(|name| {
+        api.auth
+            .headers
+            .keys()
+            .any(|h| h.eq_ignore_ascii_case(name))
+            || (name.eq_ignore_ascii_case("cookie") && !api.auth.cookies.is_empty())
+    })
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, names: &[String]) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| names.iter().any(|n| n == name) && !value.is_empty())
+        .map(|(_, value)| value)
+}
+
+fn check_path(endpoint: &Endpoint, params: &[(&str, String)], violations: &mut Vec<Violation>) {
+    for (name, raw) in params {
+        let Some(parameter) = endpoint.parameter(Location::Path, name) else {
+            continue;
+        };
+        let pointer = format!("/{}", crate::catalog::escape_pointer(name));
+        let value = match coerce(parameter.json_type(), raw) {
+            Ok(value) => value,
+            Err(expected) => {
+                violations.push(Violation {
+                    location: Location::Path,
+                    pointer,
+                    expected: expected.to_string(),
+                    got: Some(format!("{raw:?}")),
+                });
+                continue;
+            }
+        };
+        if let Some(compiled) = endpoint.contract.path_param(name) {
+            violations.extend(compiled.violations(&value, Location::Path, &pointer));
+        }
+    }
+}
+
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The documented parameters of `location` found by `lookup`, coerced to
+/// their schemas, as one object.
+fn documented_object<'a>(
+    endpoint: &Endpoint,
+    location: Location,
+    mut lookup: impl FnMut(&str) -> Vec<&'a str>,
+) -> Value {
+    let mut object = Map::new();
+    for parameter in endpoint
+        .parameters
+        .iter()
+        .filter(|p| p.location == location)
+    {
+        let values = lookup(&parameter.name);
+        if values.is_empty() {
+            continue;
+        }
+        let value = if types_of(&parameter.schema).contains(&"array") {
+            let mut list = Value::Array(
+                values
+                    .iter()
+                    .map(|v| Value::String(v.to_string()))
+                    .collect(),
+            );
+            crate::body::coerce(&mut list, &parameter.schema);
+            list
+        } else {
+            let mut single = Value::String(values[0].to_string());
+            crate::body::coerce(&mut single, &parameter.schema);
+            single
+        };
+        object.insert(parameter.name.clone(), value);
+    }
+    Value::Object(object)
+}
+
+fn check_query(endpoint: &Endpoint, query: &[(String, String)], violations: &mut Vec<Violation>) {
+    let Some(compiled) = &endpoint.contract.query else {
+        return;
+    };
+    let object = documented_object(endpoint, Location::Query, |name| {
+        query
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    });
+    violations.extend(compiled.violations(&object, Location::Query, ""));
+}
+
+fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Vec<Violation>) {
+    let Some(compiled) = &endpoint.contract.headers else {
+        return;
+    };
+    let object = documented_object(endpoint, Location::Header, |name| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    });
+    violations.extend(compiled.violations(&object, Location::Header, ""));
+}
+
+fn check_body(
+    endpoint: &Endpoint,
+    dialect: &Dialect,
+    request: &Request,
+    query: &[(String, String)],
+    violations: &mut Vec<Violation>,
+) -> Result<Option<Value>, Problem> {
+    let Some(compiled) = &endpoint.contract.body else {
+        return Ok(None);
+    };
+    let sends_entity = matches!(request.method, Method::PUT | Method::POST | Method::PATCH);
+    let mut value = if request.body.iter().all(u8::is_ascii_whitespace) {
+        if dialect.entity_body_required && sends_entity {
+            let message = endpoint
+                .responses
+                .iter()
+                .find(|r| r.status == 400 && !r.description.is_empty())
+                .map(|r| r.description.clone())
+                .unwrap_or_else(|| "the request has no body".into());
+            violations.push(Violation {
+                location: Location::Body,
+                pointer: String::new(),
+                expected: "the entity in the request body".into(),
+                got: None,
+            });
+            return Err(Problem::new(400, message).with_violations(std::mem::take(violations)));
+        }
+        Value::Object(Map::new())
+    } else {
+        let content_type = request
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let accepted = dialect.request_media_types;
+        let kind = content_type.and_then(|ct| {
+            let essence = ct.split(';').next().unwrap_or("").trim();
+            accepted
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(essence))
+                .then(|| BodyKind::of_media_type(essence))
+                .flatten()
+        });
+        let Some(kind) = kind else {
+            return Err(Problem::new(
+                415,
+                format!(
+                    "the body's Content-Type {} is not accepted; send one of: {}",
+                    content_type
+                        .map(|c| format!("{c:?}"))
+                        .unwrap_or_else(|| "(none)".into()),
+                    accepted.join(", ")
+                ),
+            ));
+        };
+        match decode(
+            kind,
+            &request.body,
+            Some(&compiled.schema),
+            endpoint.contract.entity.as_deref(),
+            dialect.xml.arrays,
+        ) {
+            Ok(value) => value,
+            Err(error) => {
+                violations.push(decode_violation(&error));
+                return Ok(None);
+            }
+        }
+    };
+    if dialect.query_binds_body
+        && let Value::Object(members) = &mut value
+    {
+        for parameter in endpoint
+            .parameters
+            .iter()
+            .filter(|p| p.location == Location::Body)
+        {
+            if members
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case(&parameter.name))
+            {
+                continue;
+            }
+            if let Some((_, raw)) = query
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&parameter.name))
+            {
+                let mut bound = Value::String(raw.clone());
+                crate::body::coerce(&mut bound, &parameter.schema);
+                members.insert(parameter.name.clone(), bound);
+            }
+        }
+    }
+    violations.extend(compiled.violations(&value, Location::Body, ""));
+    Ok(Some(value))
+}
+
+fn decode_violation(error: &DecodeError) -> Violation {
+    let (expected, got) = match error {
+        DecodeError::Json { line, column, message } => (
+            "well-formed JSON".to_string(),
+            format!("line {line}, column {column}: {message}"),
+        ),
+        DecodeError::Xml { line, column, message } => (
+            "well-formed XML".to_string(),
+            format!("line {line}, column {column}: {message}"),
+        ),
+        DecodeError::NotUtf8 => ("UTF-8 text".into(), "other bytes".into()),
+        DecodeError::Patch(message) => ("a JSON Patch that applies to the documented entity".into(), message.clone()),
+        DecodeError::JsonSentAsForm => (
+            "a form-encoded body, as the Content-Type says (send Content-Type: application/json for JSON)".into(),
+            "JSON".into(),
+        ),
+    };
+    Violation {
+        location: Location::Body,
+        pointer: String::new(),
+        expected,
+        got: Some(got),
+    }
+}

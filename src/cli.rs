@@ -14,6 +14,7 @@ use docmock::listing;
 use docmock::pipeline::Mock;
 use docmock::router::Mount;
 use docmock::server::{self, Limits};
+use docmock::validate::Policy;
 
 /// Contract-testing mock server generated from vendor API documentation.
 ///
@@ -25,7 +26,7 @@ use docmock::server::{self, Limits};
     name = "docmock",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  docmock                         serve specs/ on 127.0.0.1:4010\n  docmock serve --port 0          serve on a free port and print it\n  docmock serve --api r7          serve only the R7-Office API, at /\n  docmock routes                  list every documented route"
+    after_help = "Examples:\n  docmock                         serve specs/ on 127.0.0.1:4010\n  docmock serve --port 0          serve on a free port and print it\n  docmock serve --api r7          serve only the R7-Office API, at /\n  docmock routes                  list every documented route\n  docmock check                   check specs/ against itself"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -42,6 +43,21 @@ enum Command {
     /// List every mounted route without serving.
     #[command(after_help = "Example:\n  docmock routes --api superoffice")]
     Routes(SpecArgs),
+    /// Check a spec directory: load it, compile every schema, send every
+    /// example request through the mock and compare every documented XML
+    /// example with the renderer. Exit 1 on any problem.
+    #[command(after_help = "Example:\n  docmock check imported/specs")]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+struct CheckArgs {
+    /// The spec directory to check.
+    #[arg(default_value = "specs", env = "DOCMOCK_SPECS")]
+    specs: PathBuf,
+    /// The fixtures directory [default: `fixtures` beside the spec directory].
+    #[arg(long, env = "DOCMOCK_FIXTURES")]
+    fixtures: Option<PathBuf>,
 }
 
 /// Where the specs are and which APIs to mount.
@@ -57,9 +73,15 @@ struct SpecArgs {
     /// Mount only this API, at `/` instead of under its prefix.
     #[arg(long)]
     api: Option<String>,
-    /// Skip broken spec files with a warning instead of refusing to start.
+    /// Skip broken spec files with a warning instead of refusing to start,
+    /// and replay requests that break the contract (logging the violations)
+    /// instead of refusing them.
     #[arg(long)]
     lenient: bool,
+    /// Accept only this credential (the Authorization value after its
+    /// scheme, or the cookie / token header value); others get 403.
+    #[arg(long, env = "DOCMOCK_TOKEN")]
+    token: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -84,6 +106,7 @@ impl Cli {
             None => serve(self.serve),
             Some(Command::Serve(args)) => serve(args),
             Some(Command::Routes(args)) => routes(args),
+            Some(Command::Check(args)) => check(args),
         }
     }
 }
@@ -110,9 +133,30 @@ impl SpecArgs {
         for warning in &catalog.warnings {
             tracing::warn!("{warning}");
         }
+        let policy = Policy {
+            token: self.token.clone(),
+            lenient: self.lenient,
+        };
         Mock::new(catalog, &self.mount())
+            .map(|mock| mock.with_policy(policy))
             .map_err(|errors| anyhow::Error::new(docmock::catalog::LoadErrors(errors)))
     }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let source = Source::new(&args.specs, args.fixtures);
+    let report = docmock::check::check(&source);
+    if report.problems.is_empty() {
+        println!(
+            "{}: {} endpoints in {} APIs, no problems",
+            source.specs.display(),
+            report.endpoints,
+            report.apis
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{}", docmock::catalog::LoadErrors(report.problems));
+    Ok(ExitCode::FAILURE)
 }
 
 fn routes(args: SpecArgs) -> Result<ExitCode> {

@@ -16,6 +16,7 @@
 
 pub mod body;
 pub mod catalog;
+pub mod check;
 pub mod dialect;
 pub mod listing;
 pub mod negotiate;

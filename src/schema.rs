@@ -111,8 +111,11 @@ fn violation(error: &ValidationError<'_>, location: Location, base: &str) -> Vio
 
 /// `["string", "null"]` → `a string or null`.
 fn type_words(names: &[String]) -> String {
+    // "a string or null" reads better than "null or a string".
+    let mut names: Vec<&String> = names.iter().collect();
+    names.sort_by_key(|name| name.as_str() == "null");
     let words: Vec<String> = names
-        .iter()
+        .into_iter()
         .map(|name| match name.as_str() {
             "integer" => "an integer".to_string(),
             "object" => "an object".to_string(),

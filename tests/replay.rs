@@ -11,6 +11,22 @@ fn prefix_of(catalog: &docmock::Catalog, endpoint: &docmock::catalog::Endpoint) 
     catalog.api_of(endpoint).prefix.clone()
 }
 
+/// SuperOffice's documented update request, with `accept` if given.
+async fn superoffice_update(server: &Server, accept: Option<&str>) -> reqwest::Response {
+    let body =
+        std::fs::read(common::root().join("fixtures/superoffice/put-contact-id/request.json"))
+            .expect("fixture");
+    let mut request = client()
+        .put(server.url("/superoffice/api/v1/Contact/763"))
+        .header("Authorization", "Basic dGplMDpUamUw")
+        .header("Content-Type", "application/json")
+        .body(body);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    request.send().await.expect("sent")
+}
+
 #[tokio::test]
 async fn every_documented_example_returns_the_documented_status_and_json_verbatim() {
     let server = Server::start(&[]);
@@ -118,17 +134,7 @@ async fn a_request_that_names_no_format_gets_the_vendors_default() {
     assert_eq!(r7.headers()["content-type"], "text/xml; charset=utf-8");
     assert!(r7.text().await.expect("body").starts_with("<result>"));
 
-    let superoffice = http
-        .put(server.url("/superoffice/api/v1/Contact/763"))
-        .header("Authorization", "Basic dGplMDpUamUw")
-        .header("Content-Type", "application/json")
-        .body(
-            std::fs::read(common::root().join("fixtures/superoffice/put-contact-id/request.json"))
-                .expect("fixture"),
-        )
-        .send()
-        .await
-        .expect("sent");
+    let superoffice = superoffice_update(&server, None).await;
     assert_eq!(
         superoffice.headers()["content-type"],
         "application/json; charset=utf-8"
@@ -152,18 +158,7 @@ async fn the_json_suffix_wins_over_an_xml_accept_header() {
 #[tokio::test]
 async fn superoffice_xml_is_a_datacontract_document_named_after_the_returned_type() {
     let server = Server::start(&[]);
-    let reply = client()
-        .put(server.url("/superoffice/api/v1/Contact/763"))
-        .header("Accept", "application/xml")
-        .header("Authorization", "Basic dGplMDpUamUw")
-        .header("Content-Type", "application/json")
-        .body(
-            std::fs::read(common::root().join("fixtures/superoffice/put-contact-id/request.json"))
-                .expect("fixture"),
-        )
-        .send()
-        .await
-        .expect("sent");
+    let reply = superoffice_update(&server, Some("application/xml")).await;
     assert_eq!(
         reply.headers()["content-type"],
         "application/xml; charset=utf-8"

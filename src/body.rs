@@ -15,6 +15,10 @@ use serde_json::{Map, Value};
 use crate::dialect::ArrayForm;
 use crate::schema::{property, types_of};
 
+/// How deep XML elements and form keys may nest, as serde_json limits JSON:
+/// deeper documents are refused rather than risking the stack.
+const MAX_DEPTH: usize = 128;
+
 /// How a request body is encoded, from its `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
@@ -76,6 +80,9 @@ pub enum DecodeError {
     /// not apply to the documented entity.
     #[error("JSON Patch: {0}")]
     Patch(String),
+    /// A form body that cannot be read.
+    #[error("malformed form body: {0}")]
+    Form(String),
     /// A form body that is really JSON: the wrong `Content-Type`.
     #[error(
         "the body is JSON but was sent as application/x-www-form-urlencoded; send Content-Type: application/json"
@@ -163,6 +170,12 @@ fn decode_form(bytes: &[u8], schema: Option<&Value>) -> Result<Value, DecodeErro
             } else {
                 break;
             }
+        }
+        if path.len() > MAX_DEPTH {
+            return Err(DecodeError::Form(format!(
+                "the key {:?}… nests deeper than {MAX_DEPTH} levels",
+                key.chars().take(40).collect::<String>()
+            )));
         }
         insert_form_value(&mut root, &path, value.into_owned(), push);
     }
@@ -320,6 +333,12 @@ fn parse_xml(text: &str) -> Result<Node, DecodeError> {
             Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
                 let _ = start;
                 return Err(error(&reader, "more than one document element".into()));
+            }
+            Event::Start(_) if stack.len() >= MAX_DEPTH => {
+                return Err(error(
+                    &reader,
+                    format!("elements nested deeper than {MAX_DEPTH} levels"),
+                ));
             }
             Event::Start(start) => stack.push(element(&start)),
             Event::Empty(start) => {
@@ -675,6 +694,30 @@ mod tests {
         )
         .expect("merges");
         assert_eq!(merged, json!({"Name": "A"}));
+    }
+
+    #[test]
+    fn deeply_nested_bodies_are_refused_not_overflowed() {
+        let deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+        let error = decode(
+            BodyKind::Xml,
+            deep.as_bytes(),
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("too deep");
+        assert!(error.to_string().contains("deeper than 128"), "{error}");
+        let key = format!("a{}=1", "[a]".repeat(10_000));
+        let error = decode(
+            BodyKind::Form,
+            key.as_bytes(),
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("too deep");
+        assert!(error.to_string().contains("deeper than 128"), "{error}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
-use crate::dialect::ArrayForm;
+use crate::dialect::{ArrayForm, EmptyForm, XmlStyle};
 use crate::schema::{property, types_of};
 
 /// How deep XML elements and form keys may nest, as serde_json limits JSON:
@@ -292,6 +292,8 @@ fn coerce_text(text: &str, types: &[&str]) -> Option<Value> {
 struct Node {
     name: String,
     nil: bool,
+    /// Written as `<name />` rather than `<name></name>`.
+    self_closing: bool,
     children: Vec<Node>,
     text: String,
 }
@@ -342,7 +344,8 @@ fn parse_xml(text: &str) -> Result<Node, DecodeError> {
             }
             Event::Start(start) => stack.push(element(&start)),
             Event::Empty(start) => {
-                let node = element(&start);
+                let mut node = element(&start);
+                node.self_closing = true;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
                     None => root = Some(node),
@@ -478,6 +481,66 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
         .unwrap_or(0)
         + 1;
     (line, column)
+}
+
+/// The JSON a documented XML example stands for, when a page shows only
+/// XML: the dialect's conventions read backwards, scalars typed by their
+/// text (`True` → `true`, `12` → `12`), repeated elements as arrays.
+pub fn infer_xml(text: &str, style: &XmlStyle) -> Result<Value, DecodeError> {
+    let root = parse_xml(text)?;
+    Ok(infer_node(&root, style))
+}
+
+fn infer_node(node: &Node, style: &XmlStyle) -> Value {
+    if node.nil {
+        return Value::Null;
+    }
+    if node.children.is_empty() {
+        let text = node.text.trim();
+        if text.is_empty() {
+            // Where the dialect writes null and "" differently, the form tells.
+            let null_form = style.null == EmptyForm::SelfClosing
+                && style.empty_string != EmptyForm::SelfClosing;
+            return if node.self_closing && null_form {
+                Value::Null
+            } else {
+                Value::String(String::new())
+            };
+        }
+        if text == style.true_text || text == style.false_text {
+            return Value::Bool(text == style.true_text);
+        }
+        if let Ok(n) = text.parse::<i64>()
+            && n.to_string() == text
+        {
+            return Value::from(n);
+        }
+        return Value::String(node.text.clone());
+    }
+    let wrapped = style.arrays == ArrayForm::Wrapped
+        && node.children.len() > 1
+        && node
+            .children
+            .iter()
+            .all(|c| c.name == node.children[0].name);
+    if wrapped {
+        return Value::Array(node.children.iter().map(|c| infer_node(c, style)).collect());
+    }
+    let mut members = Map::new();
+    for child in &node.children {
+        let value = infer_node(child, style);
+        match members.get_mut(&child.name) {
+            Some(Value::Array(items)) => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None => {
+                members.insert(child.name.clone(), value);
+            }
+        }
+    }
+    Value::Object(members)
 }
 
 fn node_value(node: &Node, schema: Option<&Value>, arrays: ArrayForm) -> Value {

@@ -252,6 +252,8 @@ pub struct Response {
     pub xml: Bytes,
     /// The documented XML, when the page has one.
     pub xml_fixture: Option<String>,
+    /// How the XML spells member names relative to the JSON.
+    pub xml_names: crate::render::NameCase,
 }
 
 impl Response {
@@ -745,8 +747,9 @@ impl Loader<'_> {
                 }
                 None => None,
             };
-            let (body, json) = match &r.json {
-                Some(fixture) => {
+            let names = r.xml_names.unwrap_or_default();
+            let (body, json) = match (&r.json, &xml_fixture) {
+                (Some(fixture), _) => {
                     let Some(bytes) = self.read_fixture(file, &format!("{pointer}/json"), fixture)
                     else {
                         continue;
@@ -756,7 +759,25 @@ impl Loader<'_> {
                     };
                     (Some(value), Bytes::from(bytes))
                 }
-                None if r.status >= 400 => {
+                (None, Some(documented)) => {
+                    match crate::body::infer_xml(documented, &dialect.xml) {
+                        // Only XML is documented: its JSON form is read off it.
+                        Ok(value) => {
+                            let json = Bytes::from(render::to_json(&value));
+                            (Some(value), json)
+                        }
+                        Err(e) => {
+                            let fixture = r.xml.as_deref().unwrap_or_default();
+                            self.errors.push(LoadError::new(
+                                &self.source.fixtures.join(fixture),
+                                "",
+                                format!("expected well-formed XML: {e}"),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                (None, None) if r.status >= 400 => {
                     let message = if r.description.is_empty() {
                         crate::dialect::reason_phrase(r.status).to_string()
                     } else {
@@ -767,17 +788,19 @@ impl Loader<'_> {
                     let json = Bytes::from(render::to_json(&value));
                     (Some(value), json)
                 }
-                None => (None, Bytes::new()),
+                (None, None) => (None, Bytes::new()),
             };
             let type_name = r.type_name.clone();
             let xml = match &body {
                 Some(value) => {
-                    let root = if r.json.is_none() && r.status >= 400 {
+                    let generated_error =
+                        r.json.is_none() && xml_fixture.is_none() && r.status >= 400;
+                    let root = if generated_error {
                         Some(dialect.error_type_name())
                     } else {
                         type_name.as_deref()
                     };
-                    Bytes::from(render::to_xml(&dialect.xml, value, root))
+                    Bytes::from(render::to_xml_named(&dialect.xml, value, root, names))
                 }
                 None => Bytes::new(),
             };
@@ -802,6 +825,7 @@ impl Loader<'_> {
                 json,
                 xml,
                 xml_fixture,
+                xml_names: names,
             });
         }
         responses

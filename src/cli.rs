@@ -1,7 +1,7 @@
 //! Command-line interface: raw flags (clap) turned into the library's
 //! settings. Nothing below this module sees the argument parser.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +48,30 @@ enum Command {
     /// example with the renderer. Exit 1 on any problem.
     #[command(after_help = "Example:\n  docmock check imported/specs")]
     Check(CheckArgs),
+    /// Import documentation pages (saved as text) into specs and fixtures.
+    ///
+    /// Reads ONLYOFFICE and R7-Office pages (English or Russian) and
+    /// SuperOffice REST reference pages, and writes `OUT/specs/` and
+    /// `OUT/fixtures/`, ready for `docmock serve --specs OUT/specs`. A page
+    /// that cannot be imported is reported with the line and the part that is
+    /// missing, and nothing is written for it.
+    #[command(
+        after_help = "Example:\n  docmock import pages/*.txt --out imported\n  docmock serve --specs imported/specs"
+    )]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+struct ImportArgs {
+    /// Documentation pages saved as text.
+    #[arg(required = true)]
+    pages: Vec<PathBuf>,
+    /// Where to write `specs/` and `fixtures/`.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// Print what would be written without writing anything.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -107,6 +131,7 @@ impl Cli {
             Some(Command::Serve(args)) => serve(args),
             Some(Command::Routes(args)) => routes(args),
             Some(Command::Check(args)) => check(args),
+            Some(Command::Import(args)) => import(args),
         }
     }
 }
@@ -157,6 +182,74 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     }
     eprintln!("{}", docmock::catalog::LoadErrors(report.problems));
     Ok(ExitCode::FAILURE)
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    use docmock::import::{Options, Outcome, import};
+    let mut pages = Vec::with_capacity(args.pages.len());
+    let mut unreadable = Vec::new();
+    for path in &args.pages {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        match std::fs::read(path) {
+            Ok(bytes) => pages.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            Err(e) => unreadable.push(format!("{}: cannot read: {e}", path.display())),
+        }
+    }
+    let bar = if std::io::stderr().is_terminal() && pages.len() > 1 {
+        indicatif::ProgressBar::new(pages.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let options = Options {
+        out: args.out.clone(),
+        dry_run: args.dry_run,
+    };
+    let outcomes = import(&pages, &options, |page| {
+        bar.set_message(page.to_string());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let (mut imported, mut unchanged, mut failed) = (0, 0, unreadable.len());
+    for line in &unreadable {
+        eprintln!("failed   {line}");
+    }
+    for outcome in &outcomes {
+        match outcome {
+            Outcome::Imported { endpoint, files } => {
+                imported += 1;
+                let verb = if args.dry_run {
+                    "would write"
+                } else {
+                    "imported"
+                };
+                println!("{verb} {endpoint}");
+                for file in files {
+                    println!("           {}", file.display());
+                }
+            }
+            Outcome::Unchanged { endpoint } => {
+                unchanged += 1;
+                println!("unchanged {endpoint}");
+            }
+            Outcome::Merged { endpoint, into } => {
+                unchanged += 1;
+                println!("merged   {endpoint} into the endpoint of {into}");
+            }
+            Outcome::Failed(error) => {
+                failed += 1;
+                eprintln!("failed   {error}");
+            }
+        }
+    }
+    println!("{imported} imported, {unchanged} unchanged, {failed} failed");
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn routes(args: SpecArgs) -> Result<ExitCode> {

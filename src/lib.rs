@@ -18,6 +18,7 @@ pub mod body;
 pub mod catalog;
 pub mod check;
 pub mod dialect;
+pub mod import;
 pub mod listing;
 pub mod negotiate;
 pub mod pipeline;

@@ -32,7 +32,19 @@ use crate::dialect::{ArrayForm, EmptyForm, XmlRoot, XmlStyle};
 /// assert_eq!(xml, "<result>\n  <status>0</status>\n  <response>\n    <City />\n    <Tags>a</Tags>\n    <Tags>b</Tags>\n  </response>\n</result>");
 /// ```
 pub fn to_xml(style: &XmlStyle, value: &Value, type_name: Option<&str>) -> String {
+    to_xml_named(style, value, type_name, NameCase::AsIs)
+}
+
+/// [`to_xml`] for pages whose XML spells member names in another case than
+/// their JSON (`displayName` → `<DisplayName>`).
+pub fn to_xml_named(
+    style: &XmlStyle,
+    value: &Value,
+    type_name: Option<&str>,
+    names: NameCase,
+) -> String {
     let mut out = XmlOut::new(style);
+    out.names = names;
     match style.root {
         XmlRoot::Fixed(name) => out.element(name, value, &[]),
         XmlRoot::TypeName {
@@ -46,6 +58,36 @@ pub fn to_xml(style: &XmlStyle, value: &Value, type_name: Option<&str>) -> Strin
         }
     }
     out.finish()
+}
+
+/// How member names are spelled in XML relative to the JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NameCase {
+    /// As in the JSON.
+    #[default]
+    AsIs,
+    /// First letter upper-cased (`displayName` → `DisplayName`).
+    Pascal,
+    /// First letter lower-cased (`DisplayName` → `displayName`).
+    Camel,
+}
+
+impl NameCase {
+    /// `name` in this case.
+    pub fn apply<'n>(self, name: &'n str) -> Cow<'n, str> {
+        let mut chars = name.chars();
+        let Some(first) = chars.next() else {
+            return Cow::Borrowed(name);
+        };
+        let changed = match self {
+            NameCase::AsIs => return Cow::Borrowed(name),
+            NameCase::Pascal if first.is_lowercase() => first.to_uppercase().collect::<String>(),
+            NameCase::Camel if first.is_uppercase() => first.to_lowercase().collect::<String>(),
+            _ => return Cow::Borrowed(name),
+        };
+        Cow::Owned(changed + chars.as_str())
+    }
 }
 
 /// Serialises `value` as compact JSON, the way the vendors' servers write
@@ -128,13 +170,18 @@ fn singular(property: &str) -> Cow<'_, str> {
 struct XmlOut<'s> {
     writer: Writer<Vec<u8>>,
     style: &'s XmlStyle,
+    names: NameCase,
 }
 
 impl<'s> XmlOut<'s> {
     fn new(style: &'s XmlStyle) -> Self {
         let mut writer = Writer::new_with_indent(Vec::with_capacity(4096), b' ', 2);
         writer.config_mut().add_space_before_slash_in_empty_elements = true;
-        XmlOut { writer, style }
+        XmlOut {
+            writer,
+            style,
+            names: NameCase::AsIs,
+        }
     }
 
     fn finish(self) -> String {
@@ -181,6 +228,8 @@ impl<'s> XmlOut<'s> {
 
     /// Writes the object member `key: value`.
     fn property(&mut self, key: &str, value: &Value) {
+        let key = self.names.apply(key);
+        let key = key.as_ref();
         match (value, self.style.arrays) {
             (Value::Array(items), ArrayForm::Repeated) => {
                 for item in items {

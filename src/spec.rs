@@ -160,4 +160,8 @@ pub struct ResponseFile {
     /// Fixture with the documented XML body, the oracle for the XML renderer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xml: Option<String>,
+    /// How the page's XML spells member names relative to its JSON, when
+    /// it differs (`pascal`, `camel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_names: Option<crate::render::NameCase>,
 }

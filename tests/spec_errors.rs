@@ -155,28 +155,18 @@ async fn lenient_serves_what_loads_and_skips_the_rest() {
 async fn fixed_segments_outrank_parameters() {
     let dir = scratch_copy();
     let d = dir.path();
-    let template =
-        fs::read_to_string(d.join("specs/r7/get-crm-contact-contactid.json")).expect("read");
+    let text = fs::read_to_string(d.join("specs/r7/get-crm-contact-contactid.json")).expect("read");
+    let mut list: serde_json::Value = serde_json::from_str(&text).expect("json");
     // A documented `/contact/list` beside `/contact/{contactid}`, answering
     // with the case endpoint's body so the two can be told apart.
-    let list = template
-        .replace(
-            "/api/2.0/crm/contact/{contactid}",
-            "/api/2.0/crm/contact/list",
-        )
-        .replace("/api/2.0/crm/contact/1234", "/api/2.0/crm/contact/list")
-        .replace(
-            "r7/get-crm-contact-contactid/response-200.json",
-            "onlyoffice/post-crm-case-caseid-contact/response-201.json",
-        )
-        .replace(
-            "\"xml\": \"r7/get-crm-contact-contactid/response-200.xml\"",
-            "\"name\": \"list\"",
-        );
-    let list = list.replace(
-        "{\n      \"name\": \"contactid\",\n      \"in\": \"path\",\n      \"description\": \"Идентификатор контакта\",\n      \"type\": \"number\",\n      \"schema\": {\n        \"type\": \"integer\"\n      },\n      \"example\": 1234,\n      \"required\": true\n    }",
-        "",
-    );
+    list["path"] = "/api/2.0/crm/contact/list".into();
+    list["request"]["target"] = "/api/2.0/crm/contact/list".into();
+    list["parameters"] = serde_json::json!([]);
+    list["responses"] = serde_json::json!([{
+        "status": 200,
+        "json": "onlyoffice/post-crm-case-caseid-contact/response-201.json"
+    }]);
+    let list = list.to_string();
     fs::write(d.join("specs/r7/get-crm-contact-list.json"), list).expect("write");
     let specs = d.join("specs");
     let server = Server::start(&["--specs", specs.to_str().expect("utf-8")]);

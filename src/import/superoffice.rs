@@ -1,0 +1,537 @@
+//! The SuperOffice REST reference layout: a method line
+//! (`PUT /api/v1/Contact/{id}`), a summary, markdown tables for path parts,
+//! query string parameters, request headers, the request body and the
+//! responses, then `Sample request` and `Sample response` (`HTTP/1.1 200 …`),
+//! with or without code fences and indentation.
+
+use serde_json::{Map, Value};
+
+use super::text::{Page, json_block};
+use super::types::superoffice_schema;
+use super::{ImportError, Imported, api_file, endpoint_id};
+use crate::dialect::DialectName;
+use crate::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
+
+/// Whether `page` is in the SuperOffice reference layout.
+pub(super) fn looks_like(page: &Page) -> bool {
+    let tables = page.lines.iter().any(|l| {
+        let l = l.trim();
+        l.starts_with("| Path Part")
+            || l.starts_with("| Response |")
+            || l.starts_with("| Parameter Name")
+    });
+    let method = page.lines.iter().any(|l| method_line(l).is_some());
+    tables && method
+}
+
+/// `PUT /api/v1/Contact/{id}` → method and path (query included).
+fn method_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim().trim_start_matches('`');
+    let (method, rest) = line.split_once(' ')?;
+    let path = rest.trim();
+    (METHODS.contains(&method) && path.starts_with("/api/") && !path.contains(' '))
+        .then_some((method, path))
+}
+
+/// A markdown table: its header cells and rows, and the line it starts on.
+struct Table {
+    at: usize,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+fn cells(line: &str) -> Vec<String> {
+    line.trim()
+        .trim_start_matches('|')
+        .trim_end_matches('|')
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect()
+}
+
+fn tables(page: &Page) -> Vec<Table> {
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i + 1 < page.lines.len() {
+        let line = page.lines[i].trim();
+        let rule = page.lines[i + 1].trim();
+        if line.starts_with('|') && rule.starts_with('|') && rule.contains("---") {
+            let mut rows = Vec::new();
+            let mut j = i + 2;
+            while j < page.lines.len() && page.lines[j].trim().starts_with('|') {
+                rows.push(cells(&page.lines[j]));
+                j += 1;
+            }
+            tables.push(Table {
+                at: i,
+                header: cells(line),
+                rows,
+            });
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    tables
+}
+
+/// A heading line, ignoring markdown `#`s, case and a trailing colon.
+fn is_heading(line: &str, heading: &str) -> bool {
+    let line = line
+        .trim()
+        .trim_start_matches('#')
+        .trim()
+        .trim_end_matches(':');
+    line.eq_ignore_ascii_case(heading)
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_start().starts_with("```")
+}
+
+/// `**Required** The primary key.` / `The id. Required` → required and the
+/// description without the marker.
+fn required_marker(description: &str) -> (bool, String) {
+    let mut text = description.trim().to_string();
+    let mut required = false;
+    for marker in ["**Required**", "Required"] {
+        if let Some(rest) = text.strip_prefix(marker) {
+            required = true;
+            text = rest.trim().to_string();
+        }
+        if let Some(rest) = text.strip_suffix(marker) {
+            required = true;
+            text = rest.trim().to_string();
+        }
+    }
+    (required, text)
+}
+
+pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
+    let method_at = page
+        .find(0, |l| method_line(l).is_some_and(|(_, p)| !p.contains('?')))
+        .ok_or_else(|| {
+            ImportError::new(
+                page,
+                None,
+                "method line",
+                "expected a line such as `GET /api/v1/Contact/{id}`",
+            )
+        })?;
+    let (method, path) = method_line(&page.lines[method_at]).unwrap_or_default();
+    let (method, path) = (method.to_string(), path.to_string());
+    let summary = page
+        .next_text(method_at + 1)
+        .map(|i| page.lines[i].trim())
+        .filter(|l| !l.starts_with('|') && !l.starts_with('#') && !l.contains("threshold"))
+        .unwrap_or("")
+        .to_string();
+    let tables = tables(page);
+    let sample_request_at = page.find(method_at, |l| is_heading(l, "Sample request"));
+    let sample_response_at = page
+        .find(method_at, |l| is_heading(l, "Sample response"))
+        .or_else(|| {
+            page.find(sample_request_at.unwrap_or(method_at), |l| {
+                l.starts_with("HTTP/1.1 ")
+            })
+        });
+
+    let mut parameters = Vec::new();
+    let mut responses: Vec<ResponseFile> = Vec::new();
+    let mut auth = false;
+    let mut response_type = None;
+    for table in &tables {
+        let first = table.header.first().map(String::as_str).unwrap_or("");
+        let columns = table.header.len();
+        let before = page.lines[..table.at]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        let in_response_body = before.to_ascii_lowercase().contains("response body");
+        match first {
+            "Path Part" => {
+                for row in &table.rows {
+                    let (_, description) =
+                        required_marker(row.get(2).map(String::as_str).unwrap_or(""));
+                    let doc_type = row.get(1).cloned().unwrap_or_default();
+                    parameters.push(ParameterFile {
+                        name: row[0].clone(),
+                        location: Location::Path,
+                        description,
+                        schema: Some(path_schema(&doc_type)),
+                        doc_type: Some(doc_type),
+                        example: None,
+                        required: true,
+                    });
+                }
+            }
+            "Parameter Name" if columns >= 3 => {
+                for row in &table.rows {
+                    let (required, description) =
+                        required_marker(row.get(2).map(String::as_str).unwrap_or(""));
+                    let doc_type = row.get(1).cloned().unwrap_or_default();
+                    parameters.push(ParameterFile {
+                        name: row[0].clone(),
+                        location: Location::Query,
+                        description,
+                        schema: Some(superoffice_schema(&doc_type, false)),
+                        doc_type: Some(doc_type),
+                        example: None,
+                        required,
+                    });
+                }
+            }
+            "Parameter Name" => {
+                for row in &table.rows {
+                    if row[0].eq_ignore_ascii_case("authorization") {
+                        auth = true;
+                    }
+                    parameters.push(ParameterFile {
+                        name: row[0].clone(),
+                        location: Location::Header,
+                        description: row.get(1).cloned().unwrap_or_default(),
+                        doc_type: None,
+                        schema: Some(serde_json::json!({"type": "string"})),
+                        example: None,
+                        required: false,
+                    });
+                }
+            }
+            "Property Name" if !in_response_body => {
+                for row in &table.rows {
+                    let doc_type = row.get(1).cloned().unwrap_or_default();
+                    parameters.push(ParameterFile {
+                        name: row[0].clone(),
+                        location: Location::Body,
+                        description: row.get(2).cloned().unwrap_or_default(),
+                        schema: Some(superoffice_schema(&doc_type, true)),
+                        doc_type: Some(doc_type),
+                        example: None,
+                        required: false,
+                    });
+                }
+            }
+            "Response" => {
+                for row in &table.rows {
+                    let Ok(status) = row[0].trim().parse::<u16>() else {
+                        continue;
+                    };
+                    responses.push(ResponseFile {
+                        status,
+                        name: None,
+                        description: row.get(1).cloned().unwrap_or_default(),
+                        type_name: None,
+                        json: None,
+                        xml: None,
+                        xml_names: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+        if in_response_body {
+            response_type = before
+                .split_once(':')
+                .map(|(_, t)| t.trim().to_string())
+                .filter(|t| !t.is_empty());
+        }
+    }
+    if response_type.is_none() {
+        response_type = page
+            .lines
+            .iter()
+            .find_map(|l| {
+                let l = l.trim().trim_start_matches('#').trim();
+                l.strip_prefix("Response body:")
+                    .map(|t| t.trim().to_string())
+            })
+            .filter(|t| !t.is_empty());
+    }
+
+    // Query examples: a request line with a query string shown before the sample.
+    let query_end = sample_request_at.unwrap_or(page.lines.len());
+    for line in &page.lines[method_at + 1..query_end] {
+        if let Some((_, example_path)) = method_line(line)
+            && let Some((_, query)) = example_path.split_once('?')
+        {
+            for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+                if let Some(parameter) = parameters.iter_mut().find(|p| {
+                    p.location == Location::Query
+                        && p.name.eq_ignore_ascii_case(&name)
+                        && p.example.is_none()
+                }) {
+                    parameter.example = Some(typed_example(&value, parameter.schema.as_ref()));
+                }
+            }
+        }
+    }
+
+    let id = endpoint_id(&method, path.split('?').next().unwrap_or(&path));
+    let api = api_file(DialectName::Superoffice);
+    let prefix = format!("{}/{id}", api.name);
+    let mut fixtures = Vec::new();
+
+    let mut request = None;
+    if let Some(at) = sample_request_at {
+        let end = sample_response_at.unwrap_or(page.lines.len());
+        let line_at = page
+            .find(at + 1, |l| method_line(l).is_some())
+            .filter(|&i| i < end)
+            .ok_or_else(|| {
+                ImportError::new(
+                    page,
+                    Some(at),
+                    "sample request",
+                    "expected the request line after `Sample request`",
+                )
+            })?;
+        let (_, target) = method_line(&page.lines[line_at]).unwrap_or_default();
+        let (headers, after) = header_lines(page, line_at + 1, end);
+        let mut body_file = None;
+        let mut body_value = None;
+        if let Some(body_at) = page
+            .find(after, |l| !l.is_empty() && !is_fence(l))
+            .filter(|&b| b < end)
+            && let Some(block) = json_block(page, body_at)
+        {
+            body_value = serde_json::from_str::<Value>(&block.text).ok();
+            let file = format!("{prefix}/request.json");
+            fixtures.push((file.clone(), format!("{}\n", block.text)));
+            body_file = Some(file);
+        }
+        fill_path_examples(&mut parameters, &path, target, body_value.as_ref());
+        request = Some(RequestFile {
+            target: concrete_target(target, &parameters),
+            headers,
+            body: body_file,
+        });
+    }
+
+    let Some(response_at) = sample_response_at else {
+        return Err(ImportError::new(
+            page,
+            None,
+            "sample response",
+            "expected a `Sample response` with an `HTTP/1.1 <status> …` line",
+        ));
+    };
+    let status_at = page
+        .find(response_at, |l| {
+            l.starts_with("HTTP/1.1 ") || l.starts_with("HTTP/2 ")
+        })
+        .ok_or_else(|| {
+            ImportError::new(
+                page,
+                Some(response_at),
+                "sample response",
+                "expected an `HTTP/1.1 <status> …` line",
+            )
+        })?;
+    let status: u16 = page.lines[status_at]
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| {
+            ImportError::new(
+                page,
+                Some(status_at),
+                "sample response",
+                "expected a numeric status after `HTTP/1.1`",
+            )
+        })?;
+    let status_text = page.lines[status_at]
+        .split_whitespace()
+        .skip(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, after) = header_lines(page, status_at + 1, page.lines.len());
+    let mut json = None;
+    if let Some(body_at) = page.find(after, |l| !l.is_empty() && !is_fence(l)) {
+        json = json_block(page, body_at).map(|b| b.text).or_else(|| {
+            // Scalar bodies (`false`, `42`, `"text"`, `null`) sit on one line.
+            let line = page.lines[body_at].trim();
+            serde_json::from_str::<Value>(line)
+                .ok()
+                .map(|_| line.to_string())
+        });
+    }
+    let index = match responses.iter().position(|r| r.status == status) {
+        Some(index) => index,
+        None => {
+            responses.insert(
+                0,
+                ResponseFile {
+                    status,
+                    name: None,
+                    description: status_text,
+                    type_name: None,
+                    json: None,
+                    xml: None,
+                    xml_names: None,
+                },
+            );
+            0
+        }
+    };
+    // The sampled response is served by default.
+    let mut sampled = responses.remove(index);
+    sampled.type_name = response_type;
+    if let Some(json) = json.filter(|j| j != "null") {
+        let file = format!("{prefix}/response-{status}.json");
+        fixtures.push((file.clone(), format!("{json}\n")));
+        sampled.json = Some(file);
+    }
+    responses.insert(0, sampled);
+
+    Ok(Imported {
+        api,
+        id,
+        spec: EndpointFile {
+            method,
+            path: path.split('?').next().unwrap_or(&path).to_string(),
+            summary,
+            auth,
+            parameters,
+            request,
+            responses,
+            source: Some(page.name.clone()),
+        },
+        fixtures,
+        page: page.name.clone(),
+    })
+}
+
+fn path_schema(doc_type: &str) -> Value {
+    match superoffice_schema(doc_type, false)
+        .get("type")
+        .and_then(Value::as_str)
+    {
+        Some("integer") => {
+            let mut schema = serde_json::json!({"type": "integer"});
+            if let Some(format) = ["int32", "int64"]
+                .iter()
+                .find(|f| doc_type.eq_ignore_ascii_case(f))
+            {
+                schema["format"] = Value::String((*format).to_string());
+            }
+            schema
+        }
+        Some("number") => serde_json::json!({"type": "number"}),
+        _ => serde_json::json!({"type": "string"}),
+    }
+}
+
+fn typed_example(text: &str, schema: Option<&Value>) -> Value {
+    let mut value = Value::String(text.to_string());
+    if let Some(schema) = schema {
+        crate::body::coerce(&mut value, schema);
+    }
+    value
+}
+
+/// `Name: value` lines from `from`, skipping code fences; returns them and
+/// the index after the last.
+fn header_lines(page: &Page, from: usize, end: usize) -> (Map<String, Value>, usize) {
+    let mut headers = Map::new();
+    let mut i = from;
+    while i < end {
+        let line = page.lines[i].trim();
+        if is_fence(line) {
+            i += 1;
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, value))
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+            {
+                headers.insert(name.to_string(), Value::String(value.trim().to_string()));
+                i += 1;
+            }
+            _ => break,
+        }
+    }
+    (headers, i)
+}
+
+/// Path parameter examples: the sample line's own value, else the request
+/// body's `<Resource>Id` (the entity the request saves), else 1.
+fn fill_path_examples(
+    parameters: &mut [ParameterFile],
+    template: &str,
+    target: &str,
+    body: Option<&Value>,
+) {
+    let template: Vec<&str> = template
+        .split('?')
+        .next()
+        .unwrap_or(template)
+        .split('/')
+        .collect();
+    let concrete: Vec<&str> = target
+        .split('?')
+        .next()
+        .unwrap_or(target)
+        .split('/')
+        .collect();
+    for (position, segment) in template.iter().enumerate() {
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        let Some(parameter) = parameters
+            .iter_mut()
+            .find(|p| p.location == Location::Path && p.name.eq_ignore_ascii_case(name))
+        else {
+            continue;
+        };
+        if parameter.example.is_some() {
+            continue;
+        }
+        let shown = concrete
+            .get(position)
+            .filter(|v| !v.starts_with('{'))
+            .map(|v| v.to_string());
+        let resource = template[..position]
+            .iter()
+            .rev()
+            .find(|s| !s.starts_with('{') && !s.is_empty())
+            .copied()
+            .unwrap_or("");
+        let from_body = body.and_then(Value::as_object).and_then(|entity| {
+            entity
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(&format!("{resource}Id")))
+                .map(|(_, value)| value.clone())
+        });
+        let is_integer = parameter
+            .schema
+            .as_ref()
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+            == Some("integer");
+        parameter.example = Some(match (shown, from_body) {
+            (Some(text), _) => typed_example(&text, parameter.schema.as_ref()),
+            (None, Some(value)) if !value.is_null() => value,
+            _ if is_integer => Value::from(1),
+            _ => Value::String("1".into()),
+        });
+    }
+}
+
+/// The sample line's target with `{name}` filled from the examples.
+fn concrete_target(target: &str, parameters: &[ParameterFile]) -> String {
+    let mut target = target.to_string();
+    for parameter in parameters.iter().filter(|p| p.location == Location::Path) {
+        let value = match &parameter.example {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => continue,
+        };
+        target = target.replace(&format!("{{{}}}", parameter.name), &value);
+    }
+    target
+}

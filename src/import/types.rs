@@ -1,0 +1,360 @@
+//! The vendors' documented type names, as JSON Schemas.
+//!
+//! ONLYOFFICE pages word types loosely ("number", "Bool value", "Collection of
+//! numbers", "guid", enum names), R7-Office pages translate them ("номер",
+//! "строка"), SuperOffice pages use .NET-ish names ("int32", "String",
+//! carrier type names). Unknown names never fail an import: they give a
+//! schema that constrains nothing.
+
+use serde_json::{Value, json};
+
+/// A documented type recognised in a parameter row: its words and schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocType {
+    /// The type as the page words it.
+    pub text: String,
+    /// Its JSON Schema.
+    pub schema: Value,
+}
+
+/// The scalar kinds the vocabulary maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Integer,
+    String,
+    Boolean,
+    Guid,
+    Date,
+    Object,
+    Array,
+}
+
+/// Phrases of the ONLYOFFICE and R7-Office type column, longest first so
+/// that "Bool value" wins over "Bool".
+const ONLYOFFICE_TYPES: &[(&str, Kind)] = &[
+    ("логическое значение", Kind::Boolean),
+    ("булево значение", Kind::Boolean),
+    ("дата и время", Kind::Date),
+    ("floating point number", Kind::Number),
+    ("date and time", Kind::Date),
+    ("bool value", Kind::Boolean),
+    ("apidatetime", Kind::Date),
+    ("date time", Kind::Date),
+    ("datetime", Kind::Date),
+    ("boolean", Kind::Boolean),
+    ("integer", Kind::Integer),
+    ("decimal", Kind::Number),
+    ("строковый", Kind::String),
+    ("number", Kind::Number),
+    ("string", Kind::String),
+    ("object", Kind::Object),
+    ("array", Kind::Array),
+    ("int32", Kind::Integer),
+    ("int64", Kind::Integer),
+    ("логический", Kind::Boolean),
+    ("строка", Kind::String),
+    ("число", Kind::Number),
+    ("номер", Kind::Number),
+    ("объект", Kind::Object),
+    ("массив", Kind::Array),
+    ("guid", Kind::Guid),
+    ("uuid", Kind::Guid),
+    ("date", Kind::Date),
+    ("дата", Kind::Date),
+    ("bool", Kind::Boolean),
+    ("long", Kind::Integer),
+    ("byte", Kind::Integer),
+    ("int", Kind::Integer),
+];
+
+/// Collection phrases: "Collection of numbers", "List of string",
+/// "Коллекция номеров" … followed by the item type.
+const COLLECTIONS: &[&str] = &[
+    "collection of",
+    "list of",
+    "array of",
+    "коллекция",
+    "список",
+    "массив",
+];
+
+/// Splits a parameter row's text — description, type, example — at the
+/// documented type. The type is the first type phrase (after at least one
+/// description word) whose following example fits it, so a description that
+/// mentions "number" does not swallow the type.
+pub fn split_row(text: &str) -> (String, Option<DocType>, Option<Value>) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    for start in 1..words.len() {
+        let Some((len, doc_type, kind)) = type_at(&words, &lower, start) else {
+            continue;
+        };
+        let example_words = &words[start + len..];
+        let example = parse_example(&example_words.join(" "), kind);
+        if example_words.is_empty() || example.is_some() {
+            return (words[..start].join(" "), Some(doc_type), example);
+        }
+    }
+    (words.join(" "), None, None)
+}
+
+/// The type phrase starting at word `start`, its length in words, and kind.
+fn type_at(
+    words: &[&str],
+    lower: &[String],
+    start: usize,
+) -> Option<(usize, DocType, Option<Kind>)> {
+    for collection in COLLECTIONS {
+        let phrase: Vec<&str> = collection.split(' ').collect();
+        if lower.len() >= start + phrase.len() && lower[start..start + phrase.len()] == phrase[..] {
+            // The item type, if one of the next words names it.
+            let item = lower.get(start + phrase.len()).and_then(|w| scalar_kind(w));
+            let len = phrase.len() + usize::from(item.is_some());
+            let text = words[start..start + len].join(" ");
+            let items = item.map(kind_schema).unwrap_or_else(|| json!({}));
+            return Some((
+                len,
+                DocType {
+                    text,
+                    schema: json!({"type": "array", "items": items}),
+                },
+                Some(Kind::Array),
+            ));
+        }
+    }
+    if let Some(doc_type) = qualified_type(words[start]) {
+        let kind = doc_type.1;
+        return Some((1, doc_type.0, kind));
+    }
+    for (phrase, kind) in ONLYOFFICE_TYPES {
+        let parts: Vec<&str> = phrase.split(' ').collect();
+        if lower.len() >= start + parts.len()
+            && lower[start..start + parts.len()]
+                .iter()
+                .zip(&parts)
+                .all(|(word, part)| word.trim_end_matches([',', '.']) == *part)
+        {
+            let text = words[start..start + parts.len()].join(" ");
+            return Some((
+                parts.len(),
+                DocType {
+                    text,
+                    schema: kind_schema(*kind),
+                },
+                Some(*kind),
+            ));
+        }
+    }
+    None
+}
+
+/// Plural and genitive forms of item types after "Collection of" /
+/// "Коллекция".
+const ITEM_FORMS: &[(&str, Kind)] = &[
+    ("строк", Kind::String),
+    ("номеров", Kind::Number),
+    ("чисел", Kind::Number),
+];
+
+/// The kind a single (possibly plural) type word names.
+fn scalar_kind(word: &str) -> Option<Kind> {
+    let word = word.trim_end_matches([',', '.']);
+    if let Some((_, kind)) = ITEM_FORMS.iter().find(|(form, _)| *form == word) {
+        return Some(*kind);
+    }
+    let singular = word.strip_suffix('s').unwrap_or(word);
+    ONLYOFFICE_TYPES
+        .iter()
+        .find(|(phrase, _)| *phrase == word || *phrase == singular || word.starts_with(phrase))
+        .map(|(_, kind)| *kind)
+}
+
+/// A .NET type name as some pages print it: `System.Int32`, `System.Guid[]`,
+/// `ASC.CRM.Core.ContactInfoType`.
+fn qualified_type(word: &str) -> Option<(DocType, Option<Kind>)> {
+    let (name, array) = match word.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (word, false),
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    let qualified = parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase) && p.chars().all(char::is_alphanumeric)
+        });
+    if !qualified {
+        return None;
+    }
+    let last = parts.last().copied().unwrap_or("").to_lowercase();
+    let kind = match last.as_str() {
+        "string" => Some(Kind::String),
+        "boolean" => Some(Kind::Boolean),
+        "guid" => Some(Kind::Guid),
+        "int32" | "int64" | "int16" | "uint32" | "byte" => Some(Kind::Integer),
+        "double" | "single" | "decimal" => Some(Kind::Number),
+        "datetime" | "apidatetime" => Some(Kind::Date),
+        _ => None,
+    };
+    let item = kind.map(kind_schema).unwrap_or_else(|| json!({}));
+    let (schema, kind) = if array {
+        (json!({"type": "array", "items": item}), Some(Kind::Array))
+    } else {
+        (item, kind)
+    };
+    Some((
+        DocType {
+            text: word.to_string(),
+            schema,
+        },
+        kind,
+    ))
+}
+
+fn kind_schema(kind: Kind) -> Value {
+    match kind {
+        // The vendors' "number" is nearly always an id or a count.
+        Kind::Number | Kind::Integer => json!({"type": "integer"}),
+        Kind::String => json!({"type": "string"}),
+        Kind::Boolean => json!({"type": "boolean"}),
+        Kind::Guid => json!({"type": "string", "format": "uuid"}),
+        Kind::Date => json!({"type": "string"}),
+        Kind::Object => json!({"type": "object"}),
+        Kind::Array => json!({"type": "array"}),
+    }
+}
+
+/// The example text as a JSON value that fits `kind`, or `None` when it
+/// does not fit (or is empty).
+fn parse_example(text: &str, kind: Option<Kind>) -> Option<Value> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match kind {
+        Some(Kind::Number | Kind::Integer) => {
+            text.parse::<i64>().map(Value::from).ok().or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+            })
+        }
+        Some(Kind::Boolean) => match text.to_lowercase().as_str() {
+            "true" | "правда" | "истина" => Some(Value::Bool(true)),
+            "false" | "ложь" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Some(Kind::Date) => Some(Value::String(
+            text.trim_start_matches("Roundtrip format:")
+                .trim()
+                .to_string(),
+        )),
+        Some(Kind::Guid) => (text.len() == 36
+            && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+        .then(|| Value::String(text.to_string())),
+        Some(Kind::Array) => serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(Value::is_array)
+            .or_else(|| Some(Value::String(text.to_string()))),
+        _ => Some(Value::String(text.to_string())),
+    }
+}
+
+/// An enumeration shown in place of a type (`All, Company, Person` or
+/// `High = 1, Normal = 0, Low = -1`): sent as a name or a number.
+pub fn enumeration(line: &str) -> Option<DocType> {
+    let items: Vec<&str> = line.split(',').map(str::trim).collect();
+    let is_member = |item: &&str| {
+        let name = item.split('=').next().unwrap_or("").trim();
+        !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    };
+    (items.len() >= 2 && items.iter().all(is_member)).then(|| DocType {
+        text: line.trim().to_string(),
+        schema: json!({"type": ["string", "integer"]}),
+    })
+}
+
+/// The schema of an ONLYOFFICE parameter whose example is fractional:
+/// "number" then means a real number, not an id.
+pub fn widen_for_example(schema: &mut Value, example: Option<&Value>) {
+    if let Some(Value::Number(n)) = example
+        && n.is_f64()
+        && schema.get("type").and_then(Value::as_str) == Some("integer")
+    {
+        *schema = json!({"type": "number"});
+    }
+}
+
+/// A SuperOffice table type (`int32`, `String`, `bool`, `date-time`,
+/// `array`, carrier names) as a schema. `nullable` says whether .NET
+/// reference types may be null (request bodies).
+pub fn superoffice_schema(doc_type: &str, nullable: bool) -> Value {
+    let lower = doc_type.trim().to_ascii_lowercase();
+    let (kind, reference) = match lower.as_str() {
+        "int32" | "int64" | "integer" | "int" | "long" | "short" | "int16" => ("integer", false),
+        "double" | "decimal" | "float" | "number" => ("number", false),
+        "bool" | "boolean" => ("boolean", false),
+        "string" | "date-time" | "datetime" | "date" | "guid" | "uuid" => ("string", true),
+        "array" => ("array", true),
+        _ if lower.ends_with("[]") => ("array", true),
+        _ => ("object", true),
+    };
+    if nullable && reference {
+        json!({"type": [kind, "null"]})
+    } else {
+        json!({"type": kind})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_split_at_the_documented_type() {
+        let (description, doc_type, example) = split_row("New contact status ID number 1234");
+        assert_eq!(description, "New contact status ID");
+        assert_eq!(doc_type.map(|t| t.text), Some("number".to_string()));
+        assert_eq!(example, Some(json!(1234)));
+    }
+
+    #[test]
+    fn russian_rows_split_too() {
+        let (description, doc_type, example) = split_row("Идентификатор контакта номер 1234");
+        assert_eq!(description, "Идентификатор контакта");
+        assert_eq!(doc_type.map(|t| t.schema), Some(json!({"type": "integer"})));
+        assert_eq!(example, Some(json!(1234)));
+    }
+
+    #[test]
+    fn a_type_word_in_the_description_does_not_end_it() {
+        let (description, doc_type, example) = split_row("The number of items number 10");
+        assert_eq!(description, "The number of items");
+        assert_eq!(doc_type.map(|t| t.text), Some("number".to_string()));
+        assert_eq!(example, Some(json!(10)));
+    }
+
+    #[test]
+    fn multi_word_types_and_examples() {
+        let (description, doc_type, example) = split_row("Show only companies Bool value true");
+        assert_eq!(description, "Show only companies");
+        assert_eq!(doc_type.map(|t| t.schema), Some(json!({"type": "boolean"})));
+        assert_eq!(example, Some(json!(true)));
+        let (_, doc_type, example) = split_row("Contact title string some text");
+        assert_eq!(doc_type.map(|t| t.text), Some("string".to_string()));
+        assert_eq!(example, Some(json!("some text")));
+        let (_, doc_type, example) = split_row("Tag list Collection of strings [\"a\"]");
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {"type": "string"}}))
+        );
+        assert_eq!(example, Some(json!(["a"])));
+    }
+
+    #[test]
+    fn rows_without_a_known_type_keep_their_text() {
+        let (description, doc_type, example) = split_row("Sort order ContactSortedByType");
+        assert_eq!(description, "Sort order ContactSortedByType");
+        assert!(doc_type.is_none() && example.is_none());
+    }
+}

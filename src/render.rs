@@ -171,6 +171,12 @@ struct XmlOut<'s> {
     writer: Writer<Vec<u8>>,
     style: &'s XmlStyle,
     names: NameCase,
+    /// Object nesting of the element being written (the root's members are
+    /// at depth 1).
+    depth: usize,
+    /// The depth from which `names` applies: an envelope's own members
+    /// (`status`, `response`) keep the server's spelling.
+    names_from: usize,
 }
 
 impl<'s> XmlOut<'s> {
@@ -181,6 +187,11 @@ impl<'s> XmlOut<'s> {
             writer,
             style,
             names: NameCase::AsIs,
+            depth: 0,
+            names_from: match style.root {
+                XmlRoot::Fixed(_) => 2,
+                XmlRoot::TypeName { .. } => 1,
+            },
         }
     }
 
@@ -217,9 +228,11 @@ impl<'s> XmlOut<'s> {
             Value::Object(map) if map.is_empty() => self.empty(start, EmptyForm::SelfClosing),
             Value::Object(map) => {
                 self.event(Event::Start(start));
+                self.depth += 1;
                 for (key, child) in map {
                     self.property(key, child);
                 }
+                self.depth -= 1;
                 self.event(Event::End(BytesEnd::new(name.as_ref())));
             }
             Value::Array(items) => self.wrapped(start, &name, items),
@@ -228,7 +241,11 @@ impl<'s> XmlOut<'s> {
 
     /// Writes the object member `key: value`.
     fn property(&mut self, key: &str, value: &Value) {
-        let key = self.names.apply(key);
+        let key = if self.depth >= self.names_from {
+            self.names.apply(key)
+        } else {
+            Cow::Borrowed(key)
+        };
         let key = key.as_ref();
         match (value, self.style.arrays) {
             (Value::Array(items), ArrayForm::Repeated) => {

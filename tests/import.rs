@@ -91,3 +91,181 @@ fn a_dry_run_writes_nothing() {
     );
     assert!(tree(out.path()).is_empty());
 }
+
+/// The hand-written pages in `tests/pages/`: every layout variant the
+/// importer must handle. Pages named `*broken*` must fail.
+fn written_pages() -> (Vec<PathBuf>, Vec<PathBuf>) {
+    pages_in(&common::root().join("tests/pages"))
+        .into_iter()
+        .partition(|p| !p.to_string_lossy().contains("broken"))
+}
+
+#[test]
+fn broken_pages_fail_alone_naming_the_page_and_the_missing_part() {
+    let (good, broken) = written_pages();
+    assert!(broken.len() >= 2, "broken pages to try");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut batch = broken.clone();
+    batch.push(good[0].clone());
+    let output = import(out.path(), &batch, &[]);
+    assert!(
+        !output.status.success(),
+        "a failed page makes the import fail"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for page in &broken {
+        let name = page
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            stderr.contains(&format!("failed   {name}")),
+            "{name} not reported: {stderr}"
+        );
+    }
+    assert!(stderr.contains("example response"), "{stderr}");
+    assert!(stderr.contains("method line"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("1 imported, 0 unchanged, {} failed", broken.len())),
+        "{stdout}"
+    );
+    // Only the good page's files exist.
+    let written = tree(out.path());
+    let sources: Vec<String> = written
+        .iter()
+        .filter(|(p, _)| p.starts_with("specs") && !p.ends_with("api.json"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert_eq!(
+        sources.len(),
+        1,
+        "{:?}",
+        written.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn every_written_page_imports_checks_and_serves_its_documented_examples() {
+    let (good, _) = written_pages();
+    assert!(good.len() >= 15, "{} pages", good.len());
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = import(out.path(), &good, &[]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let specs = out.path().join("specs");
+    let check = run_in(&common::root(), &["check", specs.to_str().expect("utf-8")]);
+    assert!(
+        check.status.success(),
+        "check: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let catalog =
+        docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let http = common::client();
+    let mut compared = (0, 0);
+    for endpoint in &catalog.endpoints {
+        let prefix = catalog.api_of(endpoint).prefix.clone();
+        let documented = &endpoint.responses[0];
+        let json_fixture = documented_fixture(out.path(), endpoint, "json");
+        let xml_fixture = documented.xml_fixture.clone();
+        for (accept, fixture) in [
+            ("application/json", json_fixture),
+            ("application/xml", xml_fixture),
+        ] {
+            let reply =
+                common::example_request(&http, &server.base, &prefix, endpoint, Some(accept))
+                    .send()
+                    .await
+                    .expect("sent");
+            let status = reply.status().as_u16();
+            let body = reply.text().await.expect("body");
+            assert_eq!(
+                status, documented.status,
+                "{} ({accept}): {body}",
+                endpoint.id
+            );
+            let Some(fixture) = fixture else {
+                continue;
+            };
+            if accept == "application/json" {
+                assert_eq!(body, fixture, "{}: JSON differs from the page", endpoint.id);
+                compared.0 += 1;
+            } else {
+                assert!(
+                    docmock::catalog::same_xml_text(&fixture, body.as_bytes()),
+                    "{}: XML differs from the page\n--- page\n{fixture}\n--- served\n{body}",
+                    endpoint.id
+                );
+                compared.1 += 1;
+            }
+        }
+    }
+    assert!(compared.0 >= 12 && compared.1 >= 8, "compared {compared:?}");
+}
+
+/// The documented JSON example of `endpoint`'s default response, if any.
+fn documented_fixture(
+    out: &Path,
+    endpoint: &docmock::catalog::Endpoint,
+    ext: &str,
+) -> Option<String> {
+    let status = endpoint.responses[0].status;
+    fs::read_to_string(
+        out.join("fixtures")
+            .join(format!("{}/response-{status}.{ext}", endpoint.id)),
+    )
+    .ok()
+}
+
+#[test]
+fn two_pages_of_the_same_method_and_path_are_one_endpoint() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let pages = tempfile::tempdir().expect("tempdir");
+    let seed = common::root().join("tests/seeds/000_1ada86701635013a.txt");
+    let text = fs::read_to_string(&seed).expect("seed");
+    // The same endpoint again, this time without its XML example.
+    let json_only = text
+        .split("text/xml")
+        .next()
+        .expect("json part")
+        .to_string();
+    let first = pages.path().join("status-json-only.txt");
+    let second = pages.path().join("status-again.txt");
+    fs::write(&first, json_only).expect("write");
+    fs::write(&second, &text).expect("write");
+    let output = import(out.path(), &[first, second], &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("merged   onlyoffice/put-crm-contact-contactid-status into the endpoint of status-json-only.txt"),
+        "{stdout}"
+    );
+    let spec = fs::read_to_string(
+        out.path()
+            .join("specs/onlyoffice/put-crm-contact-contactid-status.json"),
+    )
+    .expect("spec");
+    assert!(
+        spec.contains("response-200.xml"),
+        "the second page's XML example is kept: {spec}"
+    );
+    assert_eq!(
+        fs::read_dir(out.path().join("specs/onlyoffice"))
+            .expect("dir")
+            .count(),
+        2,
+        "api.json and one endpoint"
+    );
+}

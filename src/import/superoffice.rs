@@ -110,16 +110,14 @@ fn required_marker(description: &str) -> (bool, String) {
 }
 
 pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
-    let method_at = page
-        .find(0, |l| method_line(l).is_some_and(|(_, p)| !p.contains('?')))
-        .ok_or_else(|| {
-            ImportError::new(
-                page,
-                None,
-                "method line",
-                "expected a line such as `GET /api/v1/Contact/{id}`",
-            )
-        })?;
+    let method_at = page.find(0, |l| method_line(l).is_some()).ok_or_else(|| {
+        ImportError::new(
+            page,
+            None,
+            "method line",
+            "expected a line such as `GET /api/v1/Contact/{id}`",
+        )
+    })?;
     let (method, path) = method_line(&page.lines[method_at]).unwrap_or_default();
     let (method, path) = (method.to_string(), path.to_string());
     let summary = page
@@ -254,7 +252,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
 
     // Query examples: a request line with a query string shown before the sample.
     let query_end = sample_request_at.unwrap_or(page.lines.len());
-    for line in &page.lines[method_at + 1..query_end] {
+    for line in &page.lines[method_at..query_end] {
         if let Some((_, example_path)) = method_line(line)
             && let Some((_, query)) = example_path.split_once('?')
         {

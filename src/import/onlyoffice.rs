@@ -90,31 +90,48 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         .is_some();
     let mut host_line: Option<String> = None;
 
-    let summary = section_text(page, method_at, DESCRIPTION);
-    let parameters_at = page.heading(method_at, PARAMETERS);
-    let example_at = page.heading(method_at, EXAMPLE);
+    // The headed rendering names every section; the table rendering of the
+    // same pages drops the headings, so each section is also recognised by
+    // what it starts with.
+    let example_at = page.heading(method_at, EXAMPLE).or_else(|| {
+        page.find(method_at + 1, |l| method_line(l).is_some())
+            .map(|i| i - 1)
+    });
     let returns_at = page.heading(method_at, RETURNS);
-    let response_at = page.heading(method_at, RESPONSE).ok_or_else(|| {
-        ImportError::new(
-            page,
-            None,
-            "example response",
-            "expected an `Example Response` (`Пример ответа`) section with a JSON or XML example",
-        )
-    })?;
-
-    let mut parameters = match parameters_at {
-        Some(at) => {
-            let end = [example_at, returns_at, Some(response_at)]
-                .into_iter()
-                .flatten()
-                .filter(|&i| i > at)
-                .min()
-                .unwrap_or(page.lines.len());
-            parse_parameters(page, at + 1, end, &path)
-        }
-        None => Vec::new(),
+    let response_at = page
+        .heading(method_at, RESPONSE)
+        .or_else(|| {
+            page.find(example_at.unwrap_or(method_at) + 1, is_media_type)
+                .map(|i| i - 1)
+        })
+        .ok_or_else(|| {
+            ImportError::new(
+                page,
+                None,
+                "example response",
+                "expected an `Example Response` (`Пример ответа`) section with a JSON or XML example",
+            )
+        })?;
+    let summary = match page.heading(method_at, DESCRIPTION) {
+        Some(_) => section_text(page, method_at, DESCRIPTION),
+        None => page
+            .next_text(method_at + 1)
+            .map(|i| page.lines[i].trim())
+            .filter(|l| {
+                !is_heading(l) && !l.ends_with('|') && !l.to_lowercase().contains("authentication")
+            })
+            .unwrap_or("")
+            .to_string(),
     };
+
+    let parameters_from = page.heading(method_at, PARAMETERS).unwrap_or(method_at);
+    let parameters_end = [example_at, returns_at, Some(response_at)]
+        .into_iter()
+        .flatten()
+        .filter(|&i| i > parameters_from)
+        .min()
+        .unwrap_or(page.lines.len());
+    let mut parameters = parse_parameters(page, parameters_from + 1, parameters_end, &path);
 
     let mut request = None;
     let mut fixtures = Vec::new();
@@ -153,11 +170,30 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         fill_path_examples(&mut parameters, &path, &request.target);
     }
 
-    let type_name = returns_at
-        .filter(|&at| at < response_at)
-        .and_then(|at| page.next_text(at + 1).filter(|&i| i < response_at))
-        .map(|i| page.lines[i].trim().trim_end_matches('.').to_string())
-        .filter(|t| !t.is_empty());
+    let type_name = match returns_at.filter(|&at| at < response_at) {
+        Some(at) => page.next_text(at + 1).filter(|&i| i < response_at),
+        // Without the heading, the returned type is the text line between
+        // the example request and the response.
+        None => example_at.and_then(|at| {
+            let line_at = page.next_text(at + 1)?;
+            (line_at + 1..response_at).find(|&i| {
+                let line = page.lines[i].trim();
+                !line.is_empty()
+                    && line != "|"
+                    && !line.starts_with(['{', '[', '<'])
+                    && !line
+                        .split_once(':')
+                        .is_some_and(|(name, _)| is_header_name(name))
+            })
+        }),
+    }
+    .map(|i| {
+        page.lines[i]
+            .trim()
+            .trim_end_matches(['.', '|', ' '])
+            .to_string()
+    })
+    .filter(|t| !t.is_empty());
 
     let status = if method == "POST" { 201 } else { 200 };
     let (json, xml) = parse_responses(page, response_at + 1)?;
@@ -234,6 +270,17 @@ fn section_text(page: &Page, from: usize, heading: &[&str]) -> String {
     words.join(" ")
 }
 
+fn is_media_type(line: &str) -> bool {
+    [
+        "application/json",
+        "text/json",
+        "text/xml",
+        "application/xml",
+    ]
+    .iter()
+    .any(|m| line.eq_ignore_ascii_case(m))
+}
+
 fn is_heading(line: &str) -> bool {
     [DESCRIPTION, PARAMETERS, EXAMPLE, RETURNS, RESPONSE]
         .iter()
@@ -242,7 +289,12 @@ fn is_heading(line: &str) -> bool {
 
 /// Rows of the parameter table between `from` and `end`.
 fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<ParameterFile> {
-    let lines: Vec<&str> = page.lines[from..end].iter().map(|l| l.trim()).collect();
+    // The table rendering puts a `|` after every cell.
+    let lines: Vec<&str> = page.lines[from..end]
+        .iter()
+        .map(|l| l.trim().trim_end_matches('|').trim_end())
+        .filter(|l| !l.is_empty())
+        .collect();
     let is_location = |line: &str| {
         let lower = line.to_lowercase();
         lower.starts_with("sent in ")
@@ -308,6 +360,11 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
 /// A row's lines: one line holds description, type and example; several
 /// lines hold the description (and remarks) first and type and example last.
 fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Option<Value>) {
+    if let [only] = lines
+        && let Some(doc_type) = super::types::enumeration(only)
+    {
+        return (String::new(), Some(doc_type), None);
+    }
     if let [description @ .., last] = lines
         && !description.is_empty()
     {

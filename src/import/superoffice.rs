@@ -17,10 +17,11 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 /// Whether `page` is in the SuperOffice reference layout.
 pub(super) fn looks_like(page: &Page) -> bool {
     let tables = page.lines.iter().any(|l| {
-        let l = l.trim();
-        l.starts_with("| Path Part")
-            || l.starts_with("| Response |")
-            || l.starts_with("| Parameter Name")
+        l.contains('|')
+            && matches!(
+                cells(l).first().map(String::as_str),
+                Some("Path Part" | "Response" | "Parameter Name" | "Property Name")
+            )
     });
     let method = page.lines.iter().any(|l| method_line(l).is_some());
     tables && method
@@ -51,16 +52,21 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
+/// `|---|---|` or `---|---|---|`: the rule under a markdown table header.
+fn is_rule(line: &str) -> bool {
+    let line = line.trim();
+    line.contains("---") && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
 fn tables(page: &Page) -> Vec<Table> {
     let mut tables = Vec::new();
     let mut i = 0;
     while i + 1 < page.lines.len() {
         let line = page.lines[i].trim();
-        let rule = page.lines[i + 1].trim();
-        if line.starts_with('|') && rule.starts_with('|') && rule.contains("---") {
+        if line.contains('|') && is_rule(&page.lines[i + 1]) {
             let mut rows = Vec::new();
             let mut j = i + 2;
-            while j < page.lines.len() && page.lines[j].trim().starts_with('|') {
+            while j < page.lines.len() && page.lines[j].contains('|') && !is_rule(&page.lines[j]) {
                 rows.push(cells(&page.lines[j]));
                 j += 1;
             }
@@ -273,42 +279,6 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     let prefix = format!("{}/{id}", api.name);
     let mut fixtures = Vec::new();
 
-    let mut request = None;
-    if let Some(at) = sample_request_at {
-        let end = sample_response_at.unwrap_or(page.lines.len());
-        let line_at = page
-            .find(at + 1, |l| method_line(l).is_some())
-            .filter(|&i| i < end)
-            .ok_or_else(|| {
-                ImportError::new(
-                    page,
-                    Some(at),
-                    "sample request",
-                    "expected the request line after `Sample request`",
-                )
-            })?;
-        let (_, target) = method_line(&page.lines[line_at]).unwrap_or_default();
-        let (headers, after) = header_lines(page, line_at + 1, end);
-        let mut body_file = None;
-        let mut body_value = None;
-        if let Some(body_at) = page
-            .find(after, |l| !l.is_empty() && !is_fence(l))
-            .filter(|&b| b < end)
-            && let Some(block) = json_block(page, body_at)
-        {
-            body_value = serde_json::from_str::<Value>(&block.text).ok();
-            let file = format!("{prefix}/request.json");
-            fixtures.push((file.clone(), format!("{}\n", block.text)));
-            body_file = Some(file);
-        }
-        fill_path_examples(&mut parameters, &path, target, body_value.as_ref());
-        request = Some(RequestFile {
-            target: concrete_target(target, &parameters),
-            headers,
-            body: body_file,
-        });
-    }
-
     let Some(response_at) = sample_response_at else {
         return Err(ImportError::new(
             page,
@@ -357,6 +327,50 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
                 .map(|_| line.to_string())
         });
     }
+    let mut request = None;
+    if let Some(at) = sample_request_at {
+        let end = sample_response_at.unwrap_or(page.lines.len());
+        let line_at = page
+            .find(at + 1, |l| method_line(l).is_some())
+            .filter(|&i| i < end)
+            .ok_or_else(|| {
+                ImportError::new(
+                    page,
+                    Some(at),
+                    "sample request",
+                    "expected the request line after `Sample request`",
+                )
+            })?;
+        let (_, target) = method_line(&page.lines[line_at]).unwrap_or_default();
+        let (headers, after) = header_lines(page, line_at + 1, end);
+        let mut body_file = None;
+        let mut body_value = None;
+        if let Some(body_at) = page
+            .find(after, |l| !l.is_empty() && !is_fence(l))
+            .filter(|&b| b < end)
+            && let Some(block) = json_block(page, body_at)
+        {
+            body_value = serde_json::from_str::<Value>(&block.text).ok();
+            let file = format!("{prefix}/request.json");
+            fixtures.push((file.clone(), format!("{}\n", block.text)));
+            body_file = Some(file);
+        }
+        let response_value = json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<Value>(j).ok());
+        fill_path_examples(
+            &mut parameters,
+            &path,
+            target,
+            [body_value.as_ref(), response_value.as_ref()],
+        );
+        request = Some(RequestFile {
+            target: concrete_target(target, &parameters),
+            headers,
+            body: body_file,
+        });
+    }
+
     let index = match responses.iter().position(|r| r.status == status) {
         Some(index) => index,
         None => {
@@ -456,13 +470,14 @@ fn header_lines(page: &Page, from: usize, end: usize) -> (Map<String, Value>, us
     (headers, i)
 }
 
-/// Path parameter examples: the sample line's own value, else the request
-/// body's `<Resource>Id` (the entity the request saves), else 1.
+/// Path parameter examples: the sample line's own value, else the
+/// `<Resource>Id` of the request body (the entity the request saves) or of
+/// the response body (the entity it returns), else 1.
 fn fill_path_examples(
     parameters: &mut [ParameterFile],
     template: &str,
     target: &str,
-    body: Option<&Value>,
+    entities: [Option<&Value>; 2],
 ) {
     let template: Vec<&str> = template
         .split('?')
@@ -499,12 +514,17 @@ fn fill_path_examples(
             .find(|s| !s.starts_with('{') && !s.is_empty())
             .copied()
             .unwrap_or("");
-        let from_body = body.and_then(Value::as_object).and_then(|entity| {
-            entity
-                .iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(&format!("{resource}Id")))
-                .map(|(_, value)| value.clone())
-        });
+        let key = format!("{resource}Id");
+        let from_body = entities
+            .iter()
+            .flatten()
+            .filter_map(|entity| entity.as_object())
+            .find_map(|entity| {
+                entity
+                    .iter()
+                    .find(|(name, value)| name.eq_ignore_ascii_case(&key) && !value.is_null())
+                    .map(|(_, value)| value.clone())
+            });
         let is_integer = parameter
             .schema
             .as_ref()

@@ -80,23 +80,37 @@ const COLLECTIONS: &[&str] = &[
 ];
 
 /// Splits a parameter row's text — description, type, example — at the
-/// documented type. The type is the first type phrase (after at least one
-/// description word) whose following example fits it, so a description that
-/// mentions "number" does not swallow the type.
+/// documented type: the last type phrase (after at least one description
+/// word) whose following example fits it.
 pub fn split_row(text: &str) -> (String, Option<DocType>, Option<Value>) {
     let words: Vec<&str> = text.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    for start in 1..words.len() {
+    // The last type phrase whose example fits it: descriptions say "String
+    // parameter" or "the number of" far more often than examples contain a
+    // type word.
+    for start in (1..words.len()).rev() {
         let Some((len, doc_type, kind)) = type_at(&words, &lower, start) else {
             continue;
         };
         let example_words = &words[start + len..];
         let example = parse_example(&example_words.join(" "), kind);
         if example_words.is_empty() || example.is_some() {
+            let example = example.map(|e| fit_example(e, &doc_type.schema));
             return (words[..start].join(" "), Some(doc_type), example);
         }
     }
     (words.join(" "), None, None)
+}
+
+/// A collection's example shown as one item (`some text`) becomes a list of
+/// that item, typed as the items are.
+fn fit_example(example: Value, schema: &Value) -> Value {
+    if schema.get("type").and_then(Value::as_str) != Some("array") || example.is_array() {
+        return example;
+    }
+    let mut list = Value::Array(vec![example]);
+    crate::body::coerce(&mut list, schema);
+    list
 }
 
 /// The type phrase starting at word `start`, its length in words, and kind.
@@ -256,6 +270,8 @@ fn parse_example(text: &str, kind: Option<Kind>) -> Option<Value> {
             .ok()
             .filter(Value::is_array)
             .or_else(|| Some(Value::String(text.to_string()))),
+        // "Collection of numbers" shows `1234`; the item kind was checked
+        // when the phrase was read.
         _ => Some(Value::String(text.to_string())),
     }
 }

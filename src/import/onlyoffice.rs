@@ -25,7 +25,7 @@ use crate::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFi
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
 const DESCRIPTION: &[&str] = &["Description", "Описание"];
-const PARAMETERS: &[&str] = &["Parameters", "Параметры"];
+const PARAMETERS: &[&str] = &["Parameters", "Параметры", "Параметра"];
 const EXAMPLE: &[&str] = &["Example", "Пример", "Example Request", "Пример запроса"];
 const RETURNS: &[&str] = &["Returns", "Возвращает", "Возвращаемое значение"];
 const RESPONSE: &[&str] = &[
@@ -287,14 +287,47 @@ fn is_heading(line: &str) -> bool {
         .any(|set| set.iter().any(|h| line.eq_ignore_ascii_case(h)))
 }
 
+/// The parameter table's lines with the table renderings' cell bars
+/// removed (`| title`, `Contact ID | number | 1234 |`) and a name written on
+/// the same line as its location (`contactid sent in url …`) split off.
+fn table_lines(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in lines {
+        let line = line
+            .trim()
+            .trim_start_matches('|')
+            .trim_end_matches('|')
+            .trim();
+        let line = line
+            .replace(" | ", " ")
+            .replace(" |", " ")
+            .replace("| ", " ");
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let lower = line.to_lowercase();
+        match lower.find(" sent in ") {
+            Some(at) if !line[..at].contains(' ') => {
+                out.push(line[..at].to_string());
+                let rest = &line[at + 1..];
+                // `sent in url` is three words; what follows is the row's text.
+                let words: Vec<&str> = rest.splitn(4, ' ').collect();
+                out.push(words[..words.len().min(3)].join(" "));
+                if let Some(text) = words.get(3).map(|t| t.trim()).filter(|t| !t.is_empty()) {
+                    out.push(text.to_string());
+                }
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
 /// Rows of the parameter table between `from` and `end`.
 fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<ParameterFile> {
-    // The table rendering puts a `|` after every cell.
-    let lines: Vec<&str> = page.lines[from..end]
-        .iter()
-        .map(|l| l.trim().trim_end_matches('|').trim_end())
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines = table_lines(&page.lines[from..end]);
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let is_location = |line: &str| {
         let lower = line.to_lowercase();
         lower.starts_with("sent in ")
@@ -317,8 +350,18 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
         while j < lines.len()
             && !(j + 1 < lines.len() && is_location(lines[j + 1]) && !lines[j].is_empty())
         {
+            // The marker stands on its own line or ends the remark before it.
+            let trailing = OPTIONAL.iter().find_map(|o| {
+                lines[j]
+                    .to_lowercase()
+                    .ends_with(&format!(" {o}"))
+                    .then(|| &lines[j][..lines[j].len() - o.len() - 1])
+            });
             if OPTIONAL.iter().any(|o| lines[j].eq_ignore_ascii_case(o)) {
                 optional = true;
+            } else if let Some(rest) = trailing {
+                optional = true;
+                text.push(rest.trim_end());
             } else if !lines[j].is_empty()
                 && !COLLECTION_MARKERS.contains(&lines[j].to_lowercase().as_str())
             {
@@ -416,6 +459,14 @@ fn parse_example(
     }
     let mut headers = Map::new();
     let mut host = None;
+    // Some renderings run the headers into the request line.
+    let (_, _, tail) = method_line(&page.lines[line_at]).unwrap_or_default();
+    for (name, value) in inline_headers(tail) {
+        if name.eq_ignore_ascii_case("host") {
+            host = Some(value.clone());
+        }
+        headers.insert(name, Value::String(value));
+    }
     let mut i = line_at + 1;
     while i < end {
         let line = page.lines[i].trim();
@@ -454,6 +505,25 @@ fn parse_example(
         host,
         body,
     ))
+}
+
+/// `Host: a Content-Type: application/json` → the headers in it.
+fn inline_headers(text: &str) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for word in text.split_whitespace() {
+        match word.strip_suffix(':').filter(|name| is_header_name(name)) {
+            Some(name) => headers.push((name.to_string(), String::new())),
+            None => {
+                if let Some((_, value)) = headers.last_mut() {
+                    if !value.is_empty() {
+                        value.push(' ');
+                    }
+                    value.push_str(word);
+                }
+            }
+        }
+    }
+    headers
 }
 
 fn is_header_name(name: &str) -> bool {

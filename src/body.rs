@@ -287,15 +287,19 @@ fn coerce_text(text: &str, types: &[&str]) -> Option<Value> {
     None
 }
 
-/// One parsed XML element.
+/// One parsed XML element, as the conventions checks need it.
 #[derive(Debug, Default)]
-struct Node {
-    name: String,
-    nil: bool,
+pub struct XmlNode {
+    /// Local name, with .NET name encoding (`_x003A_`) reversed.
+    pub name: String,
+    /// Carries `i:nil="true"`.
+    pub nil: bool,
     /// Written as `<name />` rather than `<name></name>`.
-    self_closing: bool,
-    children: Vec<Node>,
-    text: String,
+    pub self_closing: bool,
+    /// Child elements in document order.
+    pub children: Vec<XmlNode>,
+    /// Text content, entities resolved.
+    pub text: String,
 }
 
 fn decode_xml(
@@ -310,11 +314,12 @@ fn decode_xml(
     Ok(node_value(&root, schema, arrays))
 }
 
-fn parse_xml(text: &str) -> Result<Node, DecodeError> {
+/// Parses an XML document into its element tree.
+pub fn parse_xml(text: &str) -> Result<XmlNode, DecodeError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
+    let mut stack: Vec<XmlNode> = Vec::new();
+    let mut root: Option<XmlNode> = None;
     let error = |reader: &Reader<&[u8]>, message: String| {
         let offset = usize::try_from(reader.error_position())
             .unwrap_or(0)
@@ -423,17 +428,17 @@ fn resolve_entity(name: &str) -> Option<String> {
     Some(simple.to_string())
 }
 
-fn element(start: &quick_xml::events::BytesStart<'_>) -> Node {
+fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
     let raw = start.name().as_ref().to_string();
     let local = raw.rsplit(':').next().unwrap_or(&raw);
     let nil = start.attributes().flatten().any(|attribute| {
         let key = attribute.key.as_ref();
         (key.ends_with(":nil") || key == "nil") && attribute.value.as_ref() == "true"
     });
-    Node {
+    XmlNode {
         name: decode_name(local),
         nil,
-        ..Node::default()
+        ..XmlNode::default()
     }
 }
 
@@ -491,7 +496,7 @@ pub fn infer_xml(text: &str, style: &XmlStyle) -> Result<Value, DecodeError> {
     Ok(infer_node(&root, style))
 }
 
-fn infer_node(node: &Node, style: &XmlStyle) -> Value {
+fn infer_node(node: &XmlNode, style: &XmlStyle) -> Value {
     if node.nil {
         return Value::Null;
     }
@@ -543,7 +548,7 @@ fn infer_node(node: &Node, style: &XmlStyle) -> Value {
     Value::Object(members)
 }
 
-fn node_value(node: &Node, schema: Option<&Value>, arrays: ArrayForm) -> Value {
+fn node_value(node: &XmlNode, schema: Option<&Value>, arrays: ArrayForm) -> Value {
     if node.nil {
         return Value::Null;
     }
@@ -578,7 +583,7 @@ fn node_value(node: &Node, schema: Option<&Value>, arrays: ArrayForm) -> Value {
         }
     }
     for name in names {
-        let group: Vec<&Node> = node.children.iter().filter(|c| c.name == name).collect();
+        let group: Vec<&XmlNode> = node.children.iter().filter(|c| c.name == name).collect();
         let (key, member_schema) = match schema.and_then(|s| property(s, name)) {
             Some((key, member)) => (key.to_string(), Some(member)),
             None => (name.to_string(), None),

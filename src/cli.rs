@@ -59,6 +59,95 @@ enum Command {
         after_help = "Example:\n  docmock import pages/*.txt --out imported\n  docmock serve --specs imported/specs"
     )]
     Import(ImportArgs),
+    /// Verify a live portal against the spec directory.
+    ///
+    /// Sends every documented example request (GET and HEAD only, unless
+    /// --include-writes) to the portal, in JSON and in XML where the page
+    /// documents XML, and reports every drift from the documented examples.
+    /// Exit 0 when nothing failed, 1 on drift, 2 on usage or connection errors.
+    #[command(
+        after_help = "Examples:\n  docmock verify --base-url https://portal.example.com --api onlyoffice --auth \"$TOKEN\"\n  docmock verify --base-url http://127.0.0.1:4010/r7 --api r7 --format junit --out verify.xml"
+    )]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+struct VerifyArgs {
+    /// The vendor API root: documented paths are appended as they are.
+    #[arg(long)]
+    base_url: String,
+    /// The spec directory.
+    #[arg(long, default_value = "specs", env = "DOCMOCK_SPECS")]
+    specs: PathBuf,
+    /// The fixtures directory [default: `fixtures` beside the spec directory].
+    #[arg(long, env = "DOCMOCK_FIXTURES")]
+    fixtures: Option<PathBuf>,
+    /// Verify only this API.
+    #[arg(long)]
+    api: Option<String>,
+    /// Forms to check, comma-separated [default: JSON, and XML where documented].
+    #[arg(long, value_delimiter = ',', value_parser = parse_form)]
+    forms: Vec<docmock::dialect::Format>,
+    /// Only these endpoints (id, file stem, or method); repeatable.
+    #[arg(long)]
+    only: Vec<String>,
+    /// Leave out these endpoints (id, file stem, or method); repeatable.
+    #[arg(long)]
+    skip: Vec<String>,
+    /// Also send POST, PUT, PATCH and DELETE requests (they may change data).
+    #[arg(long)]
+    include_writes: bool,
+    /// The Authorization header value to send.
+    #[arg(long, env = "DOCMOCK_AUTH", hide_env_values = true)]
+    auth: Option<String>,
+    /// An extra request header, `Name: value`; repeatable.
+    #[arg(short = 'H', long = "header", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+    /// Time limit per request (`10s`, `500ms`).
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    timeout: std::time::Duration,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Retries after 429 or 503, honouring Retry-After.
+    #[arg(long, default_value_t = 2)]
+    retries: u32,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: ReportFormat,
+    /// Write the report to this file (the table still goes to stdout).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Table,
+    Json,
+    Junit,
+}
+
+fn parse_form(text: &str) -> Result<docmock::dialect::Format, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "json" => Ok(docmock::dialect::Format::Json),
+        "xml" => Ok(docmock::dialect::Format::Xml),
+        other => Err(format!("expected json or xml, got {other:?}")),
+    }
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("expected `Name: value`, got {text:?}"))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!("expected a header name before `:`, got {name:?}"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
 }
 
 #[derive(Debug, Args, Clone)]
@@ -132,6 +221,7 @@ impl Cli {
             Some(Command::Routes(args)) => routes(args),
             Some(Command::Check(args)) => check(args),
             Some(Command::Import(args)) => import(args),
+            Some(Command::Verify(args)) => verify(args),
         }
     }
 }
@@ -250,6 +340,65 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    use docmock::verify::{Options, report};
+    let usage = |message: String| {
+        eprintln!("docmock: {message}");
+        Ok(ExitCode::from(2))
+    };
+    let source = Source::new(&args.specs, args.fixtures.clone());
+    let catalog = match Catalog::load(&source) {
+        Ok(catalog) => std::sync::Arc::new(catalog),
+        Err(errors) => return usage(errors.to_string()),
+    };
+    let options = Options {
+        base_url: args.base_url.clone(),
+        api: args.api.clone(),
+        forms: args.forms.clone(),
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        include_writes: args.include_writes,
+        auth: args.auth.clone(),
+        headers: args.headers.clone(),
+        timeout: args.timeout,
+        concurrency: args.concurrency,
+        retries: args.retries,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let ticker = bar.clone();
+    let result = runtime.block_on(docmock::verify::verify(catalog, &options, move |check| {
+        ticker.set_message(format!("{} [{:?}]", check.endpoint, check.form));
+        ticker.inc(1);
+    }));
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => return usage(error.to_string()),
+    };
+    let rendered = match args.format {
+        ReportFormat::Table => report::table(&report),
+        ReportFormat::Json => report::json(&report),
+        ReportFormat::Junit => report::junit(&report),
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &rendered)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            print!("{}", report::table(&report));
+        }
+        None => print!("{rendered}"),
+    }
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 fn routes(args: SpecArgs) -> Result<ExitCode> {

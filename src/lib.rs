@@ -29,6 +29,7 @@ pub mod schema;
 pub mod server;
 pub mod spec;
 pub mod validate;
+pub mod verify;
 
 pub use catalog::{Catalog, LoadError, LoadErrors, Source};
 pub use pipeline::{Mock, Request};

@@ -107,8 +107,15 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 /// R7-Office, the Basic scheme for SuperOffice.
 pub const CREDENTIALS: &str = "Basic ZG9jbW9jazpkb2Ntb2Nr";
 
+/// reqwest is built without a bundled TLS provider; the tests talk plain
+/// HTTP on loopback but the builder still wants one.
+fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An HTTP client that never uses a proxy and sends [`CREDENTIALS`].
 pub fn client() -> reqwest::Client {
+    install_tls_provider();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::AUTHORIZATION,
@@ -123,6 +130,7 @@ pub fn client() -> reqwest::Client {
 
 /// An HTTP client that never uses a proxy and sends no credentials.
 pub fn anonymous_client() -> reqwest::Client {
+    install_tls_provider();
     reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -76,12 +76,8 @@ struct VerifyArgs {
     /// The vendor API root: documented paths are appended as they are.
     #[arg(long)]
     base_url: String,
-    /// The spec directory.
-    #[arg(long, default_value = "specs", env = "DOCMOCK_SPECS")]
-    specs: PathBuf,
-    /// The fixtures directory [default: `fixtures` beside the spec directory].
-    #[arg(long, env = "DOCMOCK_FIXTURES")]
-    fixtures: Option<PathBuf>,
+    #[command(flatten)]
+    source: SourceArgs,
     /// Verify only this API.
     #[arg(long)]
     api: Option<String>,
@@ -173,9 +169,9 @@ struct CheckArgs {
     fixtures: Option<PathBuf>,
 }
 
-/// Where the specs are and which APIs to mount.
+/// Where a spec directory and its fixtures are.
 #[derive(Debug, Args, Clone)]
-struct SpecArgs {
+struct SourceArgs {
     /// The spec directory: one directory per API holding api.json and one
     /// file per endpoint.
     #[arg(long, default_value = "specs", env = "DOCMOCK_SPECS")]
@@ -183,6 +179,19 @@ struct SpecArgs {
     /// The fixtures directory [default: `fixtures` beside the spec directory].
     #[arg(long, env = "DOCMOCK_FIXTURES")]
     fixtures: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    fn source(&self) -> Source {
+        Source::new(&self.specs, self.fixtures.clone())
+    }
+}
+
+/// Where the specs are and which APIs to mount.
+#[derive(Debug, Args, Clone)]
+struct SpecArgs {
+    #[command(flatten)]
+    source: SourceArgs,
     /// Mount only this API, at `/` instead of under its prefix.
     #[arg(long)]
     api: Option<String>,
@@ -235,7 +244,7 @@ impl SpecArgs {
     }
 
     fn load(&self) -> Result<Mock> {
-        let source = Source::new(&self.specs, self.fixtures.clone());
+        let source = self.source.source();
         let catalog = if self.lenient {
             let (catalog, skipped) = Catalog::load_lenient(&source);
             for error in &skipped {
@@ -348,8 +357,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         eprintln!("docmock: {message}");
         Ok(ExitCode::from(2))
     };
-    let source = Source::new(&args.specs, args.fixtures.clone());
-    let catalog = match Catalog::load(&source) {
+    let catalog = match Catalog::load(&args.source.source()) {
         Ok(catalog) => std::sync::Arc::new(catalog),
         Err(errors) => return usage(errors.to_string()),
     };
@@ -371,7 +379,13 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new_spinner()
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {pos} checked  {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };

@@ -13,7 +13,7 @@ use docmock::catalog::{Catalog, Source};
 use docmock::listing;
 use docmock::pipeline::Mock;
 use docmock::router::Mount;
-use docmock::server::{self, Limits};
+use docmock::server::{self, Cors, Limits, Settings, Shared};
 use docmock::validate::Policy;
 
 /// Contract-testing mock server generated from vendor API documentation.
@@ -33,6 +33,18 @@ pub struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     serve: ServeArgs,
+    /// Log lines as text or as JSON objects (stderr; RUST_LOG filters them).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +231,26 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
+    /// Reload the specs and fixtures when they change; a broken edit keeps
+    /// the last good set serving.
+    #[arg(long)]
+    watch: bool,
+    /// Allow only this origin for CORS; repeatable [default: any origin].
+    #[arg(long = "cors-origin")]
+    cors_origins: Vec<String>,
+    /// Send no CORS headers and answer no preflights.
+    #[arg(long, conflicts_with = "cors_origins")]
+    no_cors: bool,
+    /// Wait this long before every answer (`200ms`, `1s`); `Prefer: delay=`
+    /// overrides it per request.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    delay: Option<std::time::Duration>,
+    /// Enforce the vendor's rate limit: over it, 503 with Retry-After.
+    #[arg(long, num_args = 0..=1, default_missing_value = "500/10s", value_name = "REQUESTS/PERIOD")]
+    rate_limit: Option<docmock::server::RateLimit>,
+    /// How many requests the journal (`/__docmock/requests`) keeps.
+    #[arg(long, default_value_t = 500)]
+    journal_size: usize,
 }
 
 impl Cli {
@@ -422,10 +454,40 @@ fn routes(args: SpecArgs) -> Result<ExitCode> {
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode> {
-    let mock = Arc::new(args.spec.load()?);
-    let limits = Limits {
-        max_body: args.max_body,
-        ..Limits::default()
+    let mock = args.spec.load()?;
+    let settings = Settings {
+        limits: Limits {
+            max_body: args.max_body,
+            ..Limits::default()
+        },
+        cors: Cors {
+            enabled: !args.no_cors,
+            origins: args.cors_origins.clone(),
+        },
+        delay: args.delay,
+        rate_limit: args.rate_limit,
+        journal_size: args.journal_size,
+    };
+    let shared = Shared::new(mock, settings);
+    let _watcher = if args.watch {
+        let source = args.spec.source.source();
+        let (spec, shared) = (args.spec.clone(), Arc::clone(&shared));
+        let reload = move || match spec.load() {
+            Ok(mock) => {
+                let count = mock.catalog().endpoints.len();
+                shared.replace(mock);
+                tracing::info!("reloaded: {count} endpoints");
+            }
+            Err(error) => {
+                tracing::error!("reload failed, still serving the last good specs: {error:#}");
+            }
+        };
+        Some(
+            docmock::watch::watch(&[source.specs, source.fixtures], reload)
+                .context("cannot watch the spec directory")?,
+        )
+    } else {
+        None
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -441,14 +503,14 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         // One write, so that whoever reads the address line finds the
         // routes already there.
         let banner = format!(
-            "docmock listening on {base}\n{}",
-            listing::startup_listing(&mock, &base)
+            "docmock listening on {base}\n{}  admin: {base}/__docmock/\n",
+            listing::startup_listing(&shared.mock(), &base)
         );
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes());
         let _ = stdout.flush();
         drop(stdout);
-        server::serve(listener, mock, limits, shutdown_signal()).await?;
+        server::serve(listener, shared, shutdown_signal()).await?;
         tracing::info!("shut down");
         Ok(ExitCode::SUCCESS)
     })

@@ -14,11 +14,13 @@
 //! * [`router`] maps method and path to an endpoint, [`pipeline`] answers a
 //!   request as a pure function, [`server`] puts hyper around it.
 
+pub mod admin;
 pub mod body;
 pub mod catalog;
 pub mod check;
 pub mod dialect;
 pub mod import;
+pub mod journal;
 pub mod listing;
 pub mod negotiate;
 pub mod pipeline;
@@ -30,6 +32,7 @@ pub mod server;
 pub mod spec;
 pub mod validate;
 pub mod verify;
+pub mod watch;
 
 pub use catalog::{Catalog, LoadError, LoadErrors, Source};
 pub use pipeline::{Mock, Request};

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::catalog::{Catalog, Endpoint, LoadError, Response};
 use crate::dialect::{Dialect, Format, XmlRoot};
 use crate::negotiate::{Negotiated, negotiate, split_suffix};
-use crate::problem::Problem;
+use crate::problem::{Problem, Violation};
 use crate::render;
 use crate::router::{Mount, Route, Routed, Router};
 use crate::spec::Location;
@@ -69,6 +69,72 @@ impl Request {
     }
 }
 
+/// What the pipeline made of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Routed and within the contract.
+    Valid,
+    /// Refused: it breaks the contract (4xx with violations).
+    Invalid,
+    /// Broke the contract but was replayed (`--lenient`).
+    Replayed,
+    /// No documented route matches.
+    Unmatched,
+    /// A fault asked for with `Prefer: code=5xx` or injected by a rate limit.
+    Fault,
+}
+
+impl Verdict {
+    /// The word used in logs and the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Valid => "valid",
+            Verdict::Invalid => "invalid",
+            Verdict::Replayed => "replayed",
+            Verdict::Unmatched => "unmatched",
+            Verdict::Fault => "fault",
+        }
+    }
+}
+
+/// A response with what the journal and the logs need to know about it.
+#[derive(Debug)]
+pub struct Answer {
+    /// The response.
+    pub response: http::Response<Bytes>,
+    /// The matched endpoint's id.
+    pub endpoint: Option<String>,
+    /// The verdict on the request.
+    pub verdict: Verdict,
+    /// The error message, when the request was refused or replayed anyway.
+    pub message: Option<String>,
+    /// Every violation found.
+    pub violations: Vec<Violation>,
+    /// How long `Prefer: delay=` asks the answer to wait.
+    pub delay: Option<std::time::Duration>,
+}
+
+impl Answer {
+    fn unmatched(response: http::Response<Bytes>, problem: Problem) -> Answer {
+        Answer {
+            response,
+            endpoint: None,
+            verdict: Verdict::Unmatched,
+            message: Some(problem.full_message()),
+            violations: problem.violations,
+            delay: None,
+        }
+    }
+
+    fn refused(mut self, problem: Problem) -> Answer {
+        self.verdict = Verdict::Invalid;
+        self.message = Some(problem.full_message());
+        self.violations = problem.violations;
+        self
+    }
+}
+
 /// A loaded catalog with its routes: everything needed to answer requests.
 #[derive(Debug, Clone)]
 pub struct Mock {
@@ -111,6 +177,12 @@ impl Mock {
 
     /// Answers one request.
     pub fn handle(&self, request: &Request) -> http::Response<Bytes> {
+        self.answer(request).response
+    }
+
+    /// Answers one request and says how it went: the matched endpoint, the
+    /// verdict on the request and its violations, for journals and logs.
+    pub fn answer(&self, request: &Request) -> Answer {
         let (path, suffix) = split_suffix(&request.path);
         let routed = match suffix {
             Some(_) => match self.router.route(&request.method, path) {
@@ -135,7 +207,8 @@ impl Mock {
                     ),
                 )
                 .with_header("allow", allowed.join(", "));
-                return self.problem_response(request, api, suffix, &problem);
+                let response = self.problem_response(request, api, suffix, &problem);
+                return Answer::unmatched(response, problem);
             }
             Routed::NotFound => {
                 let nearest: Vec<String> = self
@@ -150,13 +223,24 @@ impl Mock {
                     message.push_str(&nearest.join("; "));
                 }
                 let api = self.router.api_for_path(&request.path).unwrap_or(0);
-                return self.problem_response(request, api, suffix, &Problem::new(404, message));
+                let problem = Problem::new(404, message);
+                let response = self.problem_response(request, api, suffix, &problem);
+                return Answer::unmatched(response, problem);
             }
         };
 
         let endpoint = &self.catalog.endpoints[route.endpoint];
         let dialect = self.dialect(route.api);
         let suffix = suffix.filter(|_| dialect.path_suffix);
+        let head = request.method == Method::HEAD;
+        let mut answer = Answer {
+            response: http::Response::new(Bytes::new()),
+            endpoint: Some(endpoint.id.clone()),
+            verdict: Verdict::Valid,
+            message: None,
+            violations: Vec::new(),
+            delay: preferred_delay(request),
+        };
         let negotiated = match negotiate(dialect, suffix, request.header_str(header::ACCEPT)) {
             Ok(n) => n,
             Err(available) => {
@@ -167,23 +251,22 @@ impl Mock {
                         available.join(", ")
                     ),
                 );
-                return self.problem_response(request, route.api, suffix, &problem);
+                answer.response = self.problem_response(request, route.api, suffix, &problem);
+                return answer.refused(problem);
             }
         };
 
-        let head = request.method == Method::HEAD;
         let api = &self.catalog.apis[route.api];
         if let Err(problem) =
             validate::check(endpoint, api, dialect, request, &params, &self.policy)
         {
             if !self.policy.lenient {
-                return self.error(dialect, negotiated, &problem, head);
+                answer.response = self.error(dialect, negotiated, &problem, head);
+                return answer.refused(problem);
             }
-            tracing::warn!(
-                endpoint = %endpoint.id,
-                "replaying a request that breaks the contract (lenient): {}",
-                problem.full_message()
-            );
+            answer.verdict = Verdict::Replayed;
+            answer.message = Some(problem.full_message());
+            answer.violations = problem.violations;
         }
 
         let response = if precondition_failed(dialect, endpoint, request) {
@@ -194,35 +277,43 @@ impl Mock {
                         412,
                         "the entity has changed since the If-Unmodified-Since time",
                     );
-                    return self.error(dialect, negotiated, &problem, head);
+                    answer.response = self.error(dialect, negotiated, &problem, head);
+                    return answer;
                 }
             }
         } else {
             match choose_response(endpoint, request) {
-                Ok(response) => response,
-                Err(problem) => return self.error(dialect, negotiated, &problem, head),
+                Ok(Chosen::Documented(response)) => response,
+                Ok(Chosen::Fault(problem)) => {
+                    // Prefer asked for a server error the page does not
+                    // document: a fault to test error states with.
+                    answer.response = self.error(dialect, negotiated, &problem, head);
+                    answer.verdict = Verdict::Fault;
+                    return answer;
+                }
+                Err(problem) => {
+                    answer.response = self.error(dialect, negotiated, &problem, head);
+                    return answer.refused(problem);
+                }
             }
         };
-        if let Some(fields) = selection(dialect, endpoint, request)
-            && (200..300).contains(&response.status)
-            && let Some(body) = &response.body
-        {
-            let trimmed = select(body, &fields);
-            let bytes = render_value(
-                dialect,
-                negotiated.format,
-                &trimmed,
-                response.type_name.as_deref(),
-            );
-            return reply(response.status, negotiated, bytes, &[], head);
-        }
-        reply(
-            response.status,
-            negotiated,
-            response.bytes(negotiated.format).clone(),
-            &[],
-            head,
-        )
+        let body = match selection(dialect, endpoint, request) {
+            Some(fields) if (200..300).contains(&response.status) && response.body.is_some() => {
+                let trimmed = select(response.body.as_deref().unwrap_or(&Value::Null), &fields);
+                match negotiated.format {
+                    Format::Json => Bytes::from(render::to_json(&trimmed)),
+                    Format::Xml => Bytes::from(render::to_xml_named(
+                        &dialect.xml,
+                        &trimmed,
+                        response.type_name.as_deref(),
+                        response.xml_names,
+                    )),
+                }
+            }
+            _ => response.bytes(negotiated.format).clone(),
+        };
+        answer.response = reply(response.status, negotiated, body, &[], head);
+        answer
     }
 
     fn dialect(&self, api: usize) -> &'static Dialect {
@@ -441,9 +532,19 @@ pub fn coerce(json_type: Option<&str>, raw: &str) -> Result<Value, &'static str>
     }
 }
 
+/// What `Prefer` picked.
+enum Chosen<'e> {
+    /// A documented response.
+    Documented(&'e Response),
+    /// An undocumented server error to inject.
+    Fault(Problem),
+}
+
 /// Picks the documented response: the first, unless `Prefer: code=N` or
-/// `Prefer: example=NAME` asks for another.
-fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<&'e Response, Problem> {
+/// `Prefer: example=NAME` asks for another. An undocumented 5xx or 429 is a
+/// fault to inject; any other undocumented choice is an error listing the
+/// documented ones.
+fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<Chosen<'e>, Problem> {
     let documented = || {
         endpoint
             .responses
@@ -452,42 +553,72 @@ fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<&'e 
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for prefer in request
-        .headers
-        .get_all(header::HeaderName::from_static("prefer"))
-    {
-        let Ok(prefer) = prefer.to_str() else {
-            continue;
+    for (key, value) in preferences(request) {
+        let found = match key.as_str() {
+            "code" => endpoint
+                .responses
+                .iter()
+                .find(|r| r.status.to_string() == value),
+            "example" => endpoint.responses.iter().find(|r| r.name == value),
+            _ => continue,
         };
-        for preference in prefer.split([',', ';']) {
-            let Some((key, value)) = preference.split_once('=') else {
-                continue;
-            };
-            let value = value.trim().trim_matches('"');
-            let found = match key.trim().to_ascii_lowercase().as_str() {
-                "code" => endpoint
-                    .responses
-                    .iter()
-                    .find(|r| r.status.to_string() == value),
-                "example" => endpoint.responses.iter().find(|r| r.name == value),
-                _ => continue,
-            };
-            return found.ok_or_else(|| {
-                Problem::new(
-                    400,
-                    format!(
-                        "Prefer asks for {}={value}, which is not documented for {} {}; documented: {}",
-                        key.trim(),
-                        endpoint.method,
-                        endpoint.path.raw,
-                        documented()
-                    ),
-                )
-            });
+        if let Some(found) = found {
+            return Ok(Chosen::Documented(found));
         }
+        if key == "code"
+            && let Ok(status) = value.parse::<u16>()
+            && (status == 429 || (500..600).contains(&status))
+        {
+            let mut problem =
+                Problem::new(status, format!("fault injected by Prefer: code={status}"));
+            if status == 429 || status == 503 {
+                problem = problem.with_header("retry-after", "1".into());
+            }
+            return Ok(Chosen::Fault(problem));
+        }
+        return Err(Problem::new(
+            400,
+            format!(
+                "Prefer asks for {key}={value}, which is not documented for {} {}; documented: {}",
+                endpoint.method,
+                endpoint.path.raw,
+                documented()
+            ),
+        ));
     }
     endpoint
         .responses
         .first()
+        .map(Chosen::Documented)
         .ok_or_else(|| Problem::new(500, "the endpoint documents no response"))
+}
+
+/// The `key=value` preferences of every `Prefer` header, keys lower-cased.
+fn preferences(request: &Request) -> Vec<(String, String)> {
+    request
+        .headers
+        .get_all(header::HeaderName::from_static("prefer"))
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split([',', ';']))
+        .filter_map(|preference| preference.split_once('='))
+        .map(|(key, value)| {
+            (
+                key.trim().to_ascii_lowercase(),
+                value.trim().trim_matches('"').to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `Prefer: delay=200ms` (or `delay=200`, milliseconds), capped at a minute.
+fn preferred_delay(request: &Request) -> Option<std::time::Duration> {
+    let (_, value) = preferences(request)
+        .into_iter()
+        .find(|(key, _)| key == "delay")?;
+    let delay = match value.parse::<u64>() {
+        Ok(millis) => std::time::Duration::from_millis(millis),
+        Err(_) => humantime::parse_duration(&value).ok()?,
+    };
+    Some(delay.min(std::time::Duration::from_secs(60)))
 }

@@ -1,12 +1,15 @@
-//! The hyper service around [`Mock::handle`]: accept loop, body limit,
-//! graceful shutdown.
+//! The hyper service around [`Mock::answer`]: accept loop, body limit,
+//! CORS, latency and faults, the admin API, the journal, one log line per
+//! request, and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use arc_swap::ArcSwap;
 use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -15,7 +18,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::pipeline::{Mock, Request};
+use crate::journal::{Entry, Journal};
+use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
 
 /// Limits the server applies to every connection.
@@ -36,19 +40,151 @@ impl Default for Limits {
     }
 }
 
-/// Serves `mock` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish.
+/// Cross-origin access for web apps served from another origin.
+#[derive(Debug, Clone)]
+pub struct Cors {
+    /// Whether CORS headers are sent and preflights answered.
+    pub enabled: bool,
+    /// Allowed origins; empty allows any.
+    pub origins: Vec<String>,
+}
+
+impl Default for Cors {
+    fn default() -> Self {
+        Cors {
+            enabled: true,
+            origins: Vec::new(),
+        }
+    }
+}
+
+impl Cors {
+    fn allows(&self, origin: &str) -> bool {
+        self.enabled && (self.origins.is_empty() || self.origins.iter().any(|o| o == origin))
+    }
+}
+
+/// At most `requests` per `period`, as ONLYOFFICE documents (500 per 10 s).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// Window length.
+    pub period: Duration,
+}
+
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+
+    /// `500/10s`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (requests, period) = text
+            .split_once('/')
+            .ok_or_else(|| format!("expected REQUESTS/PERIOD such as 500/10s, got {text:?}"))?;
+        let requests = requests
+            .trim()
+            .parse()
+            .map_err(|_| format!("expected a number of requests, got {requests:?}"))?;
+        let period = humantime::parse_duration(period.trim())
+            .map_err(|e| format!("expected a period such as 10s: {e}"))?;
+        if period.is_zero() {
+            return Err("expected a period longer than zero".into());
+        }
+        Ok(RateLimit { requests, period })
+    }
+}
+
+/// Everything that shapes how the server answers, besides the specs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Connection limits.
+    pub limits: Limits,
+    /// CORS.
+    pub cors: Cors,
+    /// A delay before every answer (`Prefer: delay=` overrides it).
+    pub delay: Option<Duration>,
+    /// The vendor's rate limit, when switched on.
+    pub rate_limit: Option<RateLimit>,
+    /// How many requests the journal keeps.
+    pub journal_size: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            limits: Limits::default(),
+            cors: Cors::default(),
+            delay: None,
+            rate_limit: None,
+            journal_size: 500,
+        }
+    }
+}
+
+/// State shared by every connection: the mock (swapped whole on reload), the
+/// journal and the settings.
+#[derive(Debug)]
+pub struct Shared {
+    mock: ArcSwap<Mock>,
+    journal: Journal,
+    settings: Settings,
+    window: Mutex<(Instant, u32)>,
+}
+
+impl Shared {
+    /// Shared state serving `mock`.
+    pub fn new(mock: Mock, settings: Settings) -> Arc<Shared> {
+        Arc::new(Shared {
+            mock: ArcSwap::from_pointee(mock),
+            journal: Journal::new(settings.journal_size),
+            settings,
+            window: Mutex::new((Instant::now(), 0)),
+        })
+    }
+
+    /// The mock currently served.
+    pub fn mock(&self) -> Arc<Mock> {
+        self.mock.load_full()
+    }
+
+    /// Serves `mock` from the next request on; requests in flight finish
+    /// with the one they started with.
+    pub fn replace(&self, mock: Mock) {
+        self.mock.store(Arc::new(mock));
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Counts a request against the rate limit; the wait until the window
+    /// ends when it is over the limit.
+    fn over_rate_limit(&self) -> Option<Duration> {
+        let limit = self.settings.rate_limit?;
+        let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if now.duration_since(window.0) >= limit.period {
+            *window = (now, 0);
+        }
+        window.1 += 1;
+        (window.1 > limit.requests)
+            .then(|| limit.period.saturating_sub(now.duration_since(window.0)))
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes, then lets in-flight
+/// requests finish.
 pub async fn serve(
     listener: TcpListener,
-    mock: Arc<Mock>,
-    limits: Limits,
+    shared: Arc<Shared>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+        .header_read_timeout(shared.settings.limits.header_timeout);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -65,10 +201,10 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let mock = Arc::clone(&mock);
+                let shared = Arc::clone(&shared);
                 let service = service_fn(move |request| {
-                    let mock = Arc::clone(&mock);
-                    async move { Ok::<_, std::convert::Infallible>(answer(&mock, request, limits, peer).await) }
+                    let shared = Arc::clone(&shared);
+                    async move { Ok::<_, std::convert::Infallible>(respond(&shared, request, peer).await) }
                 });
                 let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                 let connection = graceful.watch(connection);
@@ -86,14 +222,18 @@ pub async fn serve(
     Ok(())
 }
 
-async fn answer(
-    mock: &Mock,
+async fn respond(
+    shared: &Shared,
     request: http::Request<Incoming>,
-    limits: Limits,
     peer: SocketAddr,
 ) -> http::Response<Full<Bytes>> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let (parts, body) = request.into_parts();
+    let origin = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let mut request = Request {
         method: parts.method,
         path: parts.uri.path().to_string(),
@@ -101,59 +241,187 @@ async fn answer(
         headers: parts.headers,
         body: Bytes::new(),
     };
-    let declared = request
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let too_large = declared.is_some_and(|len| len > limits.max_body as u64);
-    let response = if too_large {
-        body_too_large(mock, &request, limits)
+
+    if request.path == crate::admin::PREFIX || request.path.starts_with("/__docmock/") {
+        let mut response = crate::admin::handle(
+            shared,
+            &request.method,
+            &request.path,
+            request.query.as_deref(),
+        );
+        allow_origin(
+            &shared.settings.cors,
+            origin.as_deref(),
+            response.headers_mut(),
+        );
+        return response.map(Full::new);
+    }
+    if shared.settings.cors.enabled
+        && request.method == Method::OPTIONS
+        && let Some(origin) = origin.as_deref()
+        && request
+            .headers
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return preflight(&shared.settings.cors, origin, &request.headers).map(Full::new);
+    }
+
+    let mock = shared.mock();
+    let mut answer = if let Some(wait) = shared.over_rate_limit() {
+        let retry = wait.as_secs().max(1).to_string();
+        let problem = Problem::new(
+            503,
+            "the rate limit is exceeded (ONLYOFFICE allows 500 requests per 10 seconds); retry later",
+        )
+        .with_header("retry-after", retry);
+        Answer {
+            response: problem_for(&mock, &request, &problem),
+            endpoint: None,
+            verdict: Verdict::Fault,
+            message: Some(problem.message),
+            violations: Vec::new(),
+            delay: None,
+        }
     } else {
-        match Limited::new(body, limits.max_body).collect().await {
-            Ok(collected) => {
-                request.body = collected.to_bytes();
-                mock.handle(&request)
+        match read_body(body, &request.headers, shared.settings.limits.max_body).await {
+            Ok(bytes) => {
+                request.body = bytes;
+                mock.answer(&request)
             }
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                body_too_large(mock, &request, limits)
-            }
-            Err(e) => {
-                let problem = Problem::new(400, format!("the request body could not be read: {e}"));
-                problem_for(mock, &request, &problem)
+            Err(problem) => {
+                let mut response = problem_for(&mock, &request, &problem);
+                if problem.status == 413 {
+                    // The rest of the body is never read, so the connection
+                    // cannot be reused.
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Answer {
+                    response,
+                    endpoint: None,
+                    verdict: Verdict::Invalid,
+                    message: Some(problem.message),
+                    violations: Vec::new(),
+                    delay: None,
+                }
             }
         }
     };
+    if let Some(delay) = answer.delay.or(shared.settings.delay) {
+        tokio::time::sleep(delay).await;
+    }
+    allow_origin(
+        &shared.settings.cors,
+        origin.as_deref(),
+        answer.response.headers_mut(),
+    );
+
+    let status = answer.response.status().as_u16();
+    let micros = started.elapsed().as_micros() as u64;
     tracing::info!(
         target: "docmock::request",
         method = %request.method,
         path = %request.path,
-        status = response.status().as_u16(),
-        micros = started.elapsed().as_micros() as u64,
+        endpoint = answer.endpoint.as_deref().unwrap_or("-"),
+        status,
+        verdict = answer.verdict.as_str(),
+        micros,
         %peer,
     );
-    response.map(Full::new)
+    if let Some(message) = &answer.message
+        && answer.verdict == Verdict::Replayed
+    {
+        tracing::warn!(target: "docmock::request", "replayed a request that breaks the contract: {message}");
+    }
+    shared.journal.record(Entry {
+        id: 0,
+        time: String::new(),
+        method: request.method.to_string(),
+        path: request.path,
+        query: request.query,
+        status,
+        endpoint: answer.endpoint,
+        verdict: answer.verdict,
+        message: answer.message,
+        violations: answer.violations,
+        micros,
+    });
+    answer.response.map(Full::new)
 }
 
-fn body_too_large(mock: &Mock, request: &Request, limits: Limits) -> http::Response<Bytes> {
-    let problem = Problem::new(
-        413,
-        format!(
-            "the request body is larger than the limit of {} bytes",
-            limits.max_body
-        ),
-    );
-    let mut response = problem_for(mock, request, &problem);
-    // The rest of the body is never read, so the connection cannot be reused.
-    response.headers_mut().insert(
-        http::header::CONNECTION,
-        http::HeaderValue::from_static("close"),
-    );
-    response
+/// Reads the body, refusing one over `max` bytes without reading the rest.
+async fn read_body(body: Incoming, headers: &HeaderMap, max: usize) -> Result<Bytes, Problem> {
+    let too_large = || {
+        Problem::new(
+            413,
+            format!("the request body is larger than the limit of {max} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, max).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(Problem::new(
+            400,
+            format!("the request body could not be read: {e}"),
+        )),
+    }
 }
 
 fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {
     let (path, suffix) = crate::negotiate::split_suffix(&request.path);
     let api = mock.router().api_for_path(path).unwrap_or(0);
     mock.problem_response(request, api, suffix, problem)
+}
+
+/// Answers a CORS preflight, reflecting the method and headers asked for.
+fn preflight(cors: &Cors, origin: &str, headers: &HeaderMap) -> http::Response<Bytes> {
+    let mut response = http::Response::new(Bytes::new());
+    if !cors.allows(origin) {
+        *response.status_mut() = http::StatusCode::FORBIDDEN;
+        return response;
+    }
+    *response.status_mut() = http::StatusCode::NO_CONTENT;
+    let out = response.headers_mut();
+    allow_origin(cors, Some(origin), out);
+    let method = headers
+        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("GET"));
+    out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method);
+    if let Some(requested) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+    }
+    out.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
+}
+
+/// Adds the CORS headers for `origin` when it is allowed.
+fn allow_origin(cors: &Cors, origin: Option<&str>, headers: &mut HeaderMap) {
+    let Some(origin) = origin.filter(|o| cors.allows(o)) else {
+        return;
+    };
+    let Ok(value) = HeaderValue::from_str(origin) else {
+        return;
+    };
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Allow, Retry-After, WWW-Authenticate, Content-Length"),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }

@@ -81,6 +81,24 @@ enum Command {
         after_help = "Examples:\n  docmock verify --base-url https://portal.example.com --api onlyoffice --auth \"$TOKEN\"\n  docmock verify --base-url http://127.0.0.1:4010/r7 --api r7 --format junit --out verify.xml"
     )]
     Verify(VerifyArgs),
+    /// Export the spec directory as an OpenAPI 3.1 document (JSON on stdout).
+    #[command(
+        after_help = "Examples:\n  docmock openapi > docmock.openapi.json\n  docmock openapi --api superoffice --out superoffice.json"
+    )]
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+struct OpenapiArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Only this API, with its paths as documented (as `serve --api` mounts
+    /// it); all APIs under their prefixes otherwise.
+    #[arg(long)]
+    api: Option<String>,
+    /// Write the document to this file instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -263,6 +281,7 @@ impl Cli {
             Some(Command::Check(args)) => check(args),
             Some(Command::Import(args)) => import(args),
             Some(Command::Verify(args)) => verify(args),
+            Some(Command::Openapi(args)) => openapi(args),
         }
     }
 }
@@ -445,6 +464,20 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         None => print!("{rendered}"),
     }
     Ok(ExitCode::from(report.exit_code()))
+}
+
+fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
+    let catalog = Catalog::load(&args.source.source()).map_err(anyhow::Error::new)?;
+    let document =
+        docmock::openapi::document(&catalog, args.api.as_deref()).map_err(anyhow::Error::msg)?;
+    let mut text = serde_json::to_string_pretty(&document)?;
+    text.push('\n');
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn routes(args: SpecArgs) -> Result<ExitCode> {

@@ -22,7 +22,9 @@ pub mod dialect;
 pub mod import;
 pub mod journal;
 pub mod listing;
+pub mod mock_server;
 pub mod negotiate;
+pub mod openapi;
 pub mod pipeline;
 pub mod problem;
 pub mod render;
@@ -35,5 +37,6 @@ pub mod verify;
 pub mod watch;
 
 pub use catalog::{Catalog, LoadError, LoadErrors, Source};
+pub use mock_server::MockServer;
 pub use pipeline::{Mock, Request};
 pub use router::Mount;

@@ -34,12 +34,16 @@ impl Server {
     /// Starts `docmock serve ARGS --port 0` in the repository root and waits
     /// for the address line.
     pub fn start(args: &[&str]) -> Server {
+        Server::spawn(args, "docmock=warn")
+    }
+
+    fn spawn(args: &[&str], log_filter: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_docmock"))
             .arg("serve")
             .args(args)
             .args(["--host", "127.0.0.1", "--port", "0"])
             .current_dir(root())
-            .env("RUST_LOG", "docmock=warn")
+            .env("RUST_LOG", log_filter)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -72,6 +76,24 @@ impl Server {
     /// The full URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Sends SIGTERM, waits for the process to exit, and returns whether it
+    /// exited successfully.
+    pub fn terminate(&mut self) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    /// What the server wrote to stderr (logs); call after it has stopped.
+    pub fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut text);
+        }
+        text
     }
 
     /// Stops the server and returns what it printed after the address line.
@@ -215,4 +237,33 @@ pub fn run_to_exit(dir: &Path, args: &[&str]) -> Output {
         thread::sleep(std::time::Duration::from_millis(20));
     }
     child.wait_with_output().expect("output")
+}
+
+impl Server {
+    /// Like [`Server::start`], with logs at info level kept on stderr.
+    pub fn start_logging(args: &[&str]) -> Server {
+        Server::spawn(args, "docmock=info")
+    }
+}
+
+/// The path of `command` from the PyPI package `package`, installed once
+/// into a virtual environment under the build's temporary directory.
+pub fn python_tool(package: &str, command: &str) -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python-tools");
+    let tool = venv.join("bin").join(command);
+    if tool.exists() {
+        return tool;
+    }
+    let created = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .expect("python3 runs");
+    assert!(created.success(), "python3 -m venv failed");
+    let installed = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", package])
+        .status()
+        .expect("pip runs");
+    assert!(installed.success(), "pip install {package} failed");
+    tool
 }

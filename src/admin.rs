@@ -137,6 +137,7 @@ const PAGE: &str = r##"<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>docmock</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d232a; }
   h1 { font-size: 1.4rem; margin: 0 0 .2rem; }

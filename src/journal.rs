@@ -16,8 +16,9 @@ use crate::problem::Violation;
 pub struct Entry {
     /// Sequence number, counting from 1 since the server started.
     pub id: u64,
-    /// When it arrived (RFC 3339, UTC).
-    pub time: String,
+    /// When it was answered (RFC 3339, UTC, in JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: SystemTime,
     /// Method.
     pub method: String,
     /// Path.
@@ -38,6 +39,11 @@ pub struct Entry {
     pub violations: Vec<Violation>,
     /// Time to answer, in microseconds (delays included).
     pub micros: u64,
+}
+
+/// Times are formatted only when the journal is read, not on the hot path.
+fn rfc3339<S: serde::Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&humantime::format_rfc3339_millis(*time))
 }
 
 /// The last `capacity` requests, newest last.
@@ -64,7 +70,7 @@ impl Journal {
             return;
         }
         entry.id = self.next.fetch_add(1, Ordering::Relaxed);
-        entry.time = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        entry.time = SystemTime::now();
         let mut entries = self
             .entries
             .lock()
@@ -100,7 +106,7 @@ mod tests {
     fn entry(path: &str) -> Entry {
         Entry {
             id: 0,
-            time: String::new(),
+            time: SystemTime::UNIX_EPOCH,
             method: "GET".into(),
             path: path.into(),
             query: None,

@@ -76,6 +76,19 @@ pub fn negotiate(
     let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
         return Ok(default);
     };
+    // One media type, the common case, needs no sorting.
+    if !accept.contains(',') {
+        let media = accept.split(';').next().unwrap_or("").trim();
+        let refused = accept
+            .split(';')
+            .skip(1)
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+        if !refused && let Some(found) = single(dialect, media, default) {
+            return Ok(found);
+        }
+        return Err(available(dialect));
+    }
     let mut ranges: Vec<(f32, usize, &str)> = accept
         .split(',')
         .enumerate()
@@ -92,35 +105,45 @@ pub fn negotiate(
     // Highest quality first; the header's own order breaks ties.
     ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, _, media) in ranges {
-        if media == "*/*" || media.eq_ignore_ascii_case("application/*") {
-            return Ok(default);
-        }
-        if media.eq_ignore_ascii_case("text/*") {
-            return Ok(Negotiated::default_for(dialect, Format::Xml));
-        }
-        if let Some(found) = find(dialect.json_media_types, media) {
-            return Ok(Negotiated {
-                format: Format::Json,
-                media_type: if found == "text/json" {
-                    "text/json"
-                } else {
-                    "application/json"
-                },
-            });
-        }
-        if let Some(found) = find(dialect.xml_media_types, media) {
-            return Ok(Negotiated {
-                format: Format::Xml,
-                media_type: found,
-            });
+        if let Some(found) = single(dialect, media, default) {
+            return Ok(found);
         }
     }
-    Err(dialect
+    Err(available(dialect))
+}
+
+/// What one media range selects, if the dialect can answer it.
+fn single(dialect: &Dialect, media: &str, default: Negotiated) -> Option<Negotiated> {
+    if media == "*/*" || media.eq_ignore_ascii_case("application/*") {
+        return Some(default);
+    }
+    if media.eq_ignore_ascii_case("text/*") {
+        return Some(Negotiated::default_for(dialect, Format::Xml));
+    }
+    if let Some(found) = find(dialect.json_media_types, media) {
+        return Some(Negotiated {
+            format: Format::Json,
+            media_type: if found == "text/json" {
+                "text/json"
+            } else {
+                "application/json"
+            },
+        });
+    }
+    find(dialect.xml_media_types, media).map(|found| Negotiated {
+        format: Format::Xml,
+        media_type: found,
+    })
+}
+
+/// Every media type the dialect answers with, for a 406.
+fn available(dialect: &Dialect) -> Vec<&'static str> {
+    dialect
         .json_media_types
         .iter()
         .chain(dialect.xml_media_types)
         .copied()
-        .collect())
+        .collect()
 }
 
 fn find(types: &'static [&'static str], media: &str) -> Option<&'static str> {

@@ -6,7 +6,7 @@
 //! candidates differ. Two routes that would match the same request with the
 //! same rank are refused when the router is built.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use http::Method;
 use percent_encoding::percent_decode_str;
@@ -35,17 +35,19 @@ pub struct Route {
     pub segments: Vec<Segment>,
     /// The mounted path template as people read it.
     pub template: String,
+    /// Literal positions, compared to prefer fixed segments (computed once).
+    rank: Vec<bool>,
 }
 
 /// The outcome of routing one request.
 #[derive(Debug)]
-pub enum Routed<'r> {
+pub enum Routed<'r, 'p> {
     /// A route matched; its path parameters are bound by name (raw text).
     Found {
         /// The route.
         route: &'r Route,
         /// Path parameters in template order, percent-decoded.
-        params: Vec<(&'r str, String)>,
+        params: Vec<(&'r str, Cow<'p, str>)>,
     },
     /// The path is documented, but not for this method.
     MethodNotAllowed {
@@ -62,7 +64,8 @@ pub enum Routed<'r> {
 #[derive(Debug, Clone, Default)]
 pub struct Router {
     routes: Vec<Route>,
-    by_length: HashMap<usize, Vec<usize>>,
+    /// Route indexes by segment count: `by_length[n]` holds the routes of n segments.
+    by_length: Vec<Vec<usize>>,
     /// Mounted APIs and their prefixes (`""` for a single API at `/`).
     prefixes: Vec<(usize, String)>,
 }
@@ -110,6 +113,7 @@ impl Router {
             segments.extend(endpoint.path.segments.iter().cloned());
             let template = format!("{prefix}{}", endpoint.path.raw);
             router.routes.push(Route {
+                rank: rank(&segments),
                 endpoint: index,
                 api: endpoint.api,
                 method: endpoint.method.clone(),
@@ -119,11 +123,11 @@ impl Router {
         }
         router.check_conflicts(catalog)?;
         for (i, route) in router.routes.iter().enumerate() {
-            router
-                .by_length
-                .entry(route.segments.len())
-                .or_default()
-                .push(i);
+            let length = route.segments.len();
+            if router.by_length.len() <= length {
+                router.by_length.resize_with(length + 1, Vec::new);
+            }
+            router.by_length[length].push(i);
         }
         Ok(router)
     }
@@ -154,9 +158,9 @@ impl Router {
     }
 
     /// Routes `method` + `path` (path without query, not yet decoded).
-    pub fn route(&self, method: &Method, path: &str) -> Routed<'_> {
-        let pieces: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let Some(candidates) = self.by_length.get(&pieces.len()) else {
+    pub fn route<'p>(&self, method: &Method, path: &'p str) -> Routed<'_, 'p> {
+        let pieces = || path.split('/').filter(|s| !s.is_empty());
+        let Some(candidates) = self.by_length.get(pieces().count()) else {
             return Routed::NotFound;
         };
         let want = if method == Method::HEAD {
@@ -164,32 +168,30 @@ impl Router {
         } else {
             method
         };
-        let mut best: Option<(&Route, Vec<bool>)> = None;
+        let mut best: Option<&Route> = None;
         let mut other_methods: Vec<(&Route, Method)> = Vec::new();
         for &i in candidates {
             let route = &self.routes[i];
-            if !matches(&route.segments, &pieces) {
+            if !matches(&route.segments, pieces()) {
                 continue;
             }
             if route.method != *want {
                 other_methods.push((route, route.method.clone()));
                 continue;
             }
-            let rank = rank(&route.segments);
-            if best.as_ref().is_none_or(|(_, r)| rank > *r) {
-                best = Some((route, rank));
+            if best.is_none_or(|b| route.rank > b.rank) {
+                best = Some(route);
             }
         }
-        if let Some((route, _)) = best {
+        if let Some(route) = best {
             let params = route
                 .segments
                 .iter()
-                .zip(&pieces)
+                .zip(pieces())
                 .filter_map(|(segment, piece)| match segment {
-                    Segment::Param(name) => Some((
-                        name.as_str(),
-                        percent_decode_str(piece).decode_utf8_lossy().into_owned(),
-                    )),
+                    Segment::Param(name) => {
+                        Some((name.as_str(), percent_decode_str(piece).decode_utf8_lossy()))
+                    }
                     Segment::Literal(_) => None,
                 })
                 .collect();
@@ -259,7 +261,7 @@ impl Router {
     }
 }
 
-fn matches(segments: &[Segment], pieces: &[&str]) -> bool {
+fn matches<'p>(segments: &[Segment], pieces: impl Iterator<Item = &'p str>) -> bool {
     segments
         .iter()
         .zip(pieces)

@@ -266,7 +266,7 @@ async fn respond(
         return preflight(&shared.settings.cors, origin, &request.headers).map(Full::new);
     }
 
-    let mock = shared.mock();
+    let mock = shared.mock.load();
     let mut answer = if let Some(wait) = shared.over_rate_limit() {
         let retry = wait.as_secs().max(1).to_string();
         let problem = Problem::new(
@@ -336,7 +336,7 @@ async fn respond(
     }
     shared.journal.record(Entry {
         id: 0,
-        time: String::new(),
+        time: std::time::SystemTime::UNIX_EPOCH,
         method: request.method.to_string(),
         path: request.path,
         query: request.query,

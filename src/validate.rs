@@ -6,6 +6,8 @@
 //! meaningless end the check early: missing or wrong credentials (401/403)
 //! and a body in a media type the API does not take (415).
 
+use std::borrow::Cow;
+
 use http::Method;
 use http::header::{self, HeaderMap};
 use serde_json::{Map, Value};
@@ -41,7 +43,7 @@ pub fn check(
     api: &Api,
     dialect: &Dialect,
     request: &Request,
-    params: &[(&str, String)],
+    params: &[(&str, Cow<'_, str>)],
     policy: &Policy,
 ) -> Result<Checked, Problem> {
     if endpoint.auth_required {
@@ -174,26 +176,32 @@ fn cookie<'h>(headers: &'h HeaderMap, names: &[String]) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
-fn check_path(endpoint: &Endpoint, params: &[(&str, String)], violations: &mut Vec<Violation>) {
+fn check_path(
+    endpoint: &Endpoint,
+    params: &[(&str, Cow<'_, str>)],
+    violations: &mut Vec<Violation>,
+) {
     for (name, raw) in params {
         let Some(parameter) = endpoint.parameter(Location::Path, name) else {
             continue;
         };
-        let pointer = format!("/{}", crate::catalog::escape_pointer(name));
+        let pointer = || format!("/{}", crate::catalog::escape_pointer(name));
         let value = match coerce(parameter.json_type(), raw) {
             Ok(value) => value,
             Err(expected) => {
                 violations.push(Violation {
                     location: Location::Path,
-                    pointer,
+                    pointer: pointer(),
                     expected: expected.to_string(),
                     got: Some(format!("{raw:?}")),
                 });
                 continue;
             }
         };
-        if let Some(compiled) = endpoint.contract.path_param(name) {
-            violations.extend(compiled.violations(&value, Location::Path, &pointer));
+        if let Some(compiled) = endpoint.contract.path_param(name)
+            && !compiled.accepts(&value)
+        {
+            violations.extend(compiled.violations(&value, Location::Path, &pointer()));
         }
     }
 }

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Throughput and latency of docmock against a bare hyper server returning the
+# same documented bytes, and against Stoplight Prism, measured in one run.
+#
+#   bench/load.sh [SECONDS-PER-ROUND] [ROUNDS]
+#
+# Both servers run on loopback with the same connection count; the rounds
+# alternate between them and the best round of each counts, because the
+# machine is shared and noisy. Figures are reported as ratios to the bare
+# server measured in the same run. Installs wrk (Debian) and Prism (npm, into
+# bench/.prism) when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_ROUND=${1:-5}
+ROUNDS=${2:-3}
+CONNECTIONS=64
+THREADS=2
+DOCMOCK_PORT=4311
+BARE_PORT=4312
+PRISM_PORT=4313
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)…" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
+fi
+
+cargo build --release --quiet --bin docmock --example bare_hyper
+TARGET=${CARGO_TARGET_DIR:-target}
+DOCMOCK=$TARGET/release/docmock
+BARE=$TARGET/release/examples/bare_hyper
+
+# docmock as shipped, logging to a file as a deployment would.
+RUST_LOG=docmock=info "$DOCMOCK" serve --port $DOCMOCK_PORT >/dev/null 2>"$WORK/docmock.log" &
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$DOCMOCK_PORT/__docmock/health" >/dev/null && break; sleep 0.1; done
+
+AUTH='Authorization: bench-token'
+R7="http://127.0.0.1:$DOCMOCK_PORT/r7/api/2.0/crm/contact/1234"
+OO="http://127.0.0.1:$DOCMOCK_PORT/onlyoffice/api/2.0/crm/contact/1234/status"
+
+# Each scenario: name, path, wrk Lua script; the bare server gets the bytes
+# docmock answers with for the same request.
+lua() { # method accept content-type body
+  cat <<LUA
+wrk.method = "$1"
+wrk.headers["Authorization"] = "bench-token"
+wrk.headers["Accept"] = "$2"
+$( [ -n "$3" ] && echo "wrk.headers[\"Content-Type\"] = \"$3\"" )
+$( [ -n "$4" ] && echo "wrk.body = [[$4]]" )
+LUA
+}
+lua GET application/json "" "" > "$WORK/get-json.lua"
+lua GET application/xml "" "" > "$WORK/get-xml.lua"
+lua PUT application/json application/json '{"contactStatusid": 1234}' > "$WORK/put-json.lua"
+lua PUT application/json application/xml '<request><contactStatusid>1234</contactStatusid></request>' > "$WORK/put-xml.lua"
+lua PUT application/json application/json '{"contactStatusid": "not a number"}' > "$WORK/put-400.lua"
+
+SCENARIOS=(
+  "GET R7 contact, JSON|/r7/api/2.0/crm/contact/1234|get-json"
+  "GET R7 contact, XML|/r7/api/2.0/crm/contact/1234|get-xml"
+  "PUT validated JSON body|/onlyoffice/api/2.0/crm/contact/1234/status|put-json"
+  "PUT XML body|/onlyoffice/api/2.0/crm/contact/1234/status|put-xml"
+  "PUT rejected with 400|/onlyoffice/api/2.0/crm/contact/1234/status|put-400"
+)
+
+# wrk → "req/s p50_ms p99_ms"
+measure() { # url script
+  wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_ROUND}s" --latency -s "$2" "$1" 2>/dev/null | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    END { printf "%.0f %.3f %.3f\n", rps, ms(p50), ms(p99) }'
+}
+best() { # "rps p50 p99" lines → the line with the highest rps
+  sort -k1,1nr | head -1
+}
+
+printf "%-26s %12s %9s %9s   %12s %9s %9s   %7s %8s\n" scenario "docmock r/s" "p50 ms" "p99 ms" "bare r/s" "p50 ms" "p99 ms" "ratio" "p99 x"
+for scenario in "${SCENARIOS[@]}"; do
+  IFS='|' read -r name path script <<<"$scenario"
+  url="http://127.0.0.1:$DOCMOCK_PORT$path"
+  # The bare server answers with exactly what docmock answers.
+  args=(-s -D "$WORK/headers" -o "$WORK/body" -H "$AUTH")
+  case $script in
+    get-json) curl "${args[@]}" -H 'Accept: application/json' "$url" ;;
+    get-xml) curl "${args[@]}" -H 'Accept: application/xml' "$url" ;;
+    put-json) curl "${args[@]}" -X PUT -H 'Accept: application/json' -H 'Content-Type: application/json' -d '{"contactStatusid": 1234}' "$url" ;;
+    put-xml) curl "${args[@]}" -X PUT -H 'Accept: application/json' -H 'Content-Type: application/xml' -d '<request><contactStatusid>1234</contactStatusid></request>' "$url" ;;
+    put-400) curl "${args[@]}" -X PUT -H 'Accept: application/json' -H 'Content-Type: application/json' -d '{"contactStatusid": "not a number"}' "$url" ;;
+  esac
+  status=$(head -1 "$WORK/headers" | awk '{print $2}')
+  ctype=$(grep -i '^content-type:' "$WORK/headers" | cut -d' ' -f2- | tr -d '\r')
+  "$BARE" $BARE_PORT "$status" "$ctype" "$WORK/body" >/dev/null &
+  bare_pid=$!
+  for _ in $(seq 50); do curl -s "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.1; done
+  : >"$WORK/d" ; : >"$WORK/b"
+  for _ in $(seq "$ROUNDS"); do
+    measure "$url" "$WORK/$script.lua" >>"$WORK/d"
+    measure "http://127.0.0.1:$BARE_PORT$path" "$WORK/$script.lua" >>"$WORK/b"
+  done
+  kill $bare_pid; wait $bare_pid 2>/dev/null || true
+  read -r drps dp50 dp99 < <(best <"$WORK/d")
+  read -r brps bp50 bp99 < <(best <"$WORK/b")
+  ratio=$(awk -v a="$drps" -v b="$brps" 'BEGIN { printf "%.2f", a / b }')
+  p99x=$(awk -v a="$dp99" -v b="$bp99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  printf "%-26s %12s %9s %9s   %12s %9s %9s   %6sx %7sx\n" "$name" "$drps" "$dp50" "$dp99" "$brps" "$bp50" "$bp99" "$ratio" "$p99x"
+done
+
+# Stoplight Prism on the OpenAPI export of the same specs.
+if [ "${SKIP_PRISM:-0}" != 1 ]; then
+  if [ ! -x bench/.prism/node_modules/.bin/prism ]; then
+    echo "installing @stoplight/prism-cli into bench/.prism…" >&2
+    npm install --silent --prefix bench/.prism @stoplight/prism-cli >/dev/null 2>&1
+  fi
+  "$DOCMOCK" openapi --out "$WORK/openapi.json"
+  bench/.prism/node_modules/.bin/prism mock -p $PRISM_PORT -h 127.0.0.1 "$WORK/openapi.json" >/dev/null 2>&1 &
+  for _ in $(seq 100); do curl -s "http://127.0.0.1:$PRISM_PORT/r7/api/2.0/crm/contact/1234" -H "$AUTH" >/dev/null && break; sleep 0.2; done
+  : >"$WORK/d" ; : >"$WORK/p"
+  for _ in $(seq "$ROUNDS"); do
+    measure "$R7" "$WORK/get-json.lua" >>"$WORK/d"
+    measure "http://127.0.0.1:$PRISM_PORT/r7/api/2.0/crm/contact/1234" "$WORK/get-json.lua" >>"$WORK/p"
+  done
+  read -r drps _ _ < <(best <"$WORK/d")
+  read -r prps pp50 pp99 < <(best <"$WORK/p")
+  echo
+  printf "Prism (GET R7 contact, JSON): %s r/s, p50 %s ms, p99 %s ms; docmock/Prism = %sx\n" \
+    "$prps" "$pp50" "$pp99" "$(awk -v a="$drps" -v b="$prps" 'BEGIN { printf "%.1f", a / b }')"
+fi

@@ -249,6 +249,10 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
+    /// How long a client may take to send its request headers before the
+    /// connection is closed (`10s`).
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    header_timeout: std::time::Duration,
     /// Reload the specs and fixtures when they change; a broken edit keeps
     /// the last good set serving.
     #[arg(long)]
@@ -491,7 +495,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
     let settings = Settings {
         limits: Limits {
             max_body: args.max_body,
-            ..Limits::default()
+            header_timeout: args.header_timeout,
         },
         cors: Cors {
             enabled: !args.no_cors,

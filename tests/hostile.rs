@@ -1,0 +1,125 @@
+//! Hostile and careless clients: idle connections, slow senders and
+//! oversized streamed bodies must not keep the server from serving everyone
+//! else.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Server, client};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const R7: &str = "/r7/api/2.0/crm/contact/1234.json";
+
+fn address(server: &Server) -> String {
+    server.base.trim_start_matches("http://").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_slow_connections_do_not_keep_others_waiting() {
+    let server = Server::start(&["--header-timeout", "2s"]);
+    let addr = address(&server);
+    // Hundreds of connections that never send anything…
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(&addr).await.expect("connect"));
+    }
+    // …and slow senders dribbling their headers a byte at a time.
+    let mut slow = Vec::new();
+    for _ in 0..30 {
+        let mut stream = TcpStream::connect(&addr).await.expect("connect");
+        stream
+            .write_all(b"GET /r7/api/2.0/crm/contact/1234 HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("write");
+        slow.push(tokio::spawn(async move {
+            for _ in 0..20 {
+                if stream.write_all(b"X").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }));
+    }
+    let http = client();
+    for _ in 0..20 {
+        let started = Instant::now();
+        let reply = http.get(server.url(R7)).send().await.expect("answered");
+        assert_eq!(reply.status(), 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "served in {:?}",
+            started.elapsed()
+        );
+    }
+    for task in slow {
+        task.abort();
+    }
+    drop(idle);
+}
+
+#[tokio::test]
+async fn a_client_too_slow_with_its_headers_is_cut_off() {
+    let server = Server::start(&["--header-timeout", "1s"]);
+    let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    let started = Instant::now();
+    let mut buffer = [0u8; 1024];
+    // The server gives up on the request and closes (possibly after a 408).
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the connection stayed open");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_streamed_body_over_the_limit_is_refused_without_reading_it_all() {
+    let server = Server::start(&["--max-body", "1024"]);
+    let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
+    stream
+        .write_all(
+            b"PUT /onlyoffice/api/2.0/crm/contact/1234/status.json HTTP/1.1\r\nHost: x\r\n\
+              Authorization: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        )
+        .await
+        .expect("write head");
+    // Chunks keep coming; the answer must arrive long before they end.
+    let writer = tokio::spawn(async move {
+        let chunk = format!("{:x}\r\n{}\r\n", 4096, "x".repeat(4096));
+        for _ in 0..2048 {
+            if stream.write_all(chunk.as_bytes()).await.is_err() {
+                return None;
+            }
+            if let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(1), stream.peek(&mut [0u8; 64])).await
+                && n > 0
+            {
+                let mut head = vec![0u8; 256];
+                let n = stream.read(&mut head).await.ok()?;
+                return Some(String::from_utf8_lossy(&head[..n]).into_owned());
+            }
+        }
+        None
+    });
+    let answer = tokio::time::timeout(Duration::from_secs(10), writer)
+        .await
+        .expect("answered in time")
+        .expect("writer ran")
+        .expect("an answer before the body ended");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}

@@ -19,6 +19,8 @@ pub mod body;
 pub mod catalog;
 pub mod check;
 pub mod dialect;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod journal;
 pub mod listing;

@@ -146,6 +146,17 @@ fn operation(catalog: &Catalog, endpoint: &Endpoint, security: Vec<Value>) -> Va
             response_object(dialect.xml_content_type, response),
         );
     }
+    // Whatever a request gets wrong is answered in the vendor's error shape.
+    responses.insert(
+        "4XX".into(),
+        json!({
+            "description": "The request breaks the documented contract; every violation is listed.",
+            "content": {
+                "application/json": {"schema": error_schema(catalog.api_of(endpoint).dialect)},
+                dialect.xml_content_type: {"schema": {"type": "string"}},
+            },
+        }),
+    );
     operation.insert("responses".into(), Value::Object(responses));
     if endpoint.auth_required && !security.is_empty() {
         operation.insert("security".into(), Value::Array(security));
@@ -164,7 +175,7 @@ fn response_object(xml_media: &str, response: &Response) -> Value {
         let xml = String::from_utf8_lossy(&response.xml).into_owned();
         object["content"] = json!({
             "application/json": {
-                "schema": shape_of(body),
+                "schema": nullable(shape_of(body)),
                 "examples": {response.name.clone(): {"value": body}},
             },
             xml_media: {
@@ -174,6 +185,68 @@ fn response_object(xml_media: &str, response: &Response) -> Value {
         });
     }
     object
+}
+
+/// `schema` with `null` allowed everywhere: `$select` nulls out the fields
+/// it does not list.
+fn nullable(mut schema: Value) -> Value {
+    if let Some(object) = schema.as_object_mut() {
+        match object.get("type").cloned() {
+            Some(Value::String(kind)) => {
+                object.insert("type".into(), json!([kind, "null"]));
+            }
+            Some(Value::Array(mut kinds)) if !kinds.contains(&json!("null")) => {
+                kinds.push(json!("null"));
+                object.insert("type".into(), Value::Array(kinds));
+            }
+            _ => {}
+        }
+        if let Some(Value::Object(properties)) = object.get_mut("properties") {
+            for property in properties.values_mut() {
+                *property = nullable(property.take());
+            }
+        }
+        if let Some(items) = object.get_mut("items") {
+            *items = nullable(items.take());
+        }
+    }
+    schema
+}
+
+/// The JSON Schema of the dialect's error body.
+fn error_schema(dialect: DialectName) -> Value {
+    let violations = json!({"type": "array", "items": {"type": "object"}});
+    match dialect {
+        DialectName::Onlyoffice | DialectName::R7office => json!({
+            "type": "object",
+            "required": ["status", "statusCode", "error"],
+            "properties": {
+                "status": {"const": 1},
+                "statusCode": {"type": "integer", "minimum": 400, "maximum": 599},
+                "error": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {
+                        "message": {"type": "string"},
+                        "hresult": {"type": "integer"},
+                        "data": {"type": "object"},
+                        "violations": violations,
+                    },
+                },
+            },
+        }),
+        DialectName::Superoffice => json!({
+            "type": "object",
+            "required": ["Error", "ErrorType", "ErrorMessage"],
+            "properties": {
+                "Error": {"const": true},
+                "ErrorType": {"type": "string"},
+                "ErrorMessage": {"type": "string"},
+                "ErrorSource": {"type": "string"},
+                "Violations": violations,
+            },
+        }),
+    }
 }
 
 /// The dialect's credentials as security schemes (added to `schemes`), and

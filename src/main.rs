@@ -13,9 +13,12 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("docmock=info"));
+    // Log lines are handed to a writer thread, so a request never waits
+    // for stderr; the guard flushes what is left when main returns.
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     match cli.log_format {
         cli::LogFormat::Json => logs.json().flatten_event(true).init(),
         cli::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),

@@ -13,9 +13,11 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("docmock=info"));
-    // Log lines are handed to a writer thread, so a request never waits
-    // for stderr; the guard flushes what is left when main returns.
-    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
+    // Log lines are handed to a writer thread, so a request never waits for
+    // stderr. The thread batches lines while more keep coming and flushes as
+    // soon as none are waiting; the guard flushes what is left on exit.
+    let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(stderr);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);

@@ -7,7 +7,7 @@
 //! that a broken spec directory is reported whole rather than one error at a
 //! time.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -1019,17 +1019,6 @@ fn first_difference(documented: &str, rendered: &[u8]) -> String {
         shown(&a),
         shown(&b)
     )
-}
-
-/// The number of endpoints per API, for summaries.
-pub fn count_by_api(catalog: &Catalog) -> BTreeMap<&str, usize> {
-    let mut counts = BTreeMap::new();
-    for endpoint in &catalog.endpoints {
-        *counts
-            .entry(catalog.apis[endpoint.api].name.as_str())
-            .or_insert(0) += 1;
-    }
-    counts
 }
 
 #[cfg(test)]

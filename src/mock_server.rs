@@ -13,7 +13,6 @@ use crate::journal::Entry;
 use crate::pipeline::Mock;
 use crate::router::Mount;
 use crate::server::{Settings, Shared};
-use crate::validate::Policy;
 
 /// Why a [`MockServer`] could not start.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +68,7 @@ impl MockServer {
     }
 
     /// Serves `mock` with `settings`, for tests that need a mount, a
-    /// [`Policy`] or settings of their own.
+    /// [`crate::validate::Policy`] or settings of their own.
     pub async fn start_with(mock: Mock, settings: Settings) -> Result<MockServer, StartError> {
         // reqwest, which tests usually call docmock with, wants a process
         // TLS provider even for plain HTTP.
@@ -127,16 +126,4 @@ impl Drop for MockServer {
             let _ = stop.send(());
         }
     }
-}
-
-/// Builds a [`Mock`] from a spec directory with a mount and a policy.
-pub fn load_mock(
-    specs: impl AsRef<Path>,
-    mount: &Mount,
-    policy: Policy,
-) -> Result<Mock, StartError> {
-    let catalog = Catalog::load(&Source::new(specs.as_ref(), None))?;
-    Ok(Mock::new(catalog, mount)
-        .map_err(LoadErrors)?
-        .with_policy(policy))
 }

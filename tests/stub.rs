@@ -78,28 +78,24 @@ async fn cors_can_be_restricted_or_switched_off() {
     assert!(!reply.headers().contains_key("access-control-allow-origin"));
 }
 
+async fn admin_json(http: &reqwest::Client, server: &Server, path: &str) -> Value {
+    http.get(server.url(path))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
 #[tokio::test]
 async fn the_admin_api_lists_routes_health_and_the_journal_with_verdicts() {
     let server = Server::start(&[]);
     let http = client();
-    let health: Value = http
-        .get(server.url("/__docmock/health"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let health: Value = admin_json(&http, &server, "/__docmock/health").await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["endpoints"], 5);
-    let routes: Value = http
-        .get(server.url("/__docmock/routes"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let routes: Value = admin_json(&http, &server, "/__docmock/routes").await;
     let routes = routes.as_array().expect("list");
     assert_eq!(routes.len(), 5);
     assert!(
@@ -116,14 +112,7 @@ async fn the_admin_api_lists_routes_health_and_the_journal_with_verdicts() {
         .send()
         .await
         .expect("sent");
-    let journal: Value = http
-        .get(server.url("/__docmock/requests"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let journal: Value = admin_json(&http, &server, "/__docmock/requests").await;
     let journal = journal.as_array().expect("list");
     assert_eq!(journal.len(), 2, "admin requests are not journaled");
     assert_eq!(journal[0]["verdict"], "invalid");
@@ -138,14 +127,7 @@ async fn the_admin_api_lists_routes_health_and_the_journal_with_verdicts() {
         .await
         .expect("sent");
     assert_eq!(cleared.status(), 204);
-    let journal: Value = http
-        .get(server.url("/__docmock/requests"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let journal: Value = admin_json(&http, &server, "/__docmock/requests").await;
     assert_eq!(journal, Value::Array(Vec::new()));
 
     let page = http

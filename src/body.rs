@@ -101,6 +101,8 @@ pub fn decode(
     entity: Option<&Value>,
     arrays: ArrayForm,
 ) -> Result<Value, DecodeError> {
+    // A UTF-8 byte order mark is accepted, as the vendors' .NET servers do.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match kind {
         BodyKind::Json => parse_json(bytes),
         BodyKind::Form => decode_form(bytes, schema),
@@ -316,6 +318,7 @@ fn decode_xml(
 
 /// Parses an XML document into its element tree.
 pub fn parse_xml(text: &str) -> Result<XmlNode, DecodeError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<XmlNode> = Vec::new();
@@ -786,6 +789,26 @@ mod tests {
         )
         .expect_err("too deep");
         assert!(error.to_string().contains("deeper than 128"), "{error}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let json = decode(
+            BodyKind::Json,
+            b"\xEF\xBB\xBF{\"id\": 1}",
+            None,
+            None,
+            ArrayForm::Repeated,
+        );
+        assert_eq!(json, Ok(json!({"id": 1})));
+        let xml = decode(
+            BodyKind::Xml,
+            b"\xEF\xBB\xBF<a><id>1</id></a>",
+            None,
+            None,
+            ArrayForm::Repeated,
+        );
+        assert_eq!(xml, Ok(json!({"id": "1"})));
     }
 
     #[test]

@@ -566,6 +566,9 @@ fn parse_responses(
 ) -> Result<(Option<String>, Option<String>), ImportError> {
     let mut json = None;
     let mut xml = None;
+    // A JSON example that does not parse is only fatal when the page has
+    // no XML example to serve instead.
+    let mut broken_json: Option<usize> = None;
     let mut i = from;
     while i < page.lines.len() {
         let line = page.lines[i].trim();
@@ -582,16 +585,12 @@ fn parse_responses(
                 page.next_text(i + 1)
             };
             if let Some(block) = start.and_then(|s| json_block(page, s)) {
-                if serde_json::from_str::<Value>(&block.text).is_err() {
-                    return Err(ImportError::new(
-                        page,
-                        Some(block.first),
-                        "example response",
-                        "expected the JSON example to be valid JSON",
-                    ));
-                }
                 i = block.last + 1;
-                json = Some(block.text);
+                if serde_json::from_str::<Value>(&block.text).is_ok() {
+                    json = Some(block.text);
+                } else {
+                    broken_json.get_or_insert(block.first);
+                }
                 continue;
             }
         }
@@ -613,6 +612,14 @@ fn parse_responses(
             break;
         }
         i += 1;
+    }
+    if let (Some(line), None, None) = (broken_json, &json, &xml) {
+        return Err(ImportError::new(
+            page,
+            Some(line),
+            "example response",
+            "expected the JSON example to be valid JSON (and there is no XML example to use instead)",
+        ));
     }
     if json.is_none() && xml.is_none() {
         return Err(ImportError::new(

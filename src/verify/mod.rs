@@ -423,12 +423,27 @@ async fn send(
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| describe(&e, options.timeout))?;
+        let body = read_capped(response, options.timeout).await?;
         return Ok((status, content_type, body));
     }
+}
+
+/// The largest body verify reads; a documented example is never this big.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// The response body, refusing to hold more than [`MAX_BODY`] in memory.
+async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Result<Bytes, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e, timeout))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(format!(
+                "the answer is larger than {} MiB",
+                MAX_BODY / (1024 * 1024)
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
 
 /// `Retry-After` as seconds or an HTTP date.

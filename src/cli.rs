@@ -138,6 +138,10 @@ struct VerifyArgs {
     /// Retries after 429 or 503, honouring Retry-After.
     #[arg(long, default_value_t = 2)]
     retries: u32,
+    /// Use VALUE for the path or query parameter NAME instead of the
+    /// documented example (ids that exist on the portal); repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_value)]
+    values: Vec<(String, String)>,
     /// Report format.
     #[arg(long, value_enum, default_value = "table")]
     format: ReportFormat,
@@ -159,6 +163,18 @@ fn parse_form(text: &str) -> Result<docmock::dialect::Format, String> {
         "xml" => Ok(docmock::dialect::Format::Xml),
         other => Err(format!("expected json or xml, got {other:?}")),
     }
+}
+
+fn parse_value(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))?;
+    if name.trim().is_empty() {
+        return Err(format!(
+            "expected a parameter name before `=`, got {text:?}"
+        ));
+    }
+    Ok((name.trim().to_string(), value.to_string()))
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -428,6 +444,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         timeout: args.timeout,
         concurrency: args.concurrency,
         retries: args.retries,
+        values: args.values.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

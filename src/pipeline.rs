@@ -456,9 +456,18 @@ fn selection(
     endpoint: &Endpoint,
     request: &Request,
 ) -> Option<Vec<Vec<String>>> {
+    selected_fields(dialect, endpoint, request.query.as_deref()?)
+}
+
+/// The field paths `query` selects with the dialect's select parameter, when
+/// the endpoint documents that parameter.
+pub fn selected_fields(
+    dialect: &Dialect,
+    endpoint: &Endpoint,
+    query: &str,
+) -> Option<Vec<Vec<String>>> {
     let name = dialect.select_param?;
     endpoint.parameter(Location::Query, name)?;
-    let query = request.query.as_deref()?;
     let value = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.into_owned())?;

@@ -475,6 +475,31 @@ async fn a_busy_portal_is_retried_after_the_time_it_asks_for() {
 }
 
 #[test]
+fn documented_example_ids_can_be_replaced_by_ids_the_portal_has() {
+    let server = Server::start(&[]);
+    let base = server.url("/superoffice");
+    let (text, code) = verify(&[
+        "--base-url",
+        &base,
+        "--api",
+        "superoffice",
+        "--auth",
+        CREDENTIALS,
+        "--include-writes",
+        "--set",
+        "id=42",
+        "--set",
+        "$select=name",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let report: Value = serde_json::from_str(&text).expect("json report");
+    let url = report["checks"][0]["url"].as_str().expect("url");
+    assert!(url.ends_with("/api/v1/Contact/42?%24select=name"), "{url}");
+}
+
+#[test]
 fn a_base_url_that_is_not_http_is_a_usage_error() {
     let (text, code) = verify(&["--base-url", "portal.example.com"]);
     assert_eq!(code, 2);

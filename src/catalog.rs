@@ -121,10 +121,23 @@ pub struct Api {
     /// Mount prefix (`/onlyoffice`), normalised to start with `/` and not end
     /// with one.
     pub prefix: String,
-    /// Accepted credentials.
+    /// Accepted credentials, as written in `api.json`.
     pub auth: AuthFile,
+    /// The credential headers of `auth`, parsed once for the request path.
+    pub credential_headers: Vec<CredentialHeader>,
     /// Documentation URL.
     pub docs: Option<String>,
+}
+
+/// A header that carries a credential.
+#[derive(Debug, Clone)]
+pub struct CredentialHeader {
+    /// Header name.
+    pub name: http::HeaderName,
+    /// The name as `api.json` spells it, for messages.
+    pub spelled: String,
+    /// Accepted schemes (`Basic`, `Bearer`, …); empty accepts any value.
+    pub schemes: Vec<String>,
 }
 
 /// A path template split into segments.
@@ -448,20 +461,37 @@ impl Loader<'_> {
         let auth = api
             .auth
             .unwrap_or_else(|| api.dialect.rules().default_auth());
+        let mut credential_headers = Vec::new();
         for (header, schemes) in &auth.headers {
-            if !schemes
-                .as_array()
-                .is_some_and(|list| list.iter().all(Value::is_string))
-            {
+            let pointer = format!("/auth/headers/{}", escape_pointer(header));
+            let Some(schemes) = schemes.as_array().and_then(|list| {
+                list.iter()
+                    .map(|s| s.as_str().map(str::to_string))
+                    .collect::<Option<Vec<String>>>()
+            }) else {
                 self.errors.push(LoadError::new(
                     &file,
-                    format!("/auth/headers/{}", escape_pointer(header)),
+                    pointer,
                     "expected a list of accepted schemes (empty for any value)",
                 ));
                 return None;
-            }
+            };
+            let Ok(name) = http::HeaderName::from_bytes(header.as_bytes()) else {
+                self.errors.push(LoadError::new(
+                    &file,
+                    pointer,
+                    format!("expected an HTTP header name, got {header:?}"),
+                ));
+                return None;
+            };
+            credential_headers.push(CredentialHeader {
+                name,
+                spelled: header.clone(),
+                schemes,
+            });
         }
         Some(Api {
+            credential_headers,
             name: api.name,
             title: api.title,
             dialect: api.dialect,

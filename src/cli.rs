@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use docmock::catalog::{Catalog, Source};
 use docmock::listing;
 use docmock::pipeline::Mock;
+use docmock::request_log::RequestLog;
 use docmock::router::Mount;
 use docmock::server::{self, Cors, Limits, Settings, Shared};
 use docmock::validate::Policy;
@@ -265,8 +266,9 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
-    /// How long a client may take to send its request headers before the
-    /// connection is closed (`10s`).
+    /// How long a connection may go without sending a complete request head
+    /// before it is closed: clients that dribble their headers and idle
+    /// keep-alive connections alike (`10s`).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     header_timeout: std::time::Duration,
     /// Reload the specs and fixtures when they change; a broken edit keeps
@@ -292,11 +294,12 @@ struct ServeArgs {
 }
 
 impl Cli {
-    /// Runs the command and says how the process should exit.
-    pub fn run(self) -> Result<ExitCode> {
+    /// Runs the command and says how the process should exit; `serve`
+    /// writes its request lines to `request_log`.
+    pub fn run(self, request_log: RequestLog) -> Result<ExitCode> {
         match self.command {
-            None => serve(self.serve),
-            Some(Command::Serve(args)) => serve(args),
+            None => serve(self.serve, request_log),
+            Some(Command::Serve(args)) => serve(args, request_log),
             Some(Command::Routes(args)) => routes(args),
             Some(Command::Check(args)) => check(args),
             Some(Command::Import(args)) => import(args),
@@ -507,7 +510,7 @@ fn routes(args: SpecArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(args: ServeArgs) -> Result<ExitCode> {
+fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     let mock = args.spec.load()?;
     let settings = Settings {
         limits: Limits {
@@ -521,6 +524,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
         delay: args.delay,
         rate_limit: args.rate_limit,
         journal_size: args.journal_size,
+        request_log,
     };
     let shared = Shared::new(mock, settings);
     let _watcher = if args.watch {

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::pipeline::Verdict;
 use crate::problem::Violation;
+use crate::shard::{self, Padded};
 
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +21,8 @@ pub struct Entry {
     #[serde(serialize_with = "rfc3339")]
     pub time: SystemTime,
     /// Method.
-    pub method: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: http::Method,
     /// Path.
     pub path: String,
     /// Query string, if any.
@@ -28,7 +30,8 @@ pub struct Entry {
     pub query: Option<String>,
     /// The status answered.
     pub status: u16,
-    /// The matched endpoint's id.
+    /// The matched endpoint's id (a copy: sharing the catalog's would make
+    /// every worker write one reference count).
     pub endpoint: Option<String>,
     /// The verdict on the request.
     pub verdict: Verdict,
@@ -41,62 +44,81 @@ pub struct Entry {
     pub micros: u64,
 }
 
+fn method_name<S: serde::Serializer>(
+    method: &http::Method,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
+}
+
 /// Times are formatted only when the journal is read, not on the hot path.
 fn rfc3339<S: serde::Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&humantime::format_rfc3339_millis(*time))
 }
 
-/// The last `capacity` requests, newest last.
+/// The last `capacity` requests.
+///
+/// Each worker thread records into its own shard (see [`crate::shard`]), so
+/// recording touches no cache line another worker is writing but the id
+/// counter; reading merges the shards by id.
 #[derive(Debug)]
 pub struct Journal {
-    entries: Mutex<VecDeque<Entry>>,
+    shards: Box<[Padded<Mutex<VecDeque<Entry>>>]>,
     capacity: usize,
-    next: AtomicU64,
+    next: Padded<AtomicU64>,
 }
 
 impl Journal {
     /// A journal keeping `capacity` entries (0 keeps none).
     pub fn new(capacity: usize) -> Journal {
         Journal {
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            shards: (0..shard::SHARDS)
+                .map(|_| Padded(Mutex::new(VecDeque::new())))
+                .collect(),
             capacity,
-            next: AtomicU64::new(1),
+            next: Padded(AtomicU64::new(1)),
         }
     }
 
-    /// Records `entry`, giving it the next id and the current time.
+    /// Records `entry`, giving it the next id.
     pub fn record(&self, mut entry: Entry) {
         if self.capacity == 0 {
             return;
         }
-        entry.id = self.next.fetch_add(1, Ordering::Relaxed);
-        entry.time = SystemTime::now();
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() == self.capacity {
+        entry.id = self.next.0.fetch_add(1, Ordering::Relaxed);
+        let mut entries = lock(&self.shards[shard::index()].0);
+        if entries.len() >= self.capacity {
             entries.pop_front();
         }
         entries.push_back(entry);
     }
 
-    /// The last `limit` entries, newest first.
+    /// The last `limit` entries (at most the capacity), newest first.
     pub fn recent(&self, limit: usize) -> Vec<Entry> {
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.iter().rev().take(limit).cloned().collect()
+        let mut all: Vec<Entry> = self
+            .shards
+            .iter()
+            .flat_map(|shard| lock(&shard.0).iter().cloned().collect::<Vec<_>>())
+            .collect();
+        all.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.id));
+        all.truncate(limit.min(self.capacity));
+        all
     }
 
     /// Forgets every entry.
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
+        for shard in &self.shards {
+            lock(&shard.0).clear();
+        }
     }
+}
+
+/// A shard's entries; a thread that panicked while recording leaves whole
+/// entries behind, so the lock stays usable.
+fn lock(shard: &Mutex<VecDeque<Entry>>) -> std::sync::MutexGuard<'_, VecDeque<Entry>> {
+    shard
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -107,7 +129,7 @@ mod tests {
         Entry {
             id: 0,
             time: SystemTime::UNIX_EPOCH,
-            method: "GET".into(),
+            method: http::Method::GET,
             path: path.into(),
             query: None,
             status: 200,
@@ -117,6 +139,24 @@ mod tests {
             violations: Vec::new(),
             micros: 0,
         }
+    }
+
+    #[test]
+    fn entries_recorded_on_many_threads_come_back_newest_first() {
+        let journal = Journal::new(1000);
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let journal = &journal;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        journal.record(entry(&format!("/{t}/{i}")));
+                    }
+                });
+            }
+        });
+        let ids: Vec<u64> = journal.recent(usize::MAX).iter().map(|e| e.id).collect();
+        assert_eq!(ids, (1..=200).rev().collect::<Vec<_>>());
+        assert_eq!(journal.recent(3).len(), 3);
     }
 
     #[test]

@@ -23,6 +23,25 @@ impl Negotiated {
         }
     }
 
+    /// The `Content-Type` header, made once at compile time rather than
+    /// checked byte by byte for every answer.
+    pub fn content_type_header(&self) -> http::HeaderValue {
+        const JSON: http::HeaderValue =
+            http::HeaderValue::from_static("application/json; charset=utf-8");
+        const TEXT_JSON: http::HeaderValue =
+            http::HeaderValue::from_static("text/json; charset=utf-8");
+        const XML: http::HeaderValue =
+            http::HeaderValue::from_static("application/xml; charset=utf-8");
+        const TEXT_XML: http::HeaderValue =
+            http::HeaderValue::from_static("text/xml; charset=utf-8");
+        match self.media_type {
+            "application/json" => JSON,
+            "text/json" => TEXT_JSON,
+            "application/xml" => XML,
+            _ => TEXT_XML,
+        }
+    }
+
     /// The dialect's answer for `format` when the request named no media type.
     pub fn default_for(dialect: &Dialect, format: Format) -> Negotiated {
         match format {
@@ -48,12 +67,10 @@ impl Negotiated {
 /// assert_eq!(split_suffix("/api/v1/Contact/1"), ("/api/v1/Contact/1", None));
 /// ```
 pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
-    let last = path.rsplit('/').next().unwrap_or("");
+    let last = path.rfind('/').map_or(path, |slash| &path[slash + 1..]);
     for (suffix, format) in [(".json", Format::Json), (".xml", Format::Xml)] {
         if last.len() > suffix.len()
-            && last
-                .get(last.len() - suffix.len()..)
-                .is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+            && last.as_bytes()[last.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
         {
             return (&path[..path.len() - suffix.len()], Some(format));
         }
@@ -73,17 +90,18 @@ pub fn negotiate(
         return Ok(Negotiated::default_for(dialect, format));
     }
     let default = Negotiated::default_for(dialect, dialect.default_format);
-    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+    let Some(accept) = accept.map(str::trim_ascii).filter(|a| !a.is_empty()) else {
         return Ok(default);
     };
     // One media type, the common case, needs no sorting.
     if !accept.contains(',') {
-        let media = accept.split(';').next().unwrap_or("").trim();
-        let refused = accept
-            .split(';')
-            .skip(1)
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+        let (media, parameters) = accept.split_once(';').unwrap_or((accept, ""));
+        let media = media.trim_ascii();
+        let refused = !parameters.is_empty()
+            && parameters
+                .split(';')
+                .filter_map(|p| p.trim_ascii().strip_prefix("q="))
+                .any(|q| q.trim_ascii().parse::<f32>().is_ok_and(|q| q <= 0.0));
         if !refused && let Some(found) = single(dialect, media, default) {
             return Ok(found);
         }
@@ -94,10 +112,10 @@ pub fn negotiate(
         .enumerate()
         .filter_map(|(i, range)| {
             let mut parts = range.split(';');
-            let media = parts.next()?.trim();
+            let media = parts.next()?.trim_ascii();
             let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
+                .filter_map(|p| p.trim_ascii().strip_prefix("q="))
+                .find_map(|q| q.trim_ascii().parse::<f32>().ok())
                 .unwrap_or(1.0);
             (!media.is_empty() && q > 0.0).then_some((q, i, media))
         })

@@ -100,11 +100,11 @@ impl Verdict {
 
 /// A response with what the journal and the logs need to know about it.
 #[derive(Debug)]
-pub struct Answer {
+pub struct Answer<'m> {
     /// The response.
     pub response: http::Response<Bytes>,
-    /// The matched endpoint's id.
-    pub endpoint: Option<String>,
+    /// The matched endpoint's id, borrowed from the mock that answered.
+    pub endpoint: Option<&'m str>,
     /// The verdict on the request.
     pub verdict: Verdict,
     /// The error message, when the request was refused or replayed anyway.
@@ -115,8 +115,8 @@ pub struct Answer {
     pub delay: Option<std::time::Duration>,
 }
 
-impl Answer {
-    fn unmatched(response: http::Response<Bytes>, problem: Problem) -> Answer {
+impl Answer<'_> {
+    fn unmatched(response: http::Response<Bytes>, problem: Problem) -> Self {
         Answer {
             response,
             endpoint: None,
@@ -127,7 +127,7 @@ impl Answer {
         }
     }
 
-    fn refused(mut self, problem: Problem) -> Answer {
+    fn refused(mut self, problem: Problem) -> Self {
         self.verdict = Verdict::Invalid;
         self.message = Some(problem.full_message());
         self.violations = problem.violations;
@@ -182,7 +182,7 @@ impl Mock {
 
     /// Answers one request and says how it went: the matched endpoint, the
     /// verdict on the request and its violations, for journals and logs.
-    pub fn answer(&self, request: &Request) -> Answer {
+    pub fn answer(&self, request: &Request) -> Answer<'_> {
         let (path, suffix) = split_suffix(&request.path);
         let routed = match suffix {
             Some(_) => match self.router.route(&request.method, path) {
@@ -235,12 +235,14 @@ impl Mock {
         let head = request.method == Method::HEAD;
         let mut answer = Answer {
             response: http::Response::new(Bytes::new()),
-            endpoint: Some(endpoint.id.clone()),
+            endpoint: Some(&endpoint.id),
             verdict: Verdict::Valid,
             message: None,
             violations: Vec::new(),
-            delay: preferred_delay(request),
+            delay: None,
         };
+        let preferences = preferences(request);
+        answer.delay = preferred_delay(&preferences);
         let negotiated = match negotiate(dialect, suffix, request.header_str(header::ACCEPT)) {
             Ok(n) => n,
             Err(available) => {
@@ -282,7 +284,7 @@ impl Mock {
                 }
             }
         } else {
-            match choose_response(endpoint, request) {
+            match choose_response(endpoint, &preferences) {
                 Ok(Chosen::Documented(response)) => response,
                 Ok(Chosen::Fault(problem)) => {
                     // Prefer asked for a server error the page does not
@@ -382,6 +384,36 @@ fn render_value(
     }
 }
 
+/// The headers every answer starts with, one set per content type, built
+/// once: cloning a small map costs less than filling a new one.
+fn base_headers(negotiated: Negotiated) -> HeaderMap {
+    static BASE: std::sync::LazyLock<[HeaderMap; 4]> = std::sync::LazyLock::new(|| {
+        [
+            "application/json",
+            "text/json",
+            "application/xml",
+            "text/xml",
+        ]
+        .map(|media_type| {
+            let negotiated = Negotiated {
+                format: Format::Json,
+                media_type,
+            };
+            let mut headers = HeaderMap::with_capacity(2);
+            headers.insert(header::CONTENT_TYPE, negotiated.content_type_header());
+            headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+            headers
+        })
+    });
+    let index = match negotiated.media_type {
+        "application/json" => 0,
+        "text/json" => 1,
+        "application/xml" => 2,
+        _ => 3,
+    };
+    BASE[index].clone()
+}
+
 fn reply(
     status: u16,
     negotiated: Negotiated,
@@ -391,13 +423,13 @@ fn reply(
 ) -> http::Response<Bytes> {
     let mut response = http::Response::new(Bytes::new());
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    *response.headers_mut() = base_headers(negotiated);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(negotiated.content_type()),
-    );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if head {
+        // hyper sets the length from the body it sends; a HEAD answer sends
+        // none but announces the length of the GET answer.
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    }
     for (name, value) in extra {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(*name, value);
@@ -553,7 +585,10 @@ enum Chosen<'e> {
 /// `Prefer: example=NAME` asks for another. An undocumented 5xx or 429 is a
 /// fault to inject; any other undocumented choice is an error listing the
 /// documented ones.
-fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<Chosen<'e>, Problem> {
+fn choose_response<'e>(
+    endpoint: &'e Endpoint,
+    preferences: &[(String, String)],
+) -> Result<Chosen<'e>, Problem> {
     let documented = || {
         endpoint
             .responses
@@ -562,13 +597,13 @@ fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<Chos
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for (key, value) in preferences(request) {
+    for (key, value) in preferences {
         let found = match key.as_str() {
             "code" => endpoint
                 .responses
                 .iter()
-                .find(|r| r.status.to_string() == value),
-            "example" => endpoint.responses.iter().find(|r| r.name == value),
+                .find(|r| r.status.to_string() == *value),
+            "example" => endpoint.responses.iter().find(|r| r.name == *value),
             _ => continue,
         };
         if let Some(found) = found {
@@ -602,32 +637,38 @@ fn choose_response<'e>(endpoint: &'e Endpoint, request: &Request) -> Result<Chos
         .ok_or_else(|| Problem::new(500, "the endpoint documents no response"))
 }
 
+/// `Prefer` (RFC 7240), which http has no constant for.
+const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
+
 /// The `key=value` preferences of every `Prefer` header, keys lower-cased.
 fn preferences(request: &Request) -> Vec<(String, String)> {
+    // Most requests have a few headers and no Prefer: looking at each name
+    // is cheaper than hashing this one.
+    if !request.headers.keys().any(|name| name == PREFER) {
+        return Vec::new();
+    }
     request
         .headers
-        .get_all(header::HeaderName::from_static("prefer"))
+        .get_all(PREFER)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|line| line.split([',', ';']))
         .filter_map(|preference| preference.split_once('='))
         .map(|(key, value)| {
             (
-                key.trim().to_ascii_lowercase(),
-                value.trim().trim_matches('"').to_string(),
+                key.trim_ascii().to_ascii_lowercase(),
+                value.trim_ascii().trim_matches('"').to_string(),
             )
         })
         .collect()
 }
 
 /// `Prefer: delay=200ms` (or `delay=200`, milliseconds), capped at a minute.
-fn preferred_delay(request: &Request) -> Option<std::time::Duration> {
-    let (_, value) = preferences(request)
-        .into_iter()
-        .find(|(key, _)| key == "delay")?;
+fn preferred_delay(preferences: &[(String, String)]) -> Option<std::time::Duration> {
+    let (_, value) = preferences.iter().find(|(key, _)| key == "delay")?;
     let delay = match value.parse::<u64>() {
         Ok(millis) => std::time::Duration::from_millis(millis),
-        Err(_) => humantime::parse_duration(&value).ok()?,
+        Err(_) => humantime::parse_duration(value).ok()?,
     };
     Some(delay.min(std::time::Duration::from_secs(60)))
 }

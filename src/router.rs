@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use http::Method;
 use percent_encoding::percent_decode_str;
+use smallvec::SmallVec;
 
 use crate::catalog::{Catalog, LoadError, Segment};
 
@@ -35,9 +36,14 @@ pub struct Route {
     pub segments: Vec<Segment>,
     /// The mounted path template as people read it.
     pub template: String,
-    /// Literal positions, compared to prefer fixed segments (computed once).
-    rank: Vec<bool>,
 }
+
+/// Path parameters bound by a match, in template order; most templates have
+/// few enough to stay off the heap.
+pub type Params<'r, 'p> = SmallVec<[(&'r str, Cow<'p, str>); 4]>;
+
+/// The path pieces bound to parameters while walking the tree.
+type Bound<'p> = SmallVec<[&'p str; 4]>;
 
 /// The outcome of routing one request.
 #[derive(Debug)]
@@ -47,7 +53,7 @@ pub enum Routed<'r, 'p> {
         /// The route.
         route: &'r Route,
         /// Path parameters in template order, percent-decoded.
-        params: Vec<(&'r str, Cow<'p, str>)>,
+        params: Params<'r, 'p>,
     },
     /// The path is documented, but not for this method.
     MethodNotAllowed {
@@ -60,14 +66,83 @@ pub enum Routed<'r, 'p> {
     NotFound,
 }
 
-/// Routes of the mounted APIs, grouped by segment count.
-#[derive(Debug, Clone, Default)]
+/// The mounted routes as a tree of path segments, so that a request is
+/// matched in one walk down its path however many endpoints are mounted.
+#[derive(Debug, Clone)]
 pub struct Router {
     routes: Vec<Route>,
-    /// Route indexes by segment count: `by_length[n]` holds the routes of n segments.
-    by_length: Vec<Vec<usize>>,
+    /// `nodes[0]` is the root.
+    nodes: Vec<Node>,
     /// Mounted APIs and their prefixes (`""` for a single API at `/`).
     prefixes: Vec<(usize, String)>,
+}
+
+/// One position in the tree of segments.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// Literal children by lower-cased text, sorted by length and then
+    /// text for binary search.
+    literals: Vec<(Box<str>, usize)>,
+    /// The child for a `{param}` at this position.
+    param: Option<usize>,
+    /// Routes whose template ends here, one per method.
+    routes: Vec<usize>,
+}
+
+impl Node {
+    /// The child for literal `piece`, matched ignoring ASCII case.
+    fn literal(&self, piece: &str) -> Option<usize> {
+        // A handful of children, the usual case, are quicker to scan.
+        if self.literals.len() <= 8 {
+            return self
+                .literals
+                .iter()
+                .find(|(key, _)| same_folded(key, piece))
+                .map(|(_, child)| *child);
+        }
+        self.literals
+            .binary_search_by(|(key, _)| compare_folded(key, piece))
+            .ok()
+            .map(|found| self.literals[found].1)
+    }
+}
+
+/// The first non-empty piece of `path` at or after byte `at`, and the offset
+/// just past it. Pieces are short, so plain loops beat a search.
+fn next_piece(path: &str, mut at: usize) -> Option<(&str, usize)> {
+    let bytes = path.as_bytes();
+    while at < bytes.len() && bytes[at] == b'/' {
+        at += 1;
+    }
+    if at >= bytes.len() {
+        return None;
+    }
+    let start = at;
+    while at < bytes.len() && bytes[at] != b'/' {
+        at += 1;
+    }
+    // Both ends sit next to a `/` or at an end of the path, so they are
+    // character boundaries.
+    path.get(start..at).map(|piece| (piece, at))
+}
+
+/// Whether `piece` is the lower-cased `key` ignoring ASCII case; only the
+/// piece needs folding.
+fn same_folded(key: &str, piece: &str) -> bool {
+    key.len() == piece.len()
+        && key
+            .bytes()
+            .zip(piece.bytes())
+            .all(|(k, p)| k == p.to_ascii_lowercase())
+}
+
+/// Orders a lower-cased key against a path piece by length, then as if the
+/// piece were lower-cased too, without lower-casing it.
+fn compare_folded(key: &str, piece: &str) -> std::cmp::Ordering {
+    key.len().cmp(&piece.len()).then_with(|| {
+        key.bytes()
+            .cmp(piece.bytes().map(|b| b.to_ascii_lowercase()))
+    })
 }
 
 impl Router {
@@ -98,9 +173,11 @@ impl Router {
         }
 
         let mut router = Router {
+            routes: Vec::new(),
+            nodes: vec![Node::default()],
             prefixes,
-            ..Router::default()
         };
+        let mut errors = Vec::new();
         for (index, endpoint) in catalog.endpoints.iter().enumerate() {
             let Some(prefix) = router.prefix_of(endpoint.api) else {
                 continue;
@@ -112,24 +189,81 @@ impl Router {
                 .collect();
             segments.extend(endpoint.path.segments.iter().cloned());
             let template = format!("{prefix}{}", endpoint.path.raw);
-            router.routes.push(Route {
-                rank: rank(&segments),
+            let route = Route {
                 endpoint: index,
                 api: endpoint.api,
                 method: endpoint.method.clone(),
                 segments,
                 template,
-            });
-        }
-        router.check_conflicts(catalog)?;
-        for (i, route) in router.routes.iter().enumerate() {
-            let length = route.segments.len();
-            if router.by_length.len() <= length {
-                router.by_length.resize_with(length + 1, Vec::new);
+            };
+            if let Err(other) = router.insert(route.clone()) {
+                let first = &router.routes[other];
+                errors.push(LoadError {
+                    file: endpoint.file.clone(),
+                    location: "/path".into(),
+                    message: format!(
+                        "{} {} would match the same requests as {} {} in {}; \
+                         expected each request to match one route",
+                        route.method,
+                        route.template,
+                        first.method,
+                        first.template,
+                        catalog.endpoints[first.endpoint].file.display()
+                    ),
+                });
             }
-            router.by_length[length].push(i);
         }
-        Ok(router)
+        if errors.is_empty() {
+            Ok(router)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Adds `route` to the tree. A route already ending at the same place
+    /// with the same method would match the same requests: its index is the
+    /// error.
+    fn insert(&mut self, route: Route) -> Result<(), usize> {
+        let mut node = 0;
+        for segment in &route.segments {
+            node = match segment {
+                Segment::Literal(text) => {
+                    let literals = &self.nodes[node].literals;
+                    match literals.binary_search_by(|(key, _)| compare_folded(key, text)) {
+                        Ok(found) => literals[found].1,
+                        Err(at) => {
+                            let child = self.new_node();
+                            let key = text.to_ascii_lowercase().into_boxed_str();
+                            self.nodes[node].literals.insert(at, (key, child));
+                            child
+                        }
+                    }
+                }
+                Segment::Param(_) => match self.nodes[node].param {
+                    Some(child) => child,
+                    None => {
+                        let child = self.new_node();
+                        self.nodes[node].param = Some(child);
+                        child
+                    }
+                },
+            };
+        }
+        if let Some(&other) = self.nodes[node]
+            .routes
+            .iter()
+            .find(|&&i| self.routes[i].method == route.method)
+        {
+            return Err(other);
+        }
+        self.nodes[node].routes.push(self.routes.len());
+        self.routes.push(route);
+        Ok(())
+    }
+
+    fn new_node(&mut self) -> usize {
+        self.nodes.push(Node::default());
+        self.nodes.len() - 1
     }
 
     /// Every mounted route, in catalog order.
@@ -158,58 +292,114 @@ impl Router {
     }
 
     /// Routes `method` + `path` (path without query, not yet decoded).
+    ///
+    /// Literal segments match ignoring ASCII case; where both a literal and
+    /// a `{param}` match a piece, the literal is tried first, so the route
+    /// found is the one with a literal at the first position where the
+    /// candidates differ. Empty pieces (`//`, a trailing `/`) are skipped.
     pub fn route<'p>(&self, method: &Method, path: &'p str) -> Routed<'_, 'p> {
-        let pieces = || path.split('/').filter(|s| !s.is_empty());
-        let Some(candidates) = self.by_length.get(pieces().count()) else {
-            return Routed::NotFound;
-        };
         let want = if method == Method::HEAD {
             &Method::GET
         } else {
             method
         };
-        let mut best: Option<&Route> = None;
-        let mut other_methods: Vec<(&Route, Method)> = Vec::new();
-        for &i in candidates {
-            let route = &self.routes[i];
-            if !matches(&route.segments, pieces()) {
-                continue;
+        if let Some((route, bound)) = self.find(path, want) {
+            // Pushed one by one: collecting into a SmallVec costs more.
+            let mut params = Params::new();
+            let mut pieces = bound.into_iter();
+            for segment in &route.segments {
+                let Segment::Param(name) = segment else {
+                    continue;
+                };
+                let Some(piece) = pieces.next() else {
+                    break;
+                };
+                let value = if piece.contains('%') {
+                    percent_decode_str(piece).decode_utf8_lossy()
+                } else {
+                    Cow::Borrowed(piece)
+                };
+                params.push((name.as_str(), value));
             }
-            if route.method != *want {
-                other_methods.push((route, route.method.clone()));
-                continue;
-            }
-            if best.is_none_or(|b| route.rank > b.rank) {
-                best = Some(route);
-            }
-        }
-        if let Some(route) = best {
-            let params = route
-                .segments
-                .iter()
-                .zip(pieces())
-                .filter_map(|(segment, piece)| match segment {
-                    Segment::Param(name) => {
-                        Some((name.as_str(), percent_decode_str(piece).decode_utf8_lossy()))
-                    }
-                    Segment::Literal(_) => None,
-                })
-                .collect();
             return Routed::Found { route, params };
         }
-        if let Some((route, _)) = other_methods.first() {
-            let mut allow: Vec<Method> = other_methods.iter().map(|(_, m)| m.clone()).collect();
-            if allow.contains(&Method::GET) {
-                allow.push(Method::HEAD);
-            }
-            allow.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-            allow.dedup();
-            return Routed::MethodNotAllowed {
-                allow,
-                api: route.api,
-            };
+        let mut matching = Vec::new();
+        self.all_matching(0, path, 0, &mut matching);
+        let Some(first) = matching.first() else {
+            return Routed::NotFound;
+        };
+        let api = first.api;
+        let mut allow: Vec<Method> = matching.iter().map(|r| r.method.clone()).collect();
+        if allow.contains(&Method::GET) {
+            allow.push(Method::HEAD);
         }
-        Routed::NotFound
+        allow.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        allow.dedup();
+        Routed::MethodNotAllowed { allow, api }
+    }
+
+    /// The best-ranked route for `method` matching `path`, and the pieces
+    /// its parameters bound, in order.
+    ///
+    /// Depth first, the literal child before the parameter child, so the
+    /// first route found has a literal wherever the candidates first differ.
+    /// The parameter children passed over wait on a stack, deepest on top,
+    /// with the offset in `path` they continue from and how many pieces
+    /// were bound when they were passed over.
+    fn find<'p>(&self, path: &'p str, method: &Method) -> Option<(&Route, Bound<'p>)> {
+        let mut untried: SmallVec<[(usize, usize, usize, &'p str); 8]> = SmallVec::new();
+        let mut bound = Bound::new();
+        let (mut node, mut at) = (0, 0);
+        loop {
+            let here = &self.nodes[node];
+            match next_piece(path, at) {
+                None => {
+                    if let Some(route) = here
+                        .routes
+                        .iter()
+                        .map(|&i| &self.routes[i])
+                        .find(|route| route.method == *method)
+                    {
+                        return Some((route, bound));
+                    }
+                }
+                Some((piece, end)) => match (here.literal(piece), here.param) {
+                    (Some(literal), param) => {
+                        if let Some(param) = param {
+                            untried.push((param, end, bound.len(), piece));
+                        }
+                        (node, at) = (literal, end);
+                        continue;
+                    }
+                    (None, Some(param)) => {
+                        bound.push(piece);
+                        (node, at) = (param, end);
+                        continue;
+                    }
+                    (None, None) => {}
+                },
+            }
+            let (param, end, bound_before, piece) = untried.pop()?;
+            bound.truncate(bound_before);
+            bound.push(piece);
+            (node, at) = (param, end);
+        }
+    }
+
+    /// Every route under `node` matching `path` from offset `at`, whatever
+    /// its method.
+    fn all_matching<'r>(&'r self, node: usize, path: &str, at: usize, out: &mut Vec<&'r Route>) {
+        let node = &self.nodes[node];
+        let Some((piece, end)) = next_piece(path, at) else {
+            out.extend(node.routes.iter().map(|&i| &self.routes[i]));
+            return;
+        };
+        if let Some(child) = node.literal(piece) {
+            self.all_matching(child, path, end, out);
+        }
+        if let Some(param) = node.param {
+            self.all_matching(param, path, end, out);
+        }
     }
 
     /// Up to `limit` mounted routes whose templates look most like `path`,
@@ -227,66 +417,6 @@ impl Router {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.template.cmp(&b.1.template)));
         scored.into_iter().take(limit).map(|(_, r)| r).collect()
     }
-
-    fn check_conflicts(&self, catalog: &Catalog) -> Result<(), Vec<LoadError>> {
-        let mut errors = Vec::new();
-        for (i, a) in self.routes.iter().enumerate() {
-            for b in &self.routes[i + 1..] {
-                if a.method == b.method && same_shape(&a.segments, &b.segments) {
-                    let (ea, eb) = (
-                        &catalog.endpoints[a.endpoint],
-                        &catalog.endpoints[b.endpoint],
-                    );
-                    errors.push(LoadError {
-                        file: eb.file.clone(),
-                        location: "/path".into(),
-                        message: format!(
-                            "{} {} would match the same requests as {} {} in {}; \
-                             expected each request to match one route",
-                            b.method,
-                            b.template,
-                            a.method,
-                            a.template,
-                            ea.file.display()
-                        ),
-                    });
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-}
-
-fn matches<'p>(segments: &[Segment], pieces: impl Iterator<Item = &'p str>) -> bool {
-    segments
-        .iter()
-        .zip(pieces)
-        .all(|(segment, piece)| match segment {
-            Segment::Literal(text) => text.eq_ignore_ascii_case(piece),
-            Segment::Param(_) => true,
-        })
-}
-
-/// `true` for every literal position: compared lexicographically, a literal
-/// earlier in the path outranks a parameter there.
-fn rank(segments: &[Segment]) -> Vec<bool> {
-    segments
-        .iter()
-        .map(|s| matches!(s, Segment::Literal(_)))
-        .collect()
-}
-
-fn same_shape(a: &[Segment], b: &[Segment]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|pair| match pair {
-            (Segment::Literal(x), Segment::Literal(y)) => x.eq_ignore_ascii_case(y),
-            (Segment::Param(_), Segment::Param(_)) => true,
-            _ => false,
-        })
 }
 
 /// A path with ids folded to `{}` so that it compares with templates.
@@ -319,20 +449,109 @@ fn shape_of_template(segments: &[Segment]) -> String {
 mod tests {
     use super::*;
 
-    fn segments(template: &str) -> Vec<Segment> {
-        crate::catalog::PathTemplate::parse(template)
-            .expect("valid template")
-            .segments
+    /// A router over `templates` (method, template), all in API 0.
+    fn router(templates: &[(&str, &str)]) -> Result<Router, usize> {
+        let mut router = Router {
+            routes: Vec::new(),
+            nodes: vec![Node::default()],
+            prefixes: vec![(0, String::new())],
+        };
+        for (i, (method, template)) in templates.iter().enumerate() {
+            router.insert(Route {
+                endpoint: i,
+                api: 0,
+                method: Method::from_bytes(method.as_bytes()).expect("method"),
+                segments: crate::catalog::PathTemplate::parse(template)
+                    .expect("valid template")
+                    .segments,
+                template: template.to_string(),
+            })?;
+        }
+        Ok(router)
+    }
+
+    fn found(router: &Router, method: Method, path: &str) -> Option<(String, Vec<String>)> {
+        match router.route(&method, path) {
+            Routed::Found { route, params } => Some((
+                route.template.clone(),
+                params.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            )),
+            _ => None,
+        }
     }
 
     #[test]
     fn literals_outrank_parameters_at_the_first_difference() {
-        assert!(rank(&segments("/a/list/{x}")) > rank(&segments("/a/{id}/x")));
+        let router = router(&[("GET", "/a/{id}/x"), ("GET", "/a/list/{x}")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/a/list/x"),
+            Some(("/a/list/{x}".into(), vec!["x=x".into()]))
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/a/7/x"),
+            Some(("/a/{id}/x".into(), vec!["id=7".into()]))
+        );
     }
 
     #[test]
-    fn routes_with_params_in_the_same_places_have_the_same_shape() {
-        assert!(same_shape(&segments("/a/{x}/b"), &segments("/A/{y}/b")));
-        assert!(!same_shape(&segments("/a/{x}/b"), &segments("/a/c/b")));
+    fn a_literal_branch_that_fails_deeper_falls_back_to_the_parameter() {
+        let router = router(&[("GET", "/a/list"), ("GET", "/a/{id}/tags")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/a/list/tags"),
+            Some(("/a/{id}/tags".into(), vec!["id=list".into()]))
+        );
+    }
+
+    #[test]
+    fn the_method_decides_between_a_literal_and_a_parameter() {
+        let router = router(&[("DELETE", "/a/list"), ("GET", "/a/{id}")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/a/list"),
+            Some(("/a/{id}".into(), vec!["id=list".into()]))
+        );
+        assert_eq!(
+            found(&router, Method::HEAD, "/a/list").map(|f| f.0),
+            Some("/a/{id}".into())
+        );
+        match router.route(&Method::PUT, "/a/list") {
+            Routed::MethodNotAllowed { allow, .. } => {
+                assert_eq!(allow, [Method::DELETE, Method::GET, Method::HEAD]);
+            }
+            other => panic!("expected 405, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_match_ignoring_case_and_params_are_percent_decoded() {
+        let router = router(&[("GET", "/Api/Contact/{name}")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/api/CONTACT/J%C3%B6rg%20B"),
+            Some(("/Api/Contact/{name}".into(), vec!["name=Jörg B".into()]))
+        );
+    }
+
+    #[test]
+    fn paths_longer_or_shorter_than_every_route_are_not_found() {
+        let router = router(&[("GET", "/a/{id}")]).expect("no conflict");
+        assert!(matches!(
+            router.route(&Method::GET, "/a/1/2/3/4/5/6/7/8/9"),
+            Routed::NotFound
+        ));
+        assert!(matches!(router.route(&Method::GET, "/a"), Routed::NotFound));
+        assert!(matches!(router.route(&Method::GET, "/"), Routed::NotFound));
+        assert_eq!(
+            found(&router, Method::GET, "//a//1/").map(|f| f.0),
+            Some("/a/{id}".into())
+        );
+    }
+
+    #[test]
+    fn routes_with_params_in_the_same_places_conflict() {
+        assert_eq!(
+            router(&[("GET", "/a/{x}/b"), ("GET", "/A/{y}/b")]).err(),
+            Some(0)
+        );
+        assert!(router(&[("GET", "/a/{x}/b"), ("PUT", "/a/{y}/b")]).is_ok());
+        assert!(router(&[("GET", "/a/{x}/b"), ("GET", "/a/c/b")]).is_ok());
     }
 }

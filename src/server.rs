@@ -3,31 +3,33 @@
 //! request, and graceful shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, header};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use crate::connection::{Activity, close_when_idle};
 use crate::journal::{Entry, Journal};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
+use crate::request_log::{RequestLine, RequestLog};
 
 /// Limits the server applies to every connection.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
-    /// How long a client may take to send its request headers.
+    /// How long a connection may go without a complete request head (see
+    /// [`crate::connection`]).
     pub header_timeout: Duration,
 }
 
@@ -107,6 +109,8 @@ pub struct Settings {
     pub rate_limit: Option<RateLimit>,
     /// How many requests the journal keeps.
     pub journal_size: usize,
+    /// Where the line for each answered request goes.
+    pub request_log: RequestLog,
 }
 
 impl Default for Settings {
@@ -117,6 +121,7 @@ impl Default for Settings {
             delay: None,
             rate_limit: None,
             journal_size: 500,
+            request_log: RequestLog::default(),
         }
     }
 }
@@ -180,11 +185,10 @@ pub async fn serve(
     shared: Arc<Shared>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(shared.settings.limits.header_timeout);
+    // No hyper timer: the header read timeout is the connection's own
+    // watchdog (see `connection`), which costs less per request.
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let header_timeout = shared.settings.limits.header_timeout;
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -201,16 +205,30 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let shared = Arc::clone(&shared);
-                let service = service_fn(move |request| {
-                    let shared = Arc::clone(&shared);
-                    async move { Ok::<_, std::convert::Infallible>(respond(&shared, request, peer).await) }
+                let client = Arc::new(Client {
+                    shared: Arc::clone(&shared),
+                    address: peer.to_string(),
+                    activity: Activity::new(),
+                });
+                let service = service_fn({
+                    let client = Arc::clone(&client);
+                    move |request| {
+                        let client = Arc::clone(&client);
+                        async move {
+                            Ok::<_, std::convert::Infallible>(respond(&client, request).await)
+                        }
+                    }
                 });
                 let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!("connection from {peer} ended: {e}");
+                    match close_when_idle(connection, &client.activity, header_timeout).await {
+                        Some(Ok(())) => {}
+                        Some(Err(e)) => tracing::debug!("connection from {peer} ended: {e}"),
+                        None => tracing::debug!(
+                            "closed the connection from {peer}: no complete request within {}",
+                            humantime::format_duration(header_timeout)
+                        ),
                     }
                 });
             }
@@ -222,18 +240,21 @@ pub async fn serve(
     Ok(())
 }
 
-async fn respond(
-    shared: &Shared,
-    request: http::Request<Incoming>,
-    peer: SocketAddr,
-) -> http::Response<Full<Bytes>> {
+/// One client connection, shared by the requests it carries.
+struct Client {
+    shared: Arc<Shared>,
+    /// The client's address, formatted once for every log line.
+    address: String,
+    activity: Activity,
+}
+
+async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+    let (shared, peer) = (&*client.shared, client.address.as_str());
+    let in_flight = client.activity.begin();
     let started = Instant::now();
     let (parts, body) = request.into_parts();
-    let origin = parts
-        .headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let origin = parts.headers.get(header::ORIGIN).cloned();
+    let origin = origin.as_ref().and_then(|v| v.to_str().ok());
     let mut request = Request {
         method: parts.method,
         path: parts.uri.path().to_string(),
@@ -249,16 +270,12 @@ async fn respond(
             &request.path,
             request.query.as_deref(),
         );
-        allow_origin(
-            &shared.settings.cors,
-            origin.as_deref(),
-            response.headers_mut(),
-        );
+        allow_origin(&shared.settings.cors, origin, response.headers_mut());
         return response.map(Full::new);
     }
     if shared.settings.cors.enabled
         && request.method == Method::OPTIONS
-        && let Some(origin) = origin.as_deref()
+        && let Some(origin) = origin
         && request
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
@@ -311,47 +328,51 @@ async fn respond(
     if let Some(delay) = answer.delay.or(shared.settings.delay) {
         tokio::time::sleep(delay).await;
     }
-    allow_origin(
-        &shared.settings.cors,
-        origin.as_deref(),
-        answer.response.headers_mut(),
-    );
+    allow_origin(&shared.settings.cors, origin, answer.response.headers_mut());
 
     let status = answer.response.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
-    tracing::info!(
-        target: "docmock::request",
-        method = %request.method,
-        path = %request.path,
-        endpoint = answer.endpoint.as_deref().unwrap_or("-"),
-        status,
-        verdict = answer.verdict.as_str(),
-        micros,
-        %peer,
+    let ended = Instant::now();
+    let micros = u64::try_from(ended.duration_since(started).as_micros()).unwrap_or(u64::MAX);
+    let time = SystemTime::now();
+    shared.settings.request_log.write(
+        &RequestLine {
+            method: request.method.as_str(),
+            path: &request.path,
+            endpoint: answer.endpoint.unwrap_or("-"),
+            status,
+            verdict: answer.verdict.as_str(),
+            micros,
+            peer,
+        },
+        time,
     );
     if let Some(message) = &answer.message
         && answer.verdict == Verdict::Replayed
     {
-        tracing::warn!(target: "docmock::request", "replayed a request that breaks the contract: {message}");
+        tracing::warn!("replayed a request that breaks the contract: {message}");
     }
     shared.journal.record(Entry {
         id: 0,
-        time: std::time::SystemTime::UNIX_EPOCH,
-        method: request.method.to_string(),
+        time,
+        method: request.method.clone(),
         path: request.path,
         query: request.query,
         status,
-        endpoint: answer.endpoint,
+        endpoint: answer.endpoint.map(str::to_string),
         verdict: answer.verdict,
         message: answer.message,
         violations: answer.violations,
         micros,
     });
+    in_flight.end_at(ended);
     answer.response.map(Full::new)
 }
 
 /// Reads the body, refusing one over `max` bytes without reading the rest.
 async fn read_body(body: Incoming, headers: &HeaderMap, max: usize) -> Result<Bytes, Problem> {
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
     let too_large = || {
         Problem::new(
             413,

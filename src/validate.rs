@@ -73,24 +73,26 @@ fn authenticate(
 ) -> Result<(), Problem> {
     let mut credential: Option<&str> = None;
     let mut refused_scheme: Option<String> = None;
-    for (name, schemes) in &api.auth.headers {
-        let Some(value) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) else {
+    for accepted in &api.credential_headers {
+        let Some(value) = headers.get(&accepted.name).and_then(|v| v.to_str().ok()) else {
             continue;
         };
-        let schemes: Vec<&str> = schemes
-            .as_array()
-            .map(|list| list.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if schemes.is_empty() {
-            credential = Some(value.trim());
+        let value = value.trim_ascii();
+        if accepted.schemes.is_empty() {
+            credential = Some(value);
             break;
         }
-        let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-        if schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) && !rest.trim().is_empty() {
-            credential = Some(rest.trim());
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        if accepted
+            .schemes
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme))
+            && !rest.trim_ascii().is_empty()
+        {
+            credential = Some(rest.trim_ascii());
             break;
         }
-        refused_scheme = Some(format!("{name}: {scheme}"));
+        refused_scheme = Some(format!("{}: {scheme}", accepted.spelled));
     }
     if credential.is_none() {
         credential = cookie(headers, &api.auth.cookies);
@@ -171,7 +173,7 @@ fn cookie<'h>(headers: &'h HeaderMap, names: &[String]) -> Option<&'h str> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+        .filter_map(|pair| pair.trim_ascii().split_once('='))
         .find(|(name, value)| names.iter().any(|n| n == name) && !value.is_empty())
         .map(|(_, value)| value)
 }
@@ -315,7 +317,7 @@ fn check_body(
             .and_then(|v| v.to_str().ok());
         let accepted = dialect.request_media_types;
         let kind = content_type.and_then(|ct| {
-            let essence = ct.split(';').next().unwrap_or("").trim();
+            let essence = ct.split(';').next().unwrap_or("").trim_ascii();
             accepted
                 .iter()
                 .any(|m| m.eq_ignore_ascii_case(essence))

@@ -123,3 +123,54 @@ async fn a_streamed_body_over_the_limit_is_refused_without_reading_it_all() {
         .expect("an answer before the body ended");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }
+
+/// Sends one keep-alive GET on `stream` and reads its whole answer.
+async fn get_on(stream: &mut TcpStream, path: &str, extra: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\n{extra}\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buffer).await.expect("read");
+        assert!(n > 0, "closed after {:?}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buffer[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_string)
+                })
+                .and_then(|l| l.trim().parse().ok())
+                .expect("content-length");
+            if body.len() >= length {
+                return text.into_owned();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_keep_alive_connection_that_keeps_sending_requests_stays_open() {
+    let server = Server::start(&["--header-timeout", "1s"]);
+    let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
+    // Longer in all than the timeout, but never idle that long.
+    for _ in 0..4 {
+        let answer = get_on(&mut stream, R7, "").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_request_slower_to_answer_than_the_header_timeout_is_not_cut_off() {
+    let server = Server::start(&["--header-timeout", "1s"]);
+    let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
+    let answer = get_on(&mut stream, R7, "Prefer: delay=1500\r\n").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The timeout starts again once the answer is handed over.
+    let answer = get_on(&mut stream, R7, "").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}

@@ -37,16 +37,23 @@ pub enum BodyKind {
 impl BodyKind {
     /// The body kind of a `Content-Type` media type (parameters ignored).
     pub fn of_media_type(media_type: &str) -> Option<BodyKind> {
-        let essence = media_type.split(';').next().unwrap_or("").trim();
-        let kind = match essence.to_ascii_lowercase().as_str() {
-            "application/json" | "text/json" => BodyKind::Json,
-            "application/x-www-form-urlencoded" => BodyKind::Form,
-            "application/xml" | "text/xml" => BodyKind::Xml,
-            "application/json-patch+json" => BodyKind::JsonPatch,
-            "application/merge-patch+json" => BodyKind::MergePatch,
-            _ => return None,
-        };
-        Some(kind)
+        const KINDS: [(&str, BodyKind); 7] = [
+            ("application/json", BodyKind::Json),
+            ("text/json", BodyKind::Json),
+            ("application/x-www-form-urlencoded", BodyKind::Form),
+            ("application/xml", BodyKind::Xml),
+            ("text/xml", BodyKind::Xml),
+            ("application/json-patch+json", BodyKind::JsonPatch),
+            ("application/merge-patch+json", BodyKind::MergePatch),
+        ];
+        let essence = media_type
+            .split_once(';')
+            .map_or(media_type, |(essence, _)| essence)
+            .trim_ascii();
+        KINDS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(essence))
+            .map(|&(_, kind)| kind)
     }
 }
 

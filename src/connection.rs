@@ -1,5 +1,5 @@
-//! One client connection: its address, and the watchdog that closes it when
-//! it goes too long without a request in progress.
+//! Client connections: what each is doing, and the watchdog that closes
+//! those that go too long without a request in progress.
 //!
 //! This is the header read timeout. A client must send a complete request
 //! head within the limit of the server starting to wait for one (when the
@@ -8,12 +8,15 @@
 //! closed after the limit either way. hyper has the same timeout built in,
 //! but it arms a fresh timer for every request, a boxed future and two
 //! trips through the timer wheel, which is a noticeable share of a mock
-//! answer. Here a connection has one timer, re-armed only when it fires, so
-//! the request path pays for two relaxed atomic stores.
+//! answer. Here one task sweeps every connection a few times per limit, so
+//! the request path pays for two relaxed atomic stores and connections
+//! carry no timer at all.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::task::AbortHandle;
 
 /// What the watchdog knows of one connection.
 #[derive(Debug)]
@@ -89,26 +92,71 @@ impl Activity {
     }
 }
 
-/// Drives `connection` to its end, or drops it (closing the socket) once it
-/// has had no request in progress for `limit`. `None` when it was closed
-/// for being idle.
-pub async fn close_when_idle<F: Future>(
-    connection: F,
-    activity: &Activity,
+/// The connections being served, watched for idleness.
+#[derive(Debug)]
+pub struct Connections {
+    open: Mutex<Vec<Watched>>,
     limit: Duration,
-) -> Option<F::Output> {
-    tokio::pin!(connection);
-    let timer = tokio::time::sleep(limit);
-    tokio::pin!(timer);
-    loop {
-        tokio::select! {
-            biased;
-            output = &mut connection => return Some(output),
-            () = &mut timer => match activity.deadline(limit, Instant::now()) {
-                Some(next) => timer.as_mut().reset(next.into()),
-                None => return None,
-            },
+}
+
+#[derive(Debug)]
+struct Watched {
+    activity: Arc<Activity>,
+    task: AbortHandle,
+}
+
+impl Connections {
+    /// Watches for connections idle longer than `limit`.
+    pub fn new(limit: Duration) -> Connections {
+        Connections {
+            open: Mutex::new(Vec::new()),
+            limit,
         }
+    }
+
+    /// Watches the connection whose task is `task`: it is aborted (closing
+    /// its socket) once `activity` has been idle for the limit.
+    pub fn watch(&self, activity: Arc<Activity>, task: AbortHandle) {
+        self.lock().push(Watched { activity, task });
+    }
+
+    /// Closes the connections idle for the limit at `now` and forgets the
+    /// ones that have ended; how many were closed.
+    pub fn sweep(&self, now: Instant) -> usize {
+        let mut closed = 0;
+        self.lock().retain(|watched| {
+            if watched.task.is_finished() {
+                return false;
+            }
+            if watched.activity.deadline(self.limit, now).is_some() {
+                return true;
+            }
+            watched.task.abort();
+            closed += 1;
+            false
+        });
+        closed
+    }
+
+    /// Sweeps a few times per limit, for as long as it is polled.
+    pub async fn sweep_forever(&self) {
+        let period = (self.limit / 8).clamp(Duration::from_millis(25), Duration::from_secs(1));
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let closed = self.sweep(Instant::now());
+            if closed > 0 {
+                tracing::debug!(
+                    "closed {closed} connections that sent no complete request within {}",
+                    humantime::format_duration(self.limit)
+                );
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Watched>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -142,18 +190,28 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_idle_connection_is_dropped_and_a_busy_one_is_not() {
-        let limit = Duration::from_millis(100);
-        let idle = Activity::new();
-        let started = Instant::now();
-        let closed = close_when_idle(std::future::pending::<()>(), &idle, limit).await;
-        assert_eq!(closed, None);
-        assert!(started.elapsed() >= limit);
-
-        let busy = Activity::new();
+    async fn a_sweep_closes_idle_connections_keeps_busy_ones_and_forgets_ended_ones() {
+        let limit = Duration::from_secs(10);
+        let connections = Connections::new(limit);
+        let idle = Arc::new(Activity::new());
+        let busy = Arc::new(Activity::new());
         let request = busy.begin();
-        let work = tokio::time::sleep(3 * limit);
-        assert_eq!(close_when_idle(work, &busy, limit).await, Some(()));
+        let idle_task = tokio::spawn(std::future::pending::<()>());
+        let busy_task = tokio::spawn(std::future::pending::<()>());
+        let mut ended_task = tokio::spawn(async {});
+        connections.watch(Arc::clone(&idle), idle_task.abort_handle());
+        connections.watch(Arc::clone(&busy), busy_task.abort_handle());
+        let _ = (&mut ended_task).await;
+        connections.watch(Arc::new(Activity::new()), ended_task.abort_handle());
+
+        assert_eq!(connections.sweep(Instant::now()), 0, "nothing idle yet");
+        assert_eq!(connections.lock().len(), 2, "the ended one is forgotten");
+
+        let later = idle.opened + limit + Duration::from_millis(1);
+        assert_eq!(connections.sweep(later), 1);
+        assert!(idle_task.await.expect_err("aborted").is_cancelled());
+        assert_eq!(connections.lock().len(), 1, "the busy one is still watched");
         drop(request);
+        busy_task.abort();
     }
 }

@@ -93,7 +93,11 @@ pub fn negotiate(
     let Some(accept) = accept.map(str::trim_ascii).filter(|a| !a.is_empty()) else {
         return Ok(default);
     };
-    // One media type, the common case, needs no sorting.
+    // One bare media type, the common case, needs no parsing at all.
+    if !accept.contains([',', ';']) {
+        return single(dialect, accept, default).ok_or_else(|| available(dialect));
+    }
+    // One media type with parameters needs no sorting.
     if !accept.contains(',') {
         let (media, parameters) = accept.split_once(';').unwrap_or((accept, ""));
         let media = media.trim_ascii();

@@ -24,6 +24,9 @@ pub struct Compiled {
     /// The schema as written or derived.
     pub schema: Arc<Value>,
     validator: Arc<Validator>,
+    /// The schema is `{"type": "integer"}` and nothing else, as most path
+    /// parameters' are: any text that parses as an integer satisfies it.
+    plain_integer: bool,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -38,9 +41,13 @@ impl Compiled {
     /// Compiles `schema`; the error says why it is not a usable schema.
     pub fn new(schema: Value) -> Result<Compiled, String> {
         let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+        let plain_integer = schema
+            .as_object()
+            .is_some_and(|o| o.len() == 1 && o.get("type") == Some(&json!("integer")));
         Ok(Compiled {
             schema: Arc::new(schema),
             validator: Arc::new(validator),
+            plain_integer,
         })
     }
 
@@ -59,6 +66,14 @@ impl Compiled {
     /// Whether `instance` satisfies the schema.
     pub fn accepts(&self, instance: &Value) -> bool {
         self.validator.is_valid(instance)
+    }
+
+    /// Whether `text`, a path or query value, satisfies the schema without
+    /// building a JSON value, when that can be told from the text alone
+    /// (`None` when it cannot).
+    pub fn accepts_text(&self, text: &str) -> Option<bool> {
+        self.plain_integer
+            .then(|| text.trim().parse::<i64>().is_ok())
     }
 }
 

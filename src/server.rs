@@ -17,7 +17,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::connection::{Activity, close_when_idle};
+use crate::connection::{Activity, Connections};
 use crate::journal::{Entry, Journal};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
@@ -185,10 +185,14 @@ pub async fn serve(
     shared: Arc<Shared>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    // No hyper timer: the header read timeout is the connection's own
-    // watchdog (see `connection`), which costs less per request.
+    // No hyper timer: the header read timeout is a watchdog sweeping every
+    // connection (see `connection`), which costs less per request.
     let builder = auto::Builder::new(TokioExecutor::new());
-    let header_timeout = shared.settings.limits.header_timeout;
+    let connections = Arc::new(Connections::new(shared.settings.limits.header_timeout));
+    let watchdog = tokio::spawn({
+        let connections = Arc::clone(&connections);
+        async move { connections.sweep_forever().await }
+    });
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -208,7 +212,7 @@ pub async fn serve(
                 let client = Arc::new(Client {
                     shared: Arc::clone(&shared),
                     address: peer.to_string(),
-                    activity: Activity::new(),
+                    activity: Arc::new(Activity::new()),
                 });
                 let service = service_fn({
                     let client = Arc::clone(&client);
@@ -221,22 +225,20 @@ pub async fn serve(
                 });
                 let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                 let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    match close_when_idle(connection, &client.activity, header_timeout).await {
-                        Some(Ok(())) => {}
-                        Some(Err(e)) => tracing::debug!("connection from {peer} ended: {e}"),
-                        None => tracing::debug!(
-                            "closed the connection from {peer}: no complete request within {}",
-                            humantime::format_duration(header_timeout)
-                        ),
+                let activity = Arc::clone(&client.activity);
+                let task = tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!("connection from {peer} ended: {e}");
                     }
                 });
+                connections.watch(activity, task.abort_handle());
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
     graceful.shutdown().await;
+    watchdog.abort();
     Ok(())
 }
 
@@ -245,7 +247,7 @@ struct Client {
     shared: Arc<Shared>,
     /// The client's address, formatted once for every log line.
     address: String,
-    activity: Activity,
+    activity: Arc<Activity>,
 }
 
 async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
@@ -300,7 +302,7 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
             delay: None,
         }
     } else {
-        match read_body(body, &request.headers, shared.settings.limits.max_body).await {
+        match read_body(body, shared.settings.limits.max_body).await {
             Ok(bytes) => {
                 request.body = bytes;
                 mock.answer(&request)
@@ -369,7 +371,7 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
 }
 
 /// Reads the body, refusing one over `max` bytes without reading the rest.
-async fn read_body(body: Incoming, headers: &HeaderMap, max: usize) -> Result<Bytes, Problem> {
+async fn read_body(body: Incoming, max: usize) -> Result<Bytes, Problem> {
     if body.is_end_stream() {
         return Ok(Bytes::new());
     }
@@ -379,11 +381,9 @@ async fn read_body(body: Incoming, headers: &HeaderMap, max: usize) -> Result<By
             format!("the request body is larger than the limit of {max} bytes"),
         )
     };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max as u64) {
+    // hyper knows the declared Content-Length; a body that declares more
+    // than the limit is refused before any of it is read.
+    if body.size_hint().lower() > max as u64 {
         return Err(too_large());
     }
     match Limited::new(body, max).collect().await {

@@ -187,6 +187,11 @@ fn check_path(
         let Some(parameter) = endpoint.parameter(Location::Path, name) else {
             continue;
         };
+        let compiled = endpoint.contract.path_param(name);
+        // Most path parameters are plain integers: checked on the text.
+        if compiled.and_then(|c| c.accepts_text(raw)) == Some(true) {
+            continue;
+        }
         let pointer = || format!("/{}", crate::catalog::escape_pointer(name));
         let value = match coerce(parameter.json_type(), raw) {
             Ok(value) => value,
@@ -200,7 +205,7 @@ fn check_path(
                 continue;
             }
         };
-        if let Some(compiled) = endpoint.contract.path_param(name)
+        if let Some(compiled) = compiled
             && !compiled.accepts(&value)
         {
             violations.extend(compiled.violations(&value, Location::Path, &pointer()));
@@ -317,7 +322,10 @@ fn check_body(
             .and_then(|v| v.to_str().ok());
         let accepted = dialect.request_media_types;
         let kind = content_type.and_then(|ct| {
-            let essence = ct.split(';').next().unwrap_or("").trim_ascii();
+            let essence = ct
+                .split_once(';')
+                .map_or(ct, |(essence, _)| essence)
+                .trim_ascii();
             accepted
                 .iter()
                 .any(|m| m.eq_ignore_ascii_case(essence))

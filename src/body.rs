@@ -34,6 +34,15 @@ pub enum BodyKind {
     MergePatch,
 }
 
+/// A media type without its parameters: `application/json` of
+/// `application/json; charset=utf-8`.
+pub fn essence(media_type: &str) -> &str {
+    media_type
+        .split_once(';')
+        .map_or(media_type, |(essence, _)| essence)
+        .trim_ascii()
+}
+
 impl BodyKind {
     /// The body kind of a `Content-Type` media type (parameters ignored).
     pub fn of_media_type(media_type: &str) -> Option<BodyKind> {
@@ -46,10 +55,7 @@ impl BodyKind {
             ("application/json-patch+json", BodyKind::JsonPatch),
             ("application/merge-patch+json", BodyKind::MergePatch),
         ];
-        let essence = media_type
-            .split_once(';')
-            .map_or(media_type, |(essence, _)| essence)
-            .trim_ascii();
+        let essence = essence(media_type);
         KINDS
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(essence))

@@ -322,10 +322,7 @@ fn check_body(
             .and_then(|v| v.to_str().ok());
         let accepted = dialect.request_media_types;
         let kind = content_type.and_then(|ct| {
-            let essence = ct
-                .split_once(';')
-                .map_or(ct, |(essence, _)| essence)
-                .trim_ascii();
+            let essence = crate::body::essence(ct);
             accepted
                 .iter()
                 .any(|m| m.eq_ignore_ascii_case(essence))

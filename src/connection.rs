@@ -45,16 +45,16 @@ impl Activity {
         InFlight(self)
     }
 
-    /// When the connection will have been idle for `limit`, or `None` if it
-    /// already has been at `now`.
-    fn deadline(&self, limit: Duration, now: Instant) -> Option<Instant> {
+    /// Whether the connection has had no request in progress for `limit`
+    /// at `now`. Durations only, so that no limit, however long, overflows.
+    fn idle_past(&self, limit: Duration, now: Instant) -> bool {
         if self.in_flight.load(Ordering::Acquire) > 0 {
-            return Some(now + limit);
+            return false;
         }
-        let idle_since =
-            self.opened + Duration::from_micros(self.idle_since.load(Ordering::Relaxed));
-        let deadline = idle_since + limit;
-        (deadline > now).then_some(deadline)
+        let idle_since = Duration::from_micros(self.idle_since.load(Ordering::Relaxed));
+        now.saturating_duration_since(self.opened)
+            .saturating_sub(idle_since)
+            >= limit
     }
 }
 
@@ -128,7 +128,7 @@ impl Connections {
             if watched.task.is_finished() {
                 return false;
             }
-            if watched.activity.deadline(self.limit, now).is_some() {
+            if !watched.activity.idle_past(self.limit, now) {
                 return true;
             }
             watched.task.abort();
@@ -169,8 +169,9 @@ mod tests {
         let activity = Activity::new();
         let limit = Duration::from_secs(10);
         let opened = activity.opened;
-        assert_eq!(activity.deadline(limit, opened), Some(opened + limit));
-        assert_eq!(activity.deadline(limit, opened + limit), None);
+        assert!(!activity.idle_past(limit, opened));
+        assert!(!activity.idle_past(limit, opened + limit / 2));
+        assert!(activity.idle_past(limit, opened + limit));
     }
 
     #[test]
@@ -179,14 +180,21 @@ mod tests {
         let limit = Duration::from_millis(50);
         let later = activity.opened + Duration::from_secs(3600);
         let request = activity.begin();
-        assert_eq!(activity.deadline(limit, later), Some(later + limit));
+        assert!(!activity.idle_past(limit, later));
         std::thread::sleep(Duration::from_millis(5));
         drop(request);
         let ended =
             activity.opened + Duration::from_micros(activity.idle_since.load(Ordering::Relaxed));
         assert!(ended >= activity.opened + Duration::from_millis(5));
-        assert_eq!(activity.deadline(limit, ended), Some(ended + limit));
-        assert_eq!(activity.deadline(limit, ended + limit), None);
+        assert!(!activity.idle_past(limit, ended));
+        assert!(activity.idle_past(limit, ended + limit));
+    }
+
+    #[test]
+    fn a_limit_too_long_to_add_to_an_instant_never_expires() {
+        let activity = Activity::new();
+        let much_later = activity.opened + Duration::from_secs(100 * 365 * 86_400);
+        assert!(!activity.idle_past(Duration::MAX, much_later));
     }
 
     #[tokio::test]

@@ -12,6 +12,31 @@ use crate::pipeline::Verdict;
 use crate::problem::Violation;
 use crate::shard::{self, Padded};
 
+/// What [`Journal::record`] copies of an answered request.
+#[derive(Debug)]
+pub struct Record<'a> {
+    /// When it was answered.
+    pub time: SystemTime,
+    /// Method.
+    pub method: &'a http::Method,
+    /// Path.
+    pub path: &'a str,
+    /// Query string, if any.
+    pub query: Option<&'a str>,
+    /// The status answered.
+    pub status: u16,
+    /// The matched endpoint's id.
+    pub endpoint: Option<&'a str>,
+    /// The verdict on the request.
+    pub verdict: Verdict,
+    /// The error message when refused or replayed anyway.
+    pub message: Option<String>,
+    /// Every violation.
+    pub violations: Vec<Violation>,
+    /// Time to answer, in microseconds.
+    pub micros: u64,
+}
+
 /// One journaled request.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
@@ -42,6 +67,50 @@ pub struct Entry {
     pub violations: Vec<Violation>,
     /// Time to answer, in microseconds (delays included).
     pub micros: u64,
+}
+
+impl Entry {
+    fn new(id: u64, request: Record<'_>) -> Entry {
+        Entry {
+            id,
+            time: request.time,
+            method: request.method.clone(),
+            path: request.path.to_string(),
+            query: request.query.map(str::to_string),
+            status: request.status,
+            endpoint: request.endpoint.map(str::to_string),
+            verdict: request.verdict,
+            message: request.message,
+            violations: request.violations,
+            micros: request.micros,
+        }
+    }
+
+    /// This entry, its strings' buffers kept, now holding `request`.
+    fn refill(mut self, id: u64, request: Record<'_>) -> Entry {
+        self.id = id;
+        self.time = request.time;
+        if self.method != *request.method {
+            self.method = request.method.clone();
+        }
+        request.path.clone_into(&mut self.path);
+        refill(&mut self.query, request.query);
+        self.status = request.status;
+        refill(&mut self.endpoint, request.endpoint);
+        self.verdict = request.verdict;
+        self.message = request.message;
+        self.violations = request.violations;
+        self.micros = request.micros;
+        self
+    }
+}
+
+/// `slot` holding `value`, reusing the string already there.
+fn refill(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(text), Some(value)) => value.clone_into(text),
+        (_, value) => *slot = value.map(str::to_string),
+    }
 }
 
 fn method_name<S: serde::Serializer>(
@@ -80,16 +149,25 @@ impl Journal {
         }
     }
 
-    /// Records `entry`, giving it the next id.
-    pub fn record(&self, mut entry: Entry) {
+    /// Records `request`, giving it the next id.
+    ///
+    /// Once the shard is full, the oldest entry's strings are refilled in
+    /// place rather than freed and allocated again for the newest.
+    pub fn record(&self, request: Record<'_>) {
         if self.capacity == 0 {
             return;
         }
-        entry.id = self.next.0.fetch_add(1, Ordering::Relaxed);
+        let id = self.next.0.fetch_add(1, Ordering::Relaxed);
         let mut entries = lock(&self.shards[shard::index()].0);
-        if entries.len() >= self.capacity {
-            entries.pop_front();
-        }
+        let oldest = if entries.len() >= self.capacity {
+            entries.pop_front()
+        } else {
+            None
+        };
+        let entry = match oldest {
+            Some(old) => old.refill(id, request),
+            None => Entry::new(id, request),
+        };
         entries.push_back(entry);
     }
 
@@ -125,12 +203,11 @@ fn lock(shard: &Mutex<VecDeque<Entry>>) -> std::sync::MutexGuard<'_, VecDeque<En
 mod tests {
     use super::*;
 
-    fn entry(path: &str) -> Entry {
-        Entry {
-            id: 0,
+    fn entry(path: &str) -> Record<'_> {
+        Record {
             time: SystemTime::UNIX_EPOCH,
-            method: http::Method::GET,
-            path: path.into(),
+            method: &http::Method::GET,
+            path,
             query: None,
             status: 200,
             endpoint: None,
@@ -167,6 +244,37 @@ mod tests {
         }
         let paths: Vec<String> = journal.recent(10).into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["/c", "/b"]);
+        journal.clear();
+        assert!(journal.recent(10).is_empty());
+    }
+
+    #[test]
+    fn a_refilled_entry_keeps_nothing_of_the_one_it_replaces() {
+        let journal = Journal::new(1);
+        journal.record(Record {
+            method: &http::Method::POST,
+            query: Some("a=1"),
+            endpoint: Some("an/old-endpoint"),
+            message: Some("broken".into()),
+            verdict: Verdict::Invalid,
+            status: 400,
+            ..entry("/old/and/rather/long/path")
+        });
+        journal.record(Record {
+            endpoint: Some("new"),
+            ..entry("/new")
+        });
+        let entries = journal.recent(10);
+        assert_eq!(entries.len(), 1);
+        let newest = &entries[0];
+        assert_eq!(newest.id, 2);
+        assert_eq!(newest.method, http::Method::GET);
+        assert_eq!(newest.path, "/new");
+        assert_eq!(newest.query, None);
+        assert_eq!(newest.endpoint.as_deref(), Some("new"));
+        assert_eq!(newest.message, None);
+        assert_eq!(newest.status, 200);
+        assert_eq!(newest.verdict, Verdict::Valid);
         journal.clear();
         assert!(journal.recent(10).is_empty());
     }

@@ -50,11 +50,5 @@ fn init_logs(format: cli::LogFormat) -> std::io::Result<(FlushGuard, RequestLog)
             LineFormat::Text { ansi }
         }
     };
-    Ok((
-        guard,
-        RequestLog::Lines {
-            sink,
-            format: line_format,
-        },
-    ))
+    Ok((guard, RequestLog::lines(sink, line_format)))
 }

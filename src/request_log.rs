@@ -7,7 +7,8 @@
 //! answered, at full load, so it is built from plain strings and numbers
 //! with no `fmt` machinery or event dispatch, and the date part of its
 //! timestamp is formatted once a second. `RUST_LOG` decides for both ways
-//! whether request lines are written.
+//! whether request lines are written; for the binary's lines it is asked
+//! once, when the log is set up.
 //!
 //! Text lines keep the shape of the other log lines
 //! (`2026-01-02T03:04:05.123456Z  INFO docmock::request: method=GET …`);
@@ -76,13 +77,16 @@ pub enum RequestLog {
     /// subscriber.
     #[default]
     Events,
-    /// Lines formatted here and appended to `sink`.
+    /// Lines formatted here and appended to `sink`, every one of them:
+    /// [`RequestLog::lines`] asks `RUST_LOG` first.
     Lines {
         /// Where the lines go.
         sink: LogSink,
         /// Text or JSON.
         format: LineFormat,
     },
+    /// No request lines.
+    Off,
 }
 
 thread_local! {
@@ -91,14 +95,24 @@ thread_local! {
 }
 
 impl RequestLog {
-    /// Logs `line`, answered at `at`, unless `RUST_LOG` leaves request lines out.
+    /// Lines appended to `sink`, or [`RequestLog::Off`] when the filter of
+    /// the current `tracing` subscriber leaves request lines out. The filter
+    /// is asked here once rather than for every line, so it must not change
+    /// afterwards (the binary's does not).
+    pub fn lines(sink: LogSink, format: LineFormat) -> RequestLog {
+        if tracing::enabled!(target: TARGET, tracing::Level::INFO) {
+            RequestLog::Lines { sink, format }
+        } else {
+            RequestLog::Off
+        }
+    }
+
+    /// Logs `line`, answered at `at`.
     pub fn write(&self, line: &RequestLine<'_>, at: SystemTime) {
         match self {
             RequestLog::Events => line.emit(),
+            RequestLog::Off => {}
             RequestLog::Lines { sink, format } => {
-                if !tracing::enabled!(target: TARGET, tracing::Level::INFO) {
-                    return;
-                }
                 let size = 160 + line.path.len() + line.endpoint.len() + line.peer.len();
                 sink.append_with(size, |buffer| match *format {
                     LineFormat::Text { ansi } => write_text(buffer, at, ansi, line),
@@ -190,9 +204,13 @@ fn write_timestamp(out: &mut Vec<u8>, at: SystemTime) {
 }
 
 /// A JSON string literal. Ids and paths rarely need escaping, so the check
-/// for it comes first.
+/// for it comes first; it looks at every byte without stopping early, which
+/// lets the compiler check many bytes at once.
 fn write_json_string(out: &mut Vec<u8>, value: &str) {
-    if !value.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    let needs_escaping = value.bytes().fold(false, |found, b| {
+        found | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if !needs_escaping {
         out.push(b'"');
         out.extend_from_slice(value.as_bytes());
         out.push(b'"');
@@ -230,9 +248,10 @@ mod tests {
     fn logged(format: LineFormat, level: LevelFilter, line: RequestLine<'_>) -> String {
         let output = Captured::default();
         let (sink, guard) = LogSink::new(output.clone()).expect("writer starts");
-        let log = RequestLog::Lines { sink, format };
         let subscriber = tracing_subscriber::registry().with(level);
-        tracing::subscriber::with_default(subscriber, || log.write(&line, SystemTime::now()));
+        tracing::subscriber::with_default(subscriber, || {
+            RequestLog::lines(sink, format).write(&line, SystemTime::now());
+        });
         drop(guard);
         let bytes = output.0.lock().expect("not poisoned").clone();
         String::from_utf8(bytes).expect("UTF-8")

@@ -18,7 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::connection::{Activity, Connections};
-use crate::journal::{Entry, Journal};
+use crate::journal::{Journal, Record};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
 use crate::request_log::{RequestLine, RequestLog};
@@ -353,14 +353,13 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
     {
         tracing::warn!("replayed a request that breaks the contract: {message}");
     }
-    shared.journal.record(Entry {
-        id: 0,
+    shared.journal.record(Record {
         time,
-        method: request.method.clone(),
-        path: request.path,
-        query: request.query,
+        method: &request.method,
+        path: &request.path,
+        query: request.query.as_deref(),
         status,
-        endpoint: answer.endpoint.map(str::to_string),
+        endpoint: answer.endpoint,
         verdict: answer.verdict,
         message: answer.message,
         violations: answer.violations,

@@ -61,12 +61,15 @@ impl Negotiated {
 /// assert_eq!(split_suffix("/api/v1/Contact/1"), ("/api/v1/Contact/1", None));
 /// ```
 pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
-    let last = path.rfind('/').map_or(path, |slash| &path[slash + 1..]);
     for (suffix, format) in [(".json", Format::Json), (".xml", Format::Xml)] {
-        if last.len() > suffix.len()
-            && last.as_bytes()[last.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-        {
-            return (&path[..path.len() - suffix.len()], Some(format));
+        let Some(start) = path.len().checked_sub(suffix.len()) else {
+            continue;
+        };
+        // The suffix must end a last segment that has more than the suffix.
+        let ends_path = path.as_bytes()[start..].eq_ignore_ascii_case(suffix.as_bytes());
+        let has_name = start > 0 && path.as_bytes()[start - 1] != b'/';
+        if ends_path && has_name {
+            return (&path[..start], Some(format));
         }
     }
     (path, None)
@@ -88,11 +91,11 @@ pub fn negotiate(
         return Ok(default);
     };
     // One bare media type, the common case, needs no parsing at all.
-    if !accept.contains([',', ';']) {
+    if !accept.bytes().any(|b| b == b',' || b == b';') {
         return single(dialect, accept, default).ok_or_else(|| available(dialect));
     }
     // One media type with parameters needs no sorting.
-    if !accept.contains(',') {
+    if !accept.bytes().any(|b| b == b',') {
         let (media, parameters) = accept.split_once(';').unwrap_or((accept, ""));
         let media = media.trim_ascii();
         let refused = !parameters.is_empty()
@@ -176,6 +179,24 @@ mod tests {
 
     fn pick(dialect: DialectName, accept: Option<&str>) -> Result<Negotiated, Vec<&'static str>> {
         negotiate(dialect.rules(), None, accept)
+    }
+
+    #[test]
+    fn a_suffix_is_split_only_off_a_last_segment_longer_than_it() {
+        assert_eq!(split_suffix("/a/1.JSON"), ("/a/1", Some(Format::Json)));
+        assert_eq!(split_suffix("x.xml"), ("x", Some(Format::Xml)));
+        for path in [
+            "/a/.json",
+            ".json",
+            "/a/1.json/",
+            "/a.json/1",
+            "/a/é",
+            "",
+            "/",
+            "xml",
+        ] {
+            assert_eq!(split_suffix(path), (path, None), "{path}");
+        }
     }
 
     #[test]

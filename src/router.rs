@@ -90,50 +90,73 @@ struct Node {
 }
 
 impl Node {
-    /// The child for literal `piece`, matched ignoring ASCII case.
-    fn literal(&self, piece: &str) -> Option<usize> {
-        // A handful of children, the usual case, are quicker to scan.
+    /// The literal child matching the piece of `path` that starts at byte
+    /// `at` (ignoring ASCII case), and the offset just past that piece.
+    ///
+    /// A handful of children, the usual case, are compared against the path
+    /// where it stands, so the piece's end need not be found first; a key
+    /// holds no `/`, so a key followed by a `/` or the end is the whole
+    /// piece. Many children are searched by the piece.
+    fn literal_at(&self, path: &str, at: usize) -> Option<(usize, usize)> {
         if self.literals.len() <= 8 {
-            return self
-                .literals
-                .iter()
-                .find(|(key, _)| same_folded(key, piece))
-                .map(|(_, child)| *child);
+            let rest = path.as_bytes().get(at..)?;
+            for (key, child) in &self.literals {
+                let key = key.as_bytes();
+                if let Some(piece) = rest.get(..key.len())
+                    && rest.get(key.len()).is_none_or(|&next| next == b'/')
+                    && same_folded(key, piece)
+                {
+                    return Some((*child, at + key.len()));
+                }
+            }
+            return None;
         }
+        let end = piece_end(path.as_bytes(), at);
+        let piece = path.get(at..end)?;
         self.literals
             .binary_search_by(|(key, _)| compare_folded(key, piece))
             .ok()
-            .map(|found| self.literals[found].1)
+            .map(|found| (self.literals[found].1, end))
     }
 }
 
-/// The first non-empty piece of `path` at or after byte `at`, and the offset
-/// just past it. Pieces are short, so plain loops beat a search.
-fn next_piece(path: &str, mut at: usize) -> Option<(&str, usize)> {
-    let bytes = path.as_bytes();
-    while at < bytes.len() && bytes[at] == b'/' {
-        at += 1;
-    }
-    if at >= bytes.len() {
-        return None;
-    }
-    let start = at;
+/// The offset of the first `/` at or after `at`, or the path's length.
+/// Pieces are short, so a plain loop beats a search.
+fn piece_end(bytes: &[u8], mut at: usize) -> usize {
     while at < bytes.len() && bytes[at] != b'/' {
         at += 1;
     }
+    at
+}
+
+/// The offset of the first byte at or after `at` that is not a `/`.
+fn skip_slashes(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && bytes[at] == b'/' {
+        at += 1;
+    }
+    at
+}
+
+/// The first non-empty piece of `path` at or after byte `at`, and the offset
+/// just past it.
+fn next_piece(path: &str, at: usize) -> Option<(&str, usize)> {
+    let start = skip_slashes(path.as_bytes(), at);
+    let end = piece_end(path.as_bytes(), start);
     // Both ends sit next to a `/` or at an end of the path, so they are
     // character boundaries.
-    path.get(start..at).map(|piece| (piece, at))
+    path.get(start..end)
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| (piece, end))
 }
 
 /// Whether `piece` is the lower-cased `key` ignoring ASCII case; only the
 /// piece needs folding.
-fn same_folded(key: &str, piece: &str) -> bool {
+fn same_folded(key: &[u8], piece: &[u8]) -> bool {
     key.len() == piece.len()
         && key
-            .bytes()
-            .zip(piece.bytes())
-            .all(|(k, p)| k == p.to_ascii_lowercase())
+            .iter()
+            .zip(piece)
+            .all(|(&k, &p)| k == p.to_ascii_lowercase())
 }
 
 /// Orders a lower-cased key against a path piece by length, then as if the
@@ -314,7 +337,7 @@ impl Router {
                 let Some(piece) = pieces.next() else {
                     break;
                 };
-                let value = if piece.contains('%') {
+                let value = if piece.as_bytes().contains(&b'%') {
                     percent_decode_str(piece).decode_utf8_lossy()
                 } else {
                     Cow::Borrowed(piece)
@@ -347,41 +370,44 @@ impl Router {
     /// with the offset in `path` they continue from and how many pieces
     /// were bound when they were passed over.
     fn find<'p>(&self, path: &'p str, method: &Method) -> Option<(&Route, Bound<'p>)> {
-        let mut untried: SmallVec<[(usize, usize, usize, &'p str); 8]> = SmallVec::new();
+        let bytes = path.as_bytes();
+        let mut untried: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
         let mut bound = Bound::new();
         let (mut node, mut at) = (0, 0);
         loop {
             let here = &self.nodes[node];
-            match next_piece(path, at) {
-                None => {
-                    if let Some(route) = here
-                        .routes
-                        .iter()
-                        .map(|&i| &self.routes[i])
-                        .find(|route| route.method == *method)
-                    {
-                        return Some((route, bound));
-                    }
+            at = skip_slashes(bytes, at);
+            if at == bytes.len() {
+                if let Some(route) = here
+                    .routes
+                    .iter()
+                    .map(|&i| &self.routes[i])
+                    .find(|route| route.method == *method)
+                {
+                    return Some((route, bound));
                 }
-                Some((piece, end)) => match (here.literal(piece), here.param) {
-                    (Some(literal), param) => {
+            } else {
+                match (here.literal_at(path, at), here.param) {
+                    (Some((literal, end)), param) => {
                         if let Some(param) = param {
-                            untried.push((param, end, bound.len(), piece));
+                            untried.push((param, at, bound.len()));
                         }
                         (node, at) = (literal, end);
                         continue;
                     }
                     (None, Some(param)) => {
-                        bound.push(piece);
+                        let end = piece_end(bytes, at);
+                        bound.push(path.get(at..end)?);
                         (node, at) = (param, end);
                         continue;
                     }
                     (None, None) => {}
-                },
+                }
             }
-            let (param, end, bound_before, piece) = untried.pop()?;
+            let (param, start, bound_before) = untried.pop()?;
+            let end = piece_end(bytes, start);
             bound.truncate(bound_before);
-            bound.push(piece);
+            bound.push(path.get(start..end)?);
             (node, at) = (param, end);
         }
     }
@@ -394,7 +420,7 @@ impl Router {
             out.extend(node.routes.iter().map(|&i| &self.routes[i]));
             return;
         };
-        if let Some(child) = node.literal(piece) {
+        if let Some((child, _)) = node.literal_at(path, end - piece.len()) {
             self.all_matching(child, path, end, out);
         }
         if let Some(param) = node.param {
@@ -527,6 +553,52 @@ mod tests {
         assert_eq!(
             found(&router, Method::GET, "/api/CONTACT/J%C3%B6rg%20B"),
             Some(("/Api/Contact/{name}".into(), vec!["name=Jörg B".into()]))
+        );
+    }
+
+    #[test]
+    fn a_node_with_many_literal_children_finds_each_and_falls_back_to_its_parameter() {
+        let names = [
+            "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+            "lambda", "mu",
+        ];
+        let mut templates: Vec<(&str, String)> =
+            names.iter().map(|n| ("GET", format!("/x/{n}/y"))).collect();
+        templates.push(("GET", "/x/{other}/y".into()));
+        let templates: Vec<(&str, &str)> =
+            templates.iter().map(|(m, t)| (*m, t.as_str())).collect();
+        let router = router(&templates).expect("no conflict");
+        for name in names {
+            let upper = name.to_ascii_uppercase();
+            assert_eq!(
+                found(&router, Method::GET, &format!("//x/{upper}/y/")).map(|f| f.0),
+                Some(format!("/x/{name}/y"))
+            );
+        }
+        for piece in ["alph", "alphas", "J%C3%B6rg", "Jörg", "мю"] {
+            assert_eq!(
+                found(&router, Method::GET, &format!("/x/{piece}/y")).map(|f| f.0),
+                Some("/x/{other}/y".into()),
+                "{piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_literal_is_a_whole_piece_never_the_start_of_one() {
+        let router = router(&[("GET", "/ab/c"), ("GET", "/{p}/d")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/abc/d").map(|f| f.0),
+            Some("/{p}/d".into())
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/ab/c").map(|f| f.0),
+            Some("/ab/c".into())
+        );
+        assert_eq!(found(&router, Method::GET, "/ab").map(|f| f.0), None);
+        assert_eq!(
+            found(&router, Method::GET, "/é/d").map(|f| f.0),
+            Some("/{p}/d".into())
         );
     }
 

@@ -3,7 +3,9 @@
 //! request, and graceful shutdown.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
@@ -17,7 +19,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::connection::{Activity, Connections};
+use crate::connection::{Activity, Connections, InFlight};
 use crate::journal::{Journal, Record};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
@@ -216,12 +218,7 @@ pub async fn serve(
                 });
                 let service = service_fn({
                     let client = Arc::clone(&client);
-                    move |request| {
-                        let client = Arc::clone(&client);
-                        async move {
-                            Ok::<_, std::convert::Infallible>(respond(&client, request).await)
-                        }
-                    }
+                    move |request| respond(&client, request)
                 });
                 let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                 let connection = graceful.watch(connection);
@@ -250,20 +247,60 @@ struct Client {
     activity: Arc<Activity>,
 }
 
-async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
-    let (shared, peer) = (&*client.shared, client.address.as_str());
+type Reply = http::Response<Full<Bytes>>;
+
+/// The answer to one request: ready at once for the common request, which
+/// has no body to wait for and no delay, so that it needs no future state
+/// of its own; a future for the rest.
+enum Responding {
+    Ready(std::future::Ready<Reply>),
+    Waiting(Pin<Box<dyn Future<Output = Reply> + Send>>),
+}
+
+impl Responding {
+    fn ready(reply: Reply) -> Responding {
+        Responding::Ready(std::future::ready(reply))
+    }
+}
+
+impl Future for Responding {
+    type Output = Result<Reply, std::convert::Infallible>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Responding::Ready(reply) => Pin::new(reply).poll(context).map(Ok),
+            Responding::Waiting(future) => future.as_mut().poll(context).map(Ok),
+        }
+    }
+}
+
+/// A request being answered, with what its log line and CORS headers need.
+struct Exchange {
+    request: Request,
+    origin: Option<HeaderValue>,
+    started: Instant,
+}
+
+/// Answers `request`: the admin API, a CORS preflight, the rate limit, or
+/// the mock's answer, after its body is read and any delay it asks for.
+fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding {
     let in_flight = client.activity.begin();
     let started = Instant::now();
     let (parts, body) = request.into_parts();
-    let origin = parts.headers.get(header::ORIGIN).cloned();
-    let origin = origin.as_ref().and_then(|v| v.to_str().ok());
-    let mut request = Request {
-        method: parts.method,
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        headers: parts.headers,
-        body: Bytes::new(),
+    let shared = &*client.shared;
+    let mut exchange = Exchange {
+        origin: parts.headers.get(header::ORIGIN).cloned(),
+        request: Request {
+            method: parts.method,
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            headers: parts.headers,
+            body: Bytes::new(),
+        },
+        started,
     };
+    let request = &exchange.request;
+    let origin = exchange.origin.as_ref().and_then(|v| v.to_str().ok());
 
     if request.path == crate::admin::PREFIX || request.path.starts_with("/__docmock/") {
         let mut response = crate::admin::handle(
@@ -273,7 +310,8 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
             request.query.as_deref(),
         );
         allow_origin(&shared.settings.cors, origin, response.headers_mut());
-        return response.map(Full::new);
+        in_flight.end_at(Instant::now());
+        return Responding::ready(response.map(Full::new));
     }
     if shared.settings.cors.enabled
         && request.method == Method::OPTIONS
@@ -282,54 +320,125 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
-        return preflight(&shared.settings.cors, origin, &request.headers).map(Full::new);
+        let response = preflight(&shared.settings.cors, origin, &request.headers);
+        in_flight.end_at(Instant::now());
+        return Responding::ready(response.map(Full::new));
     }
 
-    let mock = shared.mock.load();
-    let mut answer = if let Some(wait) = shared.over_rate_limit() {
-        let retry = wait.as_secs().max(1).to_string();
-        let problem = Problem::new(
-            503,
-            "the rate limit is exceeded (ONLYOFFICE allows 500 requests per 10 seconds); retry later",
-        )
-        .with_header("retry-after", retry);
-        Answer {
-            response: problem_for(&mock, &request, &problem),
-            endpoint: None,
-            verdict: Verdict::Fault,
-            message: Some(problem.message),
-            violations: Vec::new(),
-            delay: None,
-        }
-    } else {
-        match read_body(body, shared.settings.limits.max_body).await {
-            Ok(bytes) => {
-                request.body = bytes;
-                mock.answer(&request)
-            }
-            Err(problem) => {
-                let mut response = problem_for(&mock, &request, &problem);
-                if problem.status == 413 {
-                    // The rest of the body is never read, so the connection
-                    // cannot be reused.
-                    response
-                        .headers_mut()
-                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-                }
-                Answer {
-                    response,
-                    endpoint: None,
-                    verdict: Verdict::Invalid,
-                    message: Some(problem.message),
-                    violations: Vec::new(),
-                    delay: None,
-                }
-            }
-        }
-    };
-    if let Some(delay) = answer.delay.or(shared.settings.delay) {
-        tokio::time::sleep(delay).await;
+    if let Some(wait) = shared.over_rate_limit() {
+        let mock = shared.mock.load();
+        let answer = rate_limited(&mock, request, wait);
+        return Responding::ready(finish(client, exchange, answer, in_flight));
     }
+    if !body.is_end_stream() {
+        // The future holds a request in flight of its own from its first
+        // poll, which follows at once.
+        drop(in_flight);
+        let client = Arc::clone(client);
+        return Responding::Waiting(Box::pin(async move {
+            let in_flight = client.activity.begin();
+            let mock = client.shared.mock.load_full();
+            let answer = match read_body(body, client.shared.settings.limits.max_body).await {
+                Ok(bytes) => {
+                    exchange.request.body = bytes;
+                    mock.answer(&exchange.request)
+                }
+                Err(problem) => unreadable(&mock, &exchange.request, problem),
+            };
+            if let Some(delay) = answer.delay.or(client.shared.settings.delay) {
+                tokio::time::sleep(delay).await;
+            }
+            finish(&client, exchange, answer, in_flight)
+        }));
+    }
+
+    let request = &exchange.request;
+    let mock = shared.mock.load();
+    let answer = mock.answer(request);
+    let Some(delay) = answer.delay.or(shared.settings.delay) else {
+        return Responding::ready(finish(client, exchange, answer, in_flight));
+    };
+    // As above, the future's own request in flight takes over; and the
+    // endpoint id borrowed from the mock is copied for it.
+    drop(in_flight);
+    let Answer {
+        response,
+        endpoint,
+        verdict,
+        message,
+        violations,
+        delay: _,
+    } = answer;
+    let endpoint = endpoint.map(str::to_string);
+    let client = Arc::clone(client);
+    Responding::Waiting(Box::pin(async move {
+        let in_flight = client.activity.begin();
+        tokio::time::sleep(delay).await;
+        let answer = Answer {
+            response,
+            endpoint: endpoint.as_deref(),
+            verdict,
+            message,
+            violations,
+            delay: None,
+        };
+        finish(&client, exchange, answer, in_flight)
+    }))
+}
+
+/// The 503 for a request over the rate limit.
+fn rate_limited<'m>(mock: &'m Mock, request: &Request, wait: Duration) -> Answer<'m> {
+    let retry = wait.as_secs().max(1).to_string();
+    let problem = Problem::new(
+        503,
+        "the rate limit is exceeded (ONLYOFFICE allows 500 requests per 10 seconds); retry later",
+    )
+    .with_header("retry-after", retry);
+    Answer {
+        response: problem_for(mock, request, &problem),
+        endpoint: None,
+        verdict: Verdict::Fault,
+        message: Some(problem.message),
+        violations: Vec::new(),
+        delay: None,
+    }
+}
+
+/// The answer to a request whose body could not be read.
+fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer<'m> {
+    let mut response = problem_for(mock, request, &problem);
+    if problem.status == 413 {
+        // The rest of the body is never read, so the connection cannot be
+        // reused.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Answer {
+        response,
+        endpoint: None,
+        verdict: Verdict::Invalid,
+        message: Some(problem.message),
+        violations: Vec::new(),
+        delay: None,
+    }
+}
+
+/// Hands `answer` over: CORS headers, the log line, the journal entry, and
+/// the end of the request's time in flight.
+fn finish(
+    client: &Client,
+    exchange: Exchange,
+    mut answer: Answer<'_>,
+    in_flight: InFlight<'_>,
+) -> Reply {
+    let shared = &*client.shared;
+    let Exchange {
+        request,
+        origin,
+        started,
+    } = exchange;
+    let origin = origin.as_ref().and_then(|v| v.to_str().ok());
     allow_origin(&shared.settings.cors, origin, answer.response.headers_mut());
 
     let status = answer.response.status().as_u16();
@@ -344,7 +453,7 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
             status,
             verdict: answer.verdict.as_str(),
             micros,
-            peer,
+            peer: &client.address,
         },
         time,
     );
@@ -371,28 +480,27 @@ async fn respond(client: &Client, request: http::Request<Incoming>) -> http::Res
 
 /// Reads the body, refusing one over `max` bytes without reading the rest.
 async fn read_body(body: Incoming, max: usize) -> Result<Bytes, Problem> {
-    if body.is_end_stream() {
-        return Ok(Bytes::new());
-    }
-    let too_large = || {
-        Problem::new(
-            413,
-            format!("the request body is larger than the limit of {max} bytes"),
-        )
-    };
     // hyper knows the declared Content-Length; a body that declares more
     // than the limit is refused before any of it is read.
     if body.size_hint().lower() > max as u64 {
-        return Err(too_large());
+        return Err(too_large(max));
     }
     match Limited::new(body, max).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(Problem::new(
-            400,
-            format!("the request body could not be read: {e}"),
-        )),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
+        Err(e) => Err(unread(&*e)),
     }
+}
+
+fn too_large(max: usize) -> Problem {
+    Problem::new(
+        413,
+        format!("the request body is larger than the limit of {max} bytes"),
+    )
+}
+
+fn unread(error: &dyn std::fmt::Display) -> Problem {
+    Problem::new(400, format!("the request body could not be read: {error}"))
 }
 
 fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {

@@ -1,7 +1,6 @@
 //! The request journal: the last requests with each one's verdict and
 //! violations, for the admin API and for tests that ask what was sent.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
@@ -86,8 +85,8 @@ impl Entry {
         }
     }
 
-    /// This entry, its strings' buffers kept, now holding `request`.
-    fn refill(mut self, id: u64, request: Record<'_>) -> Entry {
+    /// Makes this entry hold `request`, keeping its strings' buffers.
+    fn refill(&mut self, id: u64, request: Record<'_>) {
         self.id = id;
         self.time = request.time;
         if self.method != *request.method {
@@ -101,7 +100,6 @@ impl Entry {
         self.message = request.message;
         self.violations = request.violations;
         self.micros = request.micros;
-        self
     }
 }
 
@@ -132,7 +130,7 @@ fn rfc3339<S: serde::Serializer>(time: &SystemTime, serializer: S) -> Result<S::
 /// counter; reading merges the shards by id.
 #[derive(Debug)]
 pub struct Journal {
-    shards: Box<[Padded<Mutex<VecDeque<Entry>>>]>,
+    shards: Box<[Padded<Mutex<Ring>>]>,
     capacity: usize,
     next: Padded<AtomicU64>,
 }
@@ -142,7 +140,7 @@ impl Journal {
     pub fn new(capacity: usize) -> Journal {
         Journal {
             shards: (0..shard::SHARDS)
-                .map(|_| Padded(Mutex::new(VecDeque::new())))
+                .map(|_| Padded(Mutex::new(Ring::default())))
                 .collect(),
             capacity,
             next: Padded(AtomicU64::new(1)),
@@ -158,17 +156,14 @@ impl Journal {
             return;
         }
         let id = self.next.0.fetch_add(1, Ordering::Relaxed);
-        let mut entries = lock(&self.shards[shard::index()].0);
-        let oldest = if entries.len() >= self.capacity {
-            entries.pop_front()
-        } else {
-            None
-        };
-        let entry = match oldest {
-            Some(old) => old.refill(id, request),
-            None => Entry::new(id, request),
-        };
-        entries.push_back(entry);
+        let mut ring = lock(&self.shards[shard::index()].0);
+        if ring.entries.len() < self.capacity {
+            ring.entries.push(Entry::new(id, request));
+            return;
+        }
+        let oldest = ring.oldest % ring.entries.len();
+        ring.entries[oldest].refill(id, request);
+        ring.oldest = oldest + 1;
     }
 
     /// The last `limit` entries (at most the capacity), newest first.
@@ -176,7 +171,7 @@ impl Journal {
         let mut all: Vec<Entry> = self
             .shards
             .iter()
-            .flat_map(|shard| lock(&shard.0).iter().cloned().collect::<Vec<_>>())
+            .flat_map(|shard| lock(&shard.0).entries.clone())
             .collect();
         all.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.id));
         all.truncate(limit.min(self.capacity));
@@ -186,14 +181,24 @@ impl Journal {
     /// Forgets every entry.
     pub fn clear(&self) {
         for shard in &self.shards {
-            lock(&shard.0).clear();
+            *lock(&shard.0) = Ring::default();
         }
     }
 }
 
+/// One shard's entries, in no order: readers sort by id. Once full, the
+/// oldest entry is overwritten where it lies, which touches the least
+/// memory.
+#[derive(Debug, Default)]
+struct Ring {
+    entries: Vec<Entry>,
+    /// Where the oldest entry is, once `entries` is full.
+    oldest: usize,
+}
+
 /// A shard's entries; a thread that panicked while recording leaves whole
 /// entries behind, so the lock stays usable.
-fn lock(shard: &Mutex<VecDeque<Entry>>) -> std::sync::MutexGuard<'_, VecDeque<Entry>> {
+fn lock(shard: &Mutex<Ring>) -> std::sync::MutexGuard<'_, Ring> {
     shard
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -244,8 +249,15 @@ mod tests {
         }
         let paths: Vec<String> = journal.recent(10).into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["/c", "/b"]);
+        for path in ["/d", "/e", "/f", "/g"] {
+            journal.record(entry(path));
+        }
+        let paths: Vec<String> = journal.recent(10).into_iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["/g", "/f"]);
         journal.clear();
         assert!(journal.recent(10).is_empty());
+        journal.record(entry("/h"));
+        assert_eq!(journal.recent(10).len(), 1);
     }
 
     #[test]

@@ -8,11 +8,12 @@
 //! closed after the limit either way. hyper has the same timeout built in,
 //! but it arms a fresh timer for every request, a boxed future and two
 //! trips through the timer wheel, which is a noticeable share of a mock
-//! answer. Here one task sweeps every connection a few times per limit, so
-//! the request path pays for two relaxed atomic stores and connections
-//! carry no timer at all.
+//! answer. Here one thread sweeps every connection a few times per limit,
+//! so the request path pays for two relaxed atomic stores and the async
+//! runtime carries no timer at all.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,24 @@ impl Activity {
     }
 }
 
+/// Stops the sweeping thread of [`Connections::watch_in_background`] when
+/// dropped.
+#[derive(Debug)]
+pub struct Watchdog {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        // Dropping the sender wakes the thread at once.
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The connections being served, watched for idleness.
 #[derive(Debug)]
 pub struct Connections {
@@ -138,21 +157,33 @@ impl Connections {
         closed
     }
 
-    /// Sweeps a few times per limit, for as long as it is polled.
-    pub async fn sweep_forever(&self) {
+    /// Sweeps a few times per limit on a thread of its own until the
+    /// returned [`Watchdog`] is dropped.
+    ///
+    /// A thread rather than a task: a timer always pending in the async
+    /// runtime makes every worker read the clock and walk its timer wheel
+    /// each time it parks, which at full load is once or twice a request.
+    pub fn watch_in_background(self: &Arc<Self>) -> std::io::Result<Watchdog> {
         let period = (self.limit / 8).clamp(Duration::from_millis(25), Duration::from_secs(1));
-        let mut ticks = tokio::time::interval(period);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let closed = self.sweep(Instant::now());
-            if closed > 0 {
-                tracing::debug!(
-                    "closed {closed} connections that sent no complete request within {}",
-                    humantime::format_duration(self.limit)
-                );
-            }
-        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let connections = Arc::clone(self);
+        let thread = std::thread::Builder::new()
+            .name("docmock-watchdog".into())
+            .spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(period) {
+                    let closed = connections.sweep(Instant::now());
+                    if closed > 0 {
+                        tracing::debug!(
+                            "closed {closed} connections that sent no complete request within {}",
+                            humantime::format_duration(connections.limit)
+                        );
+                    }
+                }
+            })?;
+        Ok(Watchdog {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Watched>> {

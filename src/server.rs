@@ -191,10 +191,7 @@ pub async fn serve(
     // connection (see `connection`), which costs less per request.
     let builder = auto::Builder::new(TokioExecutor::new());
     let connections = Arc::new(Connections::new(shared.settings.limits.header_timeout));
-    let watchdog = tokio::spawn({
-        let connections = Arc::clone(&connections);
-        async move { connections.sweep_forever().await }
-    });
+    let watchdog = connections.watch_in_background()?;
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -235,7 +232,7 @@ pub async fn serve(
     }
     drop(listener);
     graceful.shutdown().await;
-    watchdog.abort();
+    drop(watchdog);
     Ok(())
 }
 

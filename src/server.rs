@@ -307,7 +307,6 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             request.query.as_deref(),
         );
         allow_origin(&shared.settings.cors, origin, response.headers_mut());
-        in_flight.end_at(Instant::now());
         return Responding::ready(response.map(Full::new));
     }
     if shared.settings.cors.enabled
@@ -318,16 +317,15 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
         let response = preflight(&shared.settings.cors, origin, &request.headers);
-        in_flight.end_at(Instant::now());
         return Responding::ready(response.map(Full::new));
     }
 
-    if let Some(wait) = shared.over_rate_limit() {
-        let mock = shared.mock.load();
-        let answer = rate_limited(&mock, request, wait);
-        return Responding::ready(finish(client, exchange, answer, in_flight));
-    }
-    if !body.is_end_stream() {
+    let mock = shared.mock.load();
+    let answer = if let Some(wait) = shared.over_rate_limit() {
+        rate_limited(&mock, request, wait)
+    } else if body.is_end_stream() {
+        mock.answer(request)
+    } else {
         // The future holds a request in flight of its own from its first
         // poll, which follows at once.
         drop(in_flight);
@@ -347,11 +345,7 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             }
             finish(&client, exchange, answer, in_flight)
         }));
-    }
-
-    let request = &exchange.request;
-    let mock = shared.mock.load();
-    let answer = mock.answer(request);
+    };
     let Some(delay) = answer.delay.or(shared.settings.delay) else {
         return Responding::ready(finish(client, exchange, answer, in_flight));
     };

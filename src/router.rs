@@ -137,18 +137,6 @@ fn skip_slashes(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The first non-empty piece of `path` at or after byte `at`, and the offset
-/// just past it.
-fn next_piece(path: &str, at: usize) -> Option<(&str, usize)> {
-    let start = skip_slashes(path.as_bytes(), at);
-    let end = piece_end(path.as_bytes(), start);
-    // Both ends sit next to a `/` or at an end of the path, so they are
-    // character boundaries.
-    path.get(start..end)
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| (piece, end))
-}
-
 /// Whether `piece` is the lower-cased `key` ignoring ASCII case; only the
 /// piece needs folding.
 fn same_folded(key: &[u8], piece: &[u8]) -> bool {
@@ -416,15 +404,16 @@ impl Router {
     /// its method.
     fn all_matching<'r>(&'r self, node: usize, path: &str, at: usize, out: &mut Vec<&'r Route>) {
         let node = &self.nodes[node];
-        let Some((piece, end)) = next_piece(path, at) else {
+        let at = skip_slashes(path.as_bytes(), at);
+        if at == path.len() {
             out.extend(node.routes.iter().map(|&i| &self.routes[i]));
             return;
-        };
-        if let Some((child, _)) = node.literal_at(path, end - piece.len()) {
+        }
+        if let Some((child, end)) = node.literal_at(path, at) {
             self.all_matching(child, path, end, out);
         }
         if let Some(param) = node.param {
-            self.all_matching(param, path, end, out);
+            self.all_matching(param, path, piece_end(path.as_bytes(), at), out);
         }
     }
 

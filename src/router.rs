@@ -81,7 +81,9 @@ pub struct Router {
 #[derive(Debug, Clone, Default)]
 struct Node {
     /// Literal children by lower-cased text, sorted by length and then
-    /// text for binary search.
+    /// text for binary search. Once the tree is built, a child that only
+    /// leads on to one literal is skipped: its key then spans several
+    /// segments joined by `/` (see [`Router::compact`]).
     literals: Vec<(Box<str>, usize)>,
     /// The child for a `{param}` at this position.
     param: Option<usize>,
@@ -89,35 +91,71 @@ struct Node {
     routes: Vec<usize>,
 }
 
+/// Nodes with at most this many literal children compare each key against
+/// the path where it stands; more are searched by the path's piece.
+const SCANNED: usize = 8;
+
 impl Node {
     /// The literal child matching the piece of `path` that starts at byte
     /// `at` (ignoring ASCII case), and the offset just past that piece.
     ///
     /// A handful of children, the usual case, are compared against the path
-    /// where it stands, so the piece's end need not be found first; a key
-    /// holds no `/`, so a key followed by a `/` or the end is the whole
-    /// piece. Many children are searched by the piece.
+    /// where it stands, so the piece's end need not be found first. Many
+    /// children are searched by the piece.
     fn literal_at(&self, path: &str, at: usize) -> Option<(usize, usize)> {
-        if self.literals.len() <= 8 {
-            let rest = path.as_bytes().get(at..)?;
-            for (key, child) in &self.literals {
-                let key = key.as_bytes();
-                if let Some(piece) = rest.get(..key.len())
-                    && rest.get(key.len()).is_none_or(|&next| next == b'/')
-                    && same_folded(key, piece)
-                {
-                    return Some((*child, at + key.len()));
-                }
-            }
-            return None;
+        let bytes = path.as_bytes();
+        if self.literals.len() <= SCANNED {
+            return self
+                .literals
+                .iter()
+                .find_map(|(key, child)| Some((*child, key_end(key.as_bytes(), bytes, at)?)));
         }
-        let end = piece_end(path.as_bytes(), at);
+        let end = piece_end(bytes, at);
         let piece = path.get(at..end)?;
         self.literals
             .binary_search_by(|(key, _)| compare_folded(key, piece))
             .ok()
             .map(|found| (self.literals[found].1, end))
     }
+
+    /// Whether walking through this node can only go on to one literal
+    /// child: nothing ends here and no parameter branches off.
+    fn only_passes_on(&self) -> Option<&(Box<str>, usize)> {
+        match self.literals.as_slice() {
+            [only] if self.param.is_none() && self.routes.is_empty() => Some(only),
+            _ => None,
+        }
+    }
+}
+
+/// Where `key` (lower-cased segments joined by `/`) matches whole pieces of
+/// `path` from byte `at`, ignoring ASCII case and repeated slashes between
+/// its segments: the offset just past the match.
+fn key_end(key: &[u8], path: &[u8], at: usize) -> Option<usize> {
+    // Requests mostly spell the path as documented: one comparison.
+    let end = if path.get(at..at + key.len()) == Some(key) {
+        at + key.len()
+    } else {
+        let mut end = at;
+        for (i, segment) in key.split(|&b| b == b'/').enumerate() {
+            if i > 0 {
+                if path.get(end) != Some(&b'/') {
+                    return None;
+                }
+                end = skip_slashes(path, end);
+            }
+            let piece = path.get(end..end + segment.len())?;
+            if !same_folded(segment, piece) {
+                return None;
+            }
+            end += segment.len();
+        }
+        end
+    };
+    // A key followed by more of the same piece is not that piece.
+    path.get(end)
+        .is_none_or(|&next| next == b'/')
+        .then_some(end)
 }
 
 /// The offset of the first `/` at or after `at`, or the path's length.
@@ -225,6 +263,7 @@ impl Router {
             }
         }
         if errors.is_empty() {
+            router.compact();
             Ok(router)
         } else {
             Err(errors)
@@ -270,6 +309,29 @@ impl Router {
         self.nodes[node].routes.push(self.routes.len());
         self.routes.push(route);
         Ok(())
+    }
+
+    /// Lets each literal edge skip the nodes that only pass on to one
+    /// literal, so that a run of fixed segments such as a mount prefix is
+    /// compared in one go rather than node by node.
+    ///
+    /// Only edges of nodes compared in place are extended: a node with many
+    /// children finds its child by one piece of the path. The skipped nodes
+    /// stay in `nodes`, unreachable. Run once every route is inserted.
+    fn compact(&mut self) {
+        for node in 0..self.nodes.len() {
+            if self.nodes[node].literals.len() > SCANNED {
+                continue;
+            }
+            for edge in 0..self.nodes[node].literals.len() {
+                let (mut key, mut child) = self.nodes[node].literals[edge].clone();
+                while let Some((next, grandchild)) = self.nodes[child].only_passes_on() {
+                    key = format!("{key}/{next}").into_boxed_str();
+                    child = *grandchild;
+                }
+                self.nodes[node].literals[edge] = (key, child);
+            }
+        }
     }
 
     fn new_node(&mut self) -> usize {
@@ -482,6 +544,7 @@ mod tests {
                 template: template.to_string(),
             })?;
         }
+        router.compact();
         Ok(router)
     }
 
@@ -589,6 +652,44 @@ mod tests {
             found(&router, Method::GET, "/é/d").map(|f| f.0),
             Some("/{p}/d".into())
         );
+    }
+
+    #[test]
+    fn a_run_of_fixed_segments_matches_as_its_segments_would() {
+        let router = router(&[
+            ("GET", "/api/2.0/crm/contact/{id}"),
+            ("GET", "/api/2.0/crm/case"),
+            ("PUT", "/api/2.0/crm/case"),
+        ])
+        .expect("no conflict");
+        for path in [
+            "/api/2.0/crm/contact/7",
+            "//API//2.0/Crm/contact/7/",
+            "/api/2.0/crm///CONTACT/7",
+        ] {
+            assert_eq!(
+                found(&router, Method::GET, path),
+                Some(("/api/2.0/crm/contact/{id}".into(), vec!["id=7".into()])),
+                "{path}"
+            );
+        }
+        for path in [
+            "/api/2.0",
+            "/api/2.0/crm",
+            "/api/2.0/crmx/case",
+            "/api/2.0/crm/ca",
+        ] {
+            assert!(
+                matches!(router.route(&Method::GET, path), Routed::NotFound),
+                "{path}"
+            );
+        }
+        match router.route(&Method::POST, "/API/2.0//crm/case") {
+            Routed::MethodNotAllowed { allow, .. } => {
+                assert_eq!(allow, [Method::GET, Method::HEAD, Method::PUT]);
+            }
+            other => panic!("expected 405, got {other:?}"),
+        }
     }
 
     #[test]

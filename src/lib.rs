@@ -40,6 +40,7 @@ pub mod shard;
 pub mod spec;
 pub mod validate;
 pub mod verify;
+pub mod wall_clock;
 pub mod watch;
 
 pub use catalog::{Catalog, LoadError, LoadErrors, Source};

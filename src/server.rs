@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -24,6 +24,7 @@ use crate::journal::{Journal, Record};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
 use crate::request_log::{RequestLine, RequestLog};
+use crate::wall_clock::WallClock;
 
 /// Limits the server applies to every connection.
 #[derive(Debug, Clone, Copy)]
@@ -136,6 +137,7 @@ pub struct Shared {
     journal: Journal,
     settings: Settings,
     window: Mutex<(Instant, u32)>,
+    clock: WallClock,
 }
 
 impl Shared {
@@ -146,6 +148,7 @@ impl Shared {
             journal: Journal::new(settings.journal_size),
             settings,
             window: Mutex::new((Instant::now(), 0)),
+            clock: WallClock::new(),
         })
     }
 
@@ -435,7 +438,7 @@ fn finish(
     let status = answer.response.status().as_u16();
     let ended = Instant::now();
     let micros = u64::try_from(ended.duration_since(started).as_micros()).unwrap_or(u64::MAX);
-    let time = SystemTime::now();
+    let time = shared.clock.time_of(ended);
     shared.settings.request_log.write(
         &RequestLine {
             method: request.method.as_str(),

@@ -5,7 +5,8 @@
 //! Under load the request path makes no system call and writes no cache
 //! line another worker writes: only the first line after a flush may wake
 //! the writer thread, which then waits [`BATCH_WINDOW`] for more lines
-//! before it writes them. Lines from one thread keep their order; lines
+//! before it takes every thread's buffer (leaving an empty one in its place)
+//! and writes them out. Lines from one thread keep their order; lines
 //! from different threads within one batch may not, and carry their own
 //! timestamps.
 //!
@@ -126,7 +127,10 @@ impl Shared {
 }
 
 fn write_batches(shared: &Shared, mut output: impl Write) {
-    let mut batch = Vec::new();
+    // Each shard's buffer is swapped for an empty one of these and written
+    // out from here, so that lines are not copied on their way out and the
+    // two buffers of a shard take turns.
+    let mut taken: Vec<Vec<u8>> = shared.buffers.iter().map(|_| Vec::new()).collect();
     loop {
         let closed = {
             let mut closed = lock(&shared.state);
@@ -146,31 +150,36 @@ fn write_batches(shared: &Shared, mut output: impl Write) {
         if !closed {
             std::thread::sleep(BATCH_WINDOW);
         }
-        for buffer in &shared.buffers {
-            let mut buffer = lock(&buffer.0);
-            batch.extend_from_slice(&buffer);
+        for (buffer, taken) in shared.buffers.iter().zip(&mut taken) {
+            std::mem::swap(&mut *lock(&buffer.0), taken);
+        }
+        let dropped = shared.dropped.swap(0, Ordering::Relaxed);
+        // A log that cannot be written must not take the server down.
+        let _ = write_batch(&mut output, &taken, dropped);
+        for buffer in &mut taken {
             buffer.clear();
             if buffer.capacity() > 1024 * 1024 {
                 buffer.shrink_to(64 * 1024);
             }
         }
-        let dropped = shared.dropped.swap(0, Ordering::Relaxed);
-        if dropped > 0 {
-            let _ = writeln!(
-                batch,
-                "docmock: {dropped} log lines were dropped because the log output could not keep up"
-            );
-        }
-        // A log that cannot be written must not take the server down.
-        let _ = output.write_all(&batch).and_then(|()| output.flush());
-        batch.clear();
-        if batch.capacity() > 1024 * 1024 {
-            batch.shrink_to(64 * 1024);
-        }
         if closed {
             return;
         }
     }
+}
+
+/// Writes the lines taken from the shards, and says how many were dropped.
+fn write_batch(output: &mut impl Write, taken: &[Vec<u8>], dropped: u64) -> io::Result<()> {
+    for lines in taken.iter().filter(|lines| !lines.is_empty()) {
+        output.write_all(lines)?;
+    }
+    if dropped > 0 {
+        writeln!(
+            output,
+            "docmock: {dropped} log lines were dropped because the log output could not keep up"
+        )?;
+    }
+    output.flush()
 }
 
 impl Drop for FlushGuard {

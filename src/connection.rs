@@ -11,12 +11,20 @@
 //! answer. Here one thread sweeps every connection a few times per limit,
 //! so the request path pays for two relaxed atomic stores and the async
 //! runtime carries no timer at all.
+//!
+//! Graceful shutdown goes through the same registry: [`Connections::close_all`]
+//! asks every connection to finish the request it is serving and close
+//! (see [`Served`]), and [`Connections::all_ended`] says when they have.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::task::AbortHandle;
 
 /// What the watchdog knows of one connection.
@@ -27,6 +35,10 @@ pub struct Activity {
     /// When the last request in progress ended, in microseconds since
     /// `opened` (0 until one has).
     idle_since: AtomicU64,
+    /// Set when the server shuts down.
+    closing: AtomicBool,
+    /// Wakes the connection's task, so that it sees `closing`.
+    waker: Mutex<Option<Waker>>,
 }
 
 impl Activity {
@@ -36,6 +48,16 @@ impl Activity {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
             idle_since: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
+            waker: Mutex::new(None),
+        }
+    }
+
+    /// Asks the connection to finish what it is serving and close.
+    fn close(&self) {
+        self.closing.store(true, Ordering::Release);
+        if let Some(waker) = &*lock(&self.waker) {
+            waker.wake_by_ref();
         }
     }
 
@@ -82,6 +104,64 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.end(Instant::now());
     }
+}
+
+/// A connection served until it ends, shut down gracefully once
+/// [`Connections::close_all`] asks: the request in progress is answered,
+/// and an idle connection closes at once.
+///
+/// hyper-util's `GracefulShutdown` does the same through a channel every
+/// connection polls, which takes a lock shared by all of them on every poll;
+/// here a poll reads one flag of the connection's own, and the waker is
+/// handed over only when it changes.
+#[derive(Debug)]
+pub struct Served<C> {
+    connection: Pin<Box<C>>,
+    activity: Arc<Activity>,
+    /// The waker last handed to `activity`.
+    waker: Option<Waker>,
+    closing: bool,
+}
+
+impl<C> Served<C> {
+    /// Serves `connection`, whose activity is `activity`.
+    pub fn new(connection: C, activity: Arc<Activity>) -> Served<C> {
+        Served {
+            connection: Box::pin(connection),
+            activity,
+            waker: None,
+            closing: false,
+        }
+    }
+}
+
+impl<C: GracefulConnection> Future for Served<C> {
+    type Output = C::Output;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        // Handed over before `closing` is read, so that `close` either sees
+        // this waker or happens before the read below.
+        if !this
+            .waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(context.waker()))
+        {
+            let waker = context.waker().clone();
+            *lock(&this.activity.waker) = Some(waker.clone());
+            this.waker = Some(waker);
+        }
+        if !this.closing && this.activity.closing.load(Ordering::Acquire) {
+            this.closing = true;
+            this.connection.as_mut().graceful_shutdown();
+        }
+        this.connection.as_mut().poll(context)
+    }
+}
+
+/// A connection whose task panicked leaves a usable value behind.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Activity {
@@ -157,6 +237,21 @@ impl Connections {
         closed
     }
 
+    /// Asks every connection to finish the request it is serving and close;
+    /// idle ones close at once.
+    pub fn close_all(&self) {
+        for watched in self.lock().iter() {
+            watched.activity.close();
+        }
+    }
+
+    /// Whether every connection watched has ended.
+    pub fn all_ended(&self) -> bool {
+        let mut open = self.lock();
+        open.retain(|watched| !watched.task.is_finished());
+        open.is_empty()
+    }
+
     /// Sweeps a few times per limit on a thread of its own until the
     /// returned [`Watchdog`] is dropped.
     ///
@@ -187,7 +282,7 @@ impl Connections {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Watched>> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.open)
     }
 }
 

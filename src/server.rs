@@ -16,10 +16,9 @@ use hyper::body::{Body, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::connection::{Activity, Connections, InFlight};
+use crate::connection::{Activity, Connections, InFlight, Served};
 use crate::journal::{Journal, Record};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
 use crate::problem::Problem;
@@ -195,7 +194,6 @@ pub async fn serve(
     let builder = auto::Builder::new(TokioExecutor::new());
     let connections = Arc::new(Connections::new(shared.settings.limits.header_timeout));
     let watchdog = connections.watch_in_background()?;
-    let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -221,8 +219,8 @@ pub async fn serve(
                     move |request| respond(&client, request)
                 });
                 let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                let connection = graceful.watch(connection);
                 let activity = Arc::clone(&client.activity);
+                let connection = Served::new(connection, Arc::clone(&activity));
                 let task = tokio::spawn(async move {
                     if let Err(e) = connection.await {
                         tracing::debug!("connection from {peer} ended: {e}");
@@ -234,7 +232,10 @@ pub async fn serve(
         }
     }
     drop(listener);
-    graceful.shutdown().await;
+    connections.close_all();
+    while !connections.all_ended() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     drop(watchdog);
     Ok(())
 }

@@ -292,6 +292,78 @@ async fn sigterm_lets_requests_in_flight_finish() {
     assert!(exited_cleanly, "exit code 0 after SIGTERM");
 }
 
+/// Sends `request` on `stream` and reads one whole answer: its head and as
+/// many body bytes as it announces.
+async fn exchange(stream: &mut tokio::net::TcpStream, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let read = stream.read(&mut buffer).await.expect("read");
+        assert!(read > 0, "closed before answering");
+        answer.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let length = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(str::to_string)
+            })
+            .and_then(|l| l.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        if body.len() >= length {
+            return text;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_idle_connections_at_once_and_the_busy_one_after_its_answer() {
+    use tokio::io::AsyncReadExt;
+    let mut server = Server::start(&[]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let get = |prefer: &str| {
+        format!("GET {R7} HTTP/1.1\r\nHost: x\r\nAuthorization: token\r\n{prefer}\r\n")
+    };
+    let mut idle = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let first = exchange(&mut idle, &get("")).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    let mut busy = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let answer =
+        tokio::spawn(async move { exchange(&mut busy, &get("Prefer: delay=1500\r\n")).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let terminated = Instant::now();
+    let exited = tokio::task::spawn_blocking(move || server.terminate());
+    // The idle keep-alive connection is closed without waiting for the busy one.
+    let mut buffer = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buffer))
+        .await
+        .expect("the idle connection is closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    assert!(
+        terminated.elapsed() < Duration::from_millis(1000),
+        "closed after {:?}",
+        terminated.elapsed()
+    );
+    let answer = answer.await.expect("joined");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    assert!(exited.await.expect("joined"), "exit code 0 after SIGTERM");
+}
+
 #[test]
 fn the_openapi_export_is_a_valid_openapi_3_1_document() {
     let out = tempfile::tempdir().expect("tempdir");

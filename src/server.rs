@@ -347,11 +347,11 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             if let Some(delay) = answer.delay.or(client.shared.settings.delay) {
                 tokio::time::sleep(delay).await;
             }
-            finish(&client, exchange, answer, in_flight)
+            finish(&client, &exchange, answer, in_flight)
         }));
     };
     let Some(delay) = answer.delay.or(shared.settings.delay) else {
-        return Responding::ready(finish(client, exchange, answer, in_flight));
+        return Responding::ready(finish(client, &exchange, answer, in_flight));
     };
     // As above, the future's own request in flight takes over; and the
     // endpoint id borrowed from the mock is copied for it.
@@ -377,7 +377,7 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             violations,
             delay: None,
         };
-        finish(&client, exchange, answer, in_flight)
+        finish(&client, &exchange, answer, in_flight)
     }))
 }
 
@@ -423,7 +423,7 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
 /// the end of the request's time in flight.
 fn finish(
     client: &Client,
-    exchange: Exchange,
+    exchange: &Exchange,
     mut answer: Answer<'_>,
     in_flight: InFlight<'_>,
 ) -> Reply {
@@ -438,7 +438,7 @@ fn finish(
 
     let status = answer.response.status().as_u16();
     let ended = Instant::now();
-    let micros = u64::try_from(ended.duration_since(started).as_micros()).unwrap_or(u64::MAX);
+    let micros = u64::try_from(ended.duration_since(*started).as_micros()).unwrap_or(u64::MAX);
     let time = shared.clock.time_of(ended);
     shared.settings.request_log.write(
         &RequestLine {

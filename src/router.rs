@@ -132,6 +132,10 @@ impl Node {
 /// `path` from byte `at`, ignoring ASCII case and repeated slashes between
 /// its segments: the offset just past the match.
 fn key_end(key: &[u8], path: &[u8], at: usize) -> Option<usize> {
+    // Most keys tried are the wrong one, which the first byte tells.
+    if path.get(at)?.to_ascii_lowercase() != *key.first()? {
+        return None;
+    }
     // Requests mostly spell the path as documented: one comparison.
     let end = if path.get(at..at + key.len()) == Some(key) {
         at + key.len()

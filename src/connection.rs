@@ -111,9 +111,9 @@ impl Drop for InFlight<'_> {
 /// and an idle connection closes at once.
 ///
 /// hyper-util's `GracefulShutdown` does the same through a channel every
-/// connection polls, which takes a lock shared by all of them on every poll;
-/// here a poll reads one flag of the connection's own, and the waker is
-/// handed over only when it changes.
+/// connection polls, and each poll locks a `Notify` the connection shares
+/// with others (so with other workers' cores); here a poll reads one flag of
+/// the connection's own, and the waker is handed over only when it changes.
 #[derive(Debug)]
 pub struct Served<C> {
     connection: Pin<Box<C>>,

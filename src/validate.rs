@@ -99,18 +99,13 @@ fn authenticate(
     }
     let Some(credential) = credential else {
         let mut accepted: Vec<String> = api
-            .auth
-            .headers
+            .credential_headers
             .iter()
-            .map(|(name, schemes)| {
-                let list: Vec<&str> = schemes
-                    .as_array()
-                    .map(|l| l.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                if list.is_empty() {
-                    format!("the {name} header")
+            .map(|header| {
+                if header.schemes.is_empty() {
+                    format!("the {} header", header.spelled)
                 } else {
-                    format!("{name}: {} …", list.join("|"))
+                    format!("{}: {} …", header.spelled, header.schemes.join("|"))
                 }
             })
             .collect();
@@ -143,26 +138,21 @@ fn authenticate(
 /// documentation shows without one: `token` (or `docmock`) under the first
 /// accepted header and scheme.
 pub fn example_credential(api: &Api, token: Option<&str>) -> Option<(String, String)> {
-    let (name, schemes) = api.auth.headers.iter().next()?;
+    let header = api.credential_headers.first()?;
     let token = token.unwrap_or("docmock");
-    let value = match schemes
-        .as_array()
-        .and_then(|l| l.first())
-        .and_then(Value::as_str)
-    {
+    let value = match header.schemes.first() {
         Some(scheme) => format!("{scheme} {token}"),
         None => token.to_string(),
     };
-    Some((name.clone(), value))
+    Some((header.spelled.clone(), value))
 }
 
 /// Whether `headers` (name, value pairs) carry one of `api`'s credentials.
 pub fn has_credential<'h>(api: &Api, mut names: impl Iterator<Item = &'h str>) -> bool {
     names.any(|name| {
-        api.auth
-            .headers
-            .keys()
-            .any(|h| h.eq_ignore_ascii_case(name))
+        api.credential_headers
+            .iter()
+            .any(|h| h.spelled.eq_ignore_ascii_case(name))
             || (name.eq_ignore_ascii_case("cookie") && !api.auth.cookies.is_empty())
     })
 }

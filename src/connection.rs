@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::task::AbortHandle;
 
+use crate::sync::lock;
+
 /// What the watchdog knows of one connection.
 #[derive(Debug)]
 pub struct Activity {
@@ -157,11 +159,6 @@ impl<C: GracefulConnection> Future for Served<C> {
         }
         this.connection.as_mut().poll(context)
     }
-}
-
-/// A connection whose task panicked leaves a usable value behind.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Activity {

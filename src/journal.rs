@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::pipeline::Verdict;
 use crate::problem::Violation;
 use crate::shard::{self, Padded};
+use crate::sync::lock;
 
 /// What [`Journal::record`] copies of an answered request.
 #[derive(Debug)]
@@ -194,14 +195,6 @@ struct Ring {
     entries: Vec<Entry>,
     /// Where the oldest entry is, once `entries` is full.
     oldest: usize,
-}
-
-/// A shard's entries; a thread that panicked while recording leaves whole
-/// entries behind, so the lock stays usable.
-fn lock(shard: &Mutex<Ring>) -> std::sync::MutexGuard<'_, Ring> {
-    shard
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

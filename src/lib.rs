@@ -38,6 +38,7 @@ pub mod schema;
 pub mod server;
 pub mod shard;
 pub mod spec;
+mod sync;
 pub mod validate;
 pub mod verify;
 pub mod wall_clock;

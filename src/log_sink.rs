@@ -17,11 +17,12 @@
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::shard::{self, Padded};
+use crate::sync::lock;
 
 /// How long the writer thread gathers lines after the first one before it
 /// writes them out: short enough for a person watching the terminal, long
@@ -111,12 +112,6 @@ impl LogSink {
             self.shared.wake.notify_one();
         }
     }
-}
-
-/// A thread that panicked while appending leaves whole bytes behind; the
-/// buffer is still usable.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Shared {

@@ -171,7 +171,7 @@ impl Shared {
     /// ends when it is over the limit.
     fn over_rate_limit(&self) -> Option<Duration> {
         let limit = self.settings.rate_limit?;
-        let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let mut window = crate::sync::lock(&self.window);
         let now = Instant::now();
         if now.duration_since(window.0) >= limit.period {
             *window = (now, 0);

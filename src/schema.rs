@@ -68,12 +68,11 @@ impl Compiled {
         self.validator.is_valid(instance)
     }
 
-    /// Whether `text`, a path or query value, satisfies the schema without
-    /// building a JSON value, when that can be told from the text alone
-    /// (`None` when it cannot).
-    pub fn accepts_text(&self, text: &str) -> Option<bool> {
-        self.plain_integer
-            .then(|| text.trim().parse::<i64>().is_ok())
+    /// Whether the text alone shows that `text`, a path or query value,
+    /// satisfies the schema, so that no JSON value need be built for it;
+    /// `false` means only that a closer look is needed.
+    pub fn plainly_accepts(&self, text: &str) -> bool {
+        self.plain_integer && text.trim().parse::<i64>().is_ok()
     }
 }
 

@@ -179,7 +179,7 @@ fn check_path(
         };
         let compiled = endpoint.contract.path_param(name);
         // Most path parameters are plain integers: checked on the text.
-        if compiled.and_then(|c| c.accepts_text(raw)) == Some(true) {
+        if compiled.is_some_and(|c| c.plainly_accepts(raw)) {
             continue;
         }
         let pointer = || format!("/{}", crate::catalog::escape_pointer(name));

@@ -61,6 +61,10 @@ impl Negotiated {
 /// assert_eq!(split_suffix("/api/v1/Contact/1"), ("/api/v1/Contact/1", None));
 /// ```
 pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
+    // Nearly every path ends in neither suffix: its last byte says so.
+    if !matches!(path.as_bytes().last(), Some(b'n' | b'N' | b'l' | b'L')) {
+        return (path, None);
+    }
     for (suffix, format) in [(".json", Format::Json), (".xml", Format::Xml)] {
         let Some(start) = path.len().checked_sub(suffix.len()) else {
             continue;
@@ -85,6 +89,11 @@ pub fn negotiate(
 ) -> Result<Negotiated, Vec<&'static str>> {
     if let Some(format) = suffix {
         return Ok(Negotiated::default_for(dialect, format));
+    }
+    // A client that names one media type usually spells it as the dialect
+    // does: a comparison of bytes settles it.
+    if let Some(found) = accept.and_then(|accept| served(dialect, |t| t == accept)) {
+        return Ok(found);
     }
     let default = Negotiated::default_for(dialect, dialect.default_format);
     let Some(accept) = accept.map(str::trim_ascii).filter(|a| !a.is_empty()) else {
@@ -139,17 +148,23 @@ fn single(dialect: &Dialect, media: &str, default: Negotiated) -> Option<Negotia
     if media.eq_ignore_ascii_case("text/*") {
         return Some(Negotiated::default_for(dialect, Format::Xml));
     }
-    if let Some(found) = find(dialect.json_media_types, media) {
+    served(dialect, |t| t.eq_ignore_ascii_case(media))
+}
+
+/// The first of the dialect's media types, JSON before XML, that `is` picks.
+fn served(dialect: &Dialect, is: impl Fn(&str) -> bool) -> Option<Negotiated> {
+    if let Some(found) = dialect.json_media_types.iter().find(|t| is(t)) {
         return Some(Negotiated {
             format: Format::Json,
-            media_type: if found == "text/json" {
+            media_type: if *found == "text/json" {
                 "text/json"
             } else {
                 "application/json"
             },
         });
     }
-    find(dialect.xml_media_types, media).map(|found| Negotiated {
+    let found = dialect.xml_media_types.iter().find(|t| is(t))?;
+    Some(Negotiated {
         format: Format::Xml,
         media_type: found,
     })
@@ -163,13 +178,6 @@ fn available(dialect: &Dialect) -> Vec<&'static str> {
         .chain(dialect.xml_media_types)
         .copied()
         .collect()
-}
-
-fn find(types: &'static [&'static str], media: &str) -> Option<&'static str> {
-    types
-        .iter()
-        .copied()
-        .find(|t| t.eq_ignore_ascii_case(media))
 }
 
 #[cfg(test)]

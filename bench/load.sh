@@ -4,16 +4,18 @@
 #
 #   bench/load.sh [SECONDS-PER-ROUND] [ROUNDS]
 #
-# Both servers run on loopback with the same connection count; the rounds
-# alternate between them and the best round of each counts, because the
-# machine is shared and noisy. Figures are reported as ratios to the bare
-# server measured in the same run. Installs wrk (Debian) and Prism (npm, into
+# Both servers run on loopback with the same connection count. Each round
+# measures both, the one measured first changing from round to round, and
+# the best round of each counts, because the machine is shared and noisy.
+# Figures are ratios to the bare server measured in the same run; "median"
+# is the median of the two servers' ratio within each round, which a single
+# lucky or unlucky round cannot move. Installs wrk (Debian) and Prism (npm, into
 # bench/.prism) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER_ROUND=${1:-5}
-ROUNDS=${2:-3}
+ROUNDS=${2:-5}
 CONNECTIONS=64
 THREADS=2
 DOCMOCK_PORT=4311
@@ -76,8 +78,12 @@ measure() { # url script
 best() { # "rps p50 p99" lines → the line with the highest rps
   sort -k1,1nr | head -1
 }
+median_ratio() { # two files of "rps p50 p99" lines, round by round → median of rps ratios
+  paste -d' ' "$1" "$2" | awk '{ print $1 / $4 }' | sort -n |
+    awk '{ r[NR] = $1 } END { printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
+}
 
-printf "%-26s %12s %9s %9s   %12s %9s %9s   %7s %8s\n" scenario "docmock r/s" "p50 ms" "p99 ms" "bare r/s" "p50 ms" "p99 ms" "ratio" "p99 x"
+printf "%-26s %12s %9s %9s   %12s %9s %9s   %7s %7s %8s\n" scenario "docmock r/s" "p50 ms" "p99 ms" "bare r/s" "p50 ms" "p99 ms" "ratio" "median" "p99 x"
 for scenario in "${SCENARIOS[@]}"; do
   IFS='|' read -r name path script <<<"$scenario"
   url="http://127.0.0.1:$DOCMOCK_PORT$path"
@@ -96,16 +102,22 @@ for scenario in "${SCENARIOS[@]}"; do
   bare_pid=$!
   for _ in $(seq 50); do curl -s "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.1; done
   : >"$WORK/d" ; : >"$WORK/b"
-  for _ in $(seq "$ROUNDS"); do
-    measure "$url" "$WORK/$script.lua" >>"$WORK/d"
-    measure "http://127.0.0.1:$BARE_PORT$path" "$WORK/$script.lua" >>"$WORK/b"
+  for round in $(seq "$ROUNDS"); do
+    if [ $((round % 2)) = 1 ]; then
+      measure "$url" "$WORK/$script.lua" >>"$WORK/d"
+      measure "http://127.0.0.1:$BARE_PORT$path" "$WORK/$script.lua" >>"$WORK/b"
+    else
+      measure "http://127.0.0.1:$BARE_PORT$path" "$WORK/$script.lua" >>"$WORK/b"
+      measure "$url" "$WORK/$script.lua" >>"$WORK/d"
+    fi
   done
   kill $bare_pid; wait $bare_pid 2>/dev/null || true
   read -r drps dp50 dp99 < <(best <"$WORK/d")
   read -r brps bp50 bp99 < <(best <"$WORK/b")
   ratio=$(awk -v a="$drps" -v b="$brps" 'BEGIN { printf "%.2f", a / b }')
+  median=$(median_ratio "$WORK/d" "$WORK/b")
   p99x=$(awk -v a="$dp99" -v b="$bp99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  printf "%-26s %12s %9s %9s   %12s %9s %9s   %6sx %7sx\n" "$name" "$drps" "$dp50" "$dp99" "$brps" "$bp50" "$bp99" "$ratio" "$p99x"
+  printf "%-26s %12s %9s %9s   %12s %9s %9s   %6sx %6sx %7sx\n" "$name" "$drps" "$dp50" "$dp99" "$brps" "$bp50" "$bp99" "$ratio" "$median" "$p99x"
 done
 
 # Stoplight Prism on the OpenAPI export of the same specs.

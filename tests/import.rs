@@ -269,3 +269,186 @@ fn two_pages_of_the_same_method_and_path_are_one_endpoint() {
         "api.json and one endpoint"
     );
 }
+
+/// Imports one page of `tests/pages/` alone and returns its spec as JSON.
+fn imported_spec(page: &str) -> serde_json::Value {
+    let out = tempfile::tempdir().expect("tempdir");
+    let path = common::root().join("tests/pages").join(page);
+    let output = import(out.path(), &[path], &[]);
+    assert!(
+        output.status.success(),
+        "{page}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let spec = walkdir::WalkDir::new(out.path().join("specs"))
+        .into_iter()
+        .map(|e| e.expect("entry"))
+        .find(|e| e.file_type().is_file() && e.file_name() != "api.json")
+        .expect("an endpoint file");
+    serde_json::from_str(&fs::read_to_string(spec.path()).expect("spec")).expect("spec JSON")
+}
+
+/// The parameter `name` of `spec`.
+fn parameter<'s>(spec: &'s serde_json::Value, name: &str) -> &'s serde_json::Value {
+    spec["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no parameter {name} in {spec}"))
+}
+
+#[test]
+fn agent_pages_send_the_required_query_parameters_their_sample_line_leaves_out() {
+    let spec = imported_spec("27_so-agent-required-query-not-in-sample.txt");
+    assert_eq!(
+        spec["request"]["target"],
+        "/api/v1/Agents/Quote/GetQuoteLine?quoteLineId=318"
+    );
+    assert_eq!(parameter(&spec, "quoteLineId")["required"], true);
+    assert_eq!(parameter(&spec, "$select")["required"], false);
+}
+
+#[test]
+fn superoffice_enum_types_are_member_names() {
+    let spec = imported_spec("28_so-archive-enum-query-types.txt");
+    let mode = parameter(&spec, "$mode");
+    assert_eq!(mode["schema"], serde_json::json!({"type": "string"}));
+    assert_eq!(mode["example"], "Wide");
+    assert_eq!(parameter(&spec, "$output")["example"], "Logical");
+    assert_eq!(parameter(&spec, "$jsonSafe")["example"], true);
+}
+
+#[test]
+fn superoffice_tables_without_cell_bars_are_read_like_markdown_tables() {
+    let spec = imported_spec("29_so-devnet-tables-without-bars.txt");
+    assert_eq!(spec["path"], "/api/v1/Selection/{id}");
+    assert_eq!(spec["request"]["target"], "/api/v1/Selection/58");
+    assert_eq!(parameter(&spec, "id")["in"], "path");
+    assert_eq!(parameter(&spec, "$mode")["type"], "Enum: Slim, Full");
+    assert_eq!(parameter(&spec, "Shared")["in"], "body");
+    assert_eq!(parameter(&spec, "Shared")["schema"]["type"], "boolean");
+    let statuses: Vec<&serde_json::Value> = spec["responses"]
+        .as_array()
+        .expect("responses")
+        .iter()
+        .map(|r| &r["status"])
+        .collect();
+    assert_eq!(statuses, [200, 412]);
+    assert_eq!(spec["responses"][0]["type"], "SelectionEntity");
+}
+
+#[test]
+fn a_list_body_has_its_items_described_by_the_property_table() {
+    let spec = imported_spec("30_so-json-patch-array-body.txt");
+    let locations: Vec<&serde_json::Value> = spec["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| &p["in"])
+        .collect();
+    assert!(
+        !locations.iter().any(|l| *l == "body"),
+        "op/path/value are no members of a list body: {spec}"
+    );
+    assert_eq!(spec["request"]["target"], "/api/v1/Project/12");
+}
+
+#[test]
+fn table_renderings_keep_the_inline_request_body_the_last_row_and_the_xml_layout() {
+    let spec = imported_spec("31_table-inline-request-one-line-xml.txt");
+    // The summary is the line under the method line, not the text after
+    // the parameter named `description`.
+    assert_eq!(
+        spec["summary"],
+        "Adds a line to the invoice with the ID specified in the request."
+    );
+    assert_eq!(
+        spec["request"]["headers"]["Accept"], "application/json",
+        "the JSON body run into the request line is no part of Accept"
+    );
+    assert!(spec["request"]["body"].is_string(), "{spec}");
+    // The last row ends on the line before the request line.
+    assert_eq!(parameter(&spec, "isTaxed")["example"], true);
+    let billing = parameter(&spec, "billing");
+    assert_eq!(billing["type"], "Once, Monthly, Yearly");
+    assert_eq!(billing["example"], "Monthly");
+    let attributes = parameter(&spec, "attributes");
+    assert_eq!(attributes["schema"]["type"], "array");
+    assert_eq!(
+        attributes["example"],
+        serde_json::json!([{"Key": "colour", "Value": "blue"}])
+    );
+    assert_eq!(spec["responses"][0]["type"], "Invoice line");
+}
+
+#[test]
+fn a_parameter_the_path_template_binds_is_a_path_parameter_whatever_the_row_says() {
+    let spec = imported_spec("32_path-parameter-sent-in-body-cells.txt");
+    let id = parameter(&spec, "reportId");
+    assert_eq!(id["in"], "path");
+    assert_eq!(id["schema"]["type"], "integer");
+    assert_eq!(spec["request"]["target"], "/api/2.0/crm/report/4410");
+    assert!(
+        spec["request"].get("body").is_none(),
+        "a body that only repeats the path parameter is dropped: {spec}"
+    );
+    assert!(
+        spec["responses"][0].get("type").is_none(),
+        "no line of the request body is taken for the returned type: {spec}"
+    );
+}
+
+#[test]
+fn remarks_end_the_parameter_table_and_enumerations_follow_descriptions() {
+    let spec = imported_spec("33_param-named-description-remark-enum.txt");
+    assert_eq!(
+        spec["summary"],
+        "Adds a note to the case with the ID specified in the request."
+    );
+    let visibility = parameter(&spec, "visibility");
+    assert_eq!(visibility["type"], "Everybody, Managers");
+    assert_eq!(
+        visibility["description"],
+        "Who sees the note: 0 - everybody, 1 - managers only"
+    );
+    let attachments = parameter(&spec, "attachments");
+    assert_eq!(
+        attachments["type"],
+        "Collection of ASC.Files.Core.FileEntry`1[System.Int32]s"
+    );
+    assert!(
+        attachments.get("example").is_none(),
+        "neither the type name nor the remark is an example: {attachments}"
+    );
+}
+
+#[test]
+fn the_newer_reference_layout_is_refused_naming_the_method_line() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let page = common::root().join("tests/pages/34_broken-newer-reference-layout.txt");
+    let output = import(out.path(), &[page], &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("34_broken-newer-reference-layout.txt:3: example response:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("newer reference layout"), "{stderr}");
+}
+
+#[test]
+fn example_nulls_valued_enumerations_and_rows_without_a_description() {
+    let spec = imported_spec("35_put-milestone-null-body-valued-enums.txt");
+    // The example body sends `"isKey": null`: the .NET `bool?` admits it.
+    assert_eq!(
+        parameter(&spec, "isKey")["schema"]["type"],
+        serde_json::json!(["boolean", "null"])
+    );
+    let status = parameter(&spec, "status");
+    assert_eq!(status["type"], "Open = 0, Closed = 1, Late = 2");
+    assert_eq!(status["example"], "Closed");
+    let deadline = parameter(&spec, "deadline");
+    assert_eq!(deadline["type"], "Date and Time");
+    assert_eq!(deadline["example"], "2024-09-30T00:00:00.000Z");
+}

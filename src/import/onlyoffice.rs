@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use super::text::{Page, json_block, xml_block};
+use super::text::{Page, json_block, relaid_xml, xml_block};
 use super::types::{split_row, widen_for_example};
 use super::{ImportError, Imported, api_file, endpoint_id};
 use crate::catalog::same_xml_text;
@@ -28,6 +28,8 @@ const DESCRIPTION: &[&str] = &["Description", "Описание"];
 const PARAMETERS: &[&str] = &["Parameters", "Параметры", "Параметра"];
 const EXAMPLE: &[&str] = &["Example", "Пример", "Example Request", "Пример запроса"];
 const RETURNS: &[&str] = &["Returns", "Возвращает", "Возвращаемое значение"];
+/// The remark some pages add under the parameter table; it ends the table.
+const REMARK: &[&str] = &["Remark", "Remarks", "Примечание", "Замечание"];
 const RESPONSE: &[&str] = &[
     "Example Response",
     "Пример ответа",
@@ -92,40 +94,49 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
 
     // The headed rendering names every section; the table rendering of the
     // same pages drops the headings, so each section is also recognised by
-    // what it starts with.
-    let example_at = page.heading(method_at, EXAMPLE).or_else(|| {
-        page.find(method_at + 1, |l| method_line(l).is_some())
-            .map(|i| i - 1)
-    });
-    let returns_at = page.heading(method_at, RETURNS);
-    let response_at = page
-        .heading(method_at, RESPONSE)
-        .or_else(|| {
-            page.find(example_at.unwrap_or(method_at) + 1, is_media_type)
-                .map(|i| i - 1)
+    // what it starts with: the example by its request line, the response by
+    // its media type line.
+    let example_heading = page.heading(method_at, EXAMPLE);
+    let request_line = page
+        .find(example_heading.unwrap_or(method_at) + 1, |l| {
+            method_line(l).is_some()
         })
-        .ok_or_else(|| {
-            ImportError::new(
-                page,
-                None,
-                "example response",
-                "expected an `Example Response` (`Пример ответа`) section with a JSON or XML example",
-            )
-        })?;
-    let summary = match page.heading(method_at, DESCRIPTION) {
-        Some(_) => section_text(page, method_at, DESCRIPTION),
+        .filter(|&i| example_heading.is_some() || i > method_at);
+    // Where the parameter table ends: at the heading, or at the request line
+    // itself when there is none (its last row may end on the line before).
+    let example_at = example_heading.or(request_line);
+    let returns_at = page.heading(method_at, RETURNS);
+    let response_heading = page.heading(method_at, RESPONSE);
+    // The first line of the response examples.
+    let response_from = match response_heading {
+        Some(at) => at + 1,
+        None => page
+            .find(example_at.unwrap_or(method_at) + 1, is_media_type)
+            .ok_or_else(|| missing_response(page, method_at))?,
+    };
+    // The line that ends the sections before the response.
+    let response_at = response_heading.unwrap_or(response_from);
+    let parameters_at = page.heading(method_at, PARAMETERS);
+    let summary = match description_heading(page, method_at, parameters_at.or(example_at)) {
+        Some(at) => section_text(page, at),
         None => page
             .next_text(method_at + 1)
             .map(|i| page.lines[i].trim())
             .filter(|l| {
-                !is_heading(l) && !l.ends_with('|') && !l.to_lowercase().contains("authentication")
+                !is_heading(l)
+                    && !l.ends_with('|')
+                    && !l.to_lowercase().contains("authentication")
+                    && method_line(l).is_none()
             })
             .unwrap_or("")
             .to_string(),
     };
 
-    let parameters_from = page.heading(method_at, PARAMETERS).unwrap_or(method_at);
-    let parameters_end = [example_at, returns_at, Some(response_at)]
+    let parameters_from = parameters_at.unwrap_or(method_at);
+    let remark_at = page
+        .heading(parameters_from + 1, REMARK)
+        .filter(|&at| example_at.is_none_or(|example| at < example));
+    let parameters_end = [remark_at, example_at, returns_at, Some(response_at)]
         .into_iter()
         .flatten()
         .filter(|&i| i > parameters_from)
@@ -136,14 +147,17 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     let mut request = None;
     let mut fixtures = Vec::new();
     let id = endpoint_id(&method, &path);
-    if let Some(at) = example_at.filter(|&at| at < response_at) {
+    // The line after the example request (its headers and body).
+    let mut after_request = None;
+    if let Some(at) = request_line.filter(|&at| at < response_at) {
         let end = returns_at.filter(|&r| r > at).unwrap_or(response_at);
-        let (file, host, body) = parse_example(page, at + 1, end, &method)?;
-        host_line = host;
-        if let Some((name, text)) = body {
+        let example = parse_example(page, at, end, &method)?;
+        host_line = example.host;
+        if let Some((name, text)) = example.body {
             fixtures.push((name, text));
         }
-        request = file;
+        request = example.request;
+        after_request = Some(example.after);
     }
     let dialect = match host_line.as_deref().map(str::to_ascii_lowercase) {
         Some(host) if host.contains("r7") => DialectName::R7office,
@@ -155,6 +169,26 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     };
     let api = api_file(dialect);
     let prefix = format!("{}/{id}", api.name);
+
+    // Path parameters the table leaves without an example take the one in
+    // the example request line; a request line that shows the template
+    // (`GET api/2.0/crm/contact/{contactid}/access`) gets the examples.
+    if let Some(request) = request.as_mut() {
+        fill_path_examples(&mut parameters, &path, &request.target);
+        request.target = concrete_target(&request.target, &parameters);
+        // Some generated pages also list the path parameters as body
+        // members: a body that only repeats them is no body.
+        if request.body.is_some()
+            && let Some((_, text)) = fixtures.first()
+            && only_path_members(text, &parameters)
+        {
+            request.body = None;
+            fixtures.clear();
+        }
+        if let Some((_, text)) = fixtures.first() {
+            admit_example_nulls(&mut parameters, text);
+        }
+    }
     if let Some(request) = request.as_mut() {
         if let Some(body) = request.body.as_mut() {
             *body = format!("{prefix}/{body}");
@@ -164,23 +198,17 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         *name = format!("{prefix}/{name}");
     }
 
-    // Path parameters the table leaves without an example take the one in
-    // the example request line.
-    if let Some(request) = &request {
-        fill_path_examples(&mut parameters, &path, &request.target);
-    }
-
     let type_name = match returns_at.filter(|&at| at < response_at) {
         Some(at) => page.next_text(at + 1).filter(|&i| i < response_at),
         // Without the heading, the returned type is the text line between
-        // the example request and the response.
-        None => example_at.and_then(|at| {
-            let line_at = page.next_text(at + 1)?;
-            (line_at + 1..response_at).find(|&i| {
+        // the example request (headers and body) and the response.
+        None => after_request.and_then(|from| {
+            (from..response_at).find(|&i| {
                 let line = page.lines[i].trim();
                 !line.is_empty()
                     && line != "|"
-                    && !line.starts_with(['{', '[', '<'])
+                    && !is_media_type(line)
+                    && !line.starts_with(['{', '[', '<', '"'])
                     && !line
                         .split_once(':')
                         .is_some_and(|(name, _)| is_header_name(name))
@@ -196,7 +224,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     .filter(|t| !t.is_empty());
 
     let status = if method == "POST" { 201 } else { 200 };
-    let (json, xml) = parse_responses(page, response_at + 1)?;
+    let (json, xml) = parse_responses(page, response_from)?;
     let mut response = ResponseFile {
         status,
         name: None,
@@ -252,11 +280,9 @@ fn xml_name_case(dialect: DialectName, json: &str, xml: &str) -> Option<NameCase
         .find(|names| renders(*names))
 }
 
-/// The text under a heading, up to the next heading of the layout.
-fn section_text(page: &Page, from: usize, heading: &[&str]) -> String {
-    let Some(at) = page.heading(from, heading) else {
-        return String::new();
-    };
+/// The text under the heading at line `at`, up to the next heading of the
+/// layout.
+fn section_text(page: &Page, at: usize) -> String {
     let mut words = Vec::new();
     for line in &page.lines[at + 1..] {
         let line = line.trim();
@@ -268,6 +294,29 @@ fn section_text(page: &Page, from: usize, heading: &[&str]) -> String {
         }
     }
     words.join(" ")
+}
+
+/// The `Description` heading, looked for only above the parameters (or the
+/// example, on pages without parameters): a parameter may well be named
+/// `description`, and its name stands alone on its line like a heading.
+fn description_heading(page: &Page, method_at: usize, limit: Option<usize>) -> Option<usize> {
+    let first_row = page.find(method_at + 1, is_location).map(|i| i - 1);
+    let limit = [limit, first_row].into_iter().flatten().min();
+    page.heading(method_at, DESCRIPTION)
+        .filter(|&at| limit.is_none_or(|limit| at < limit))
+}
+
+/// The error for a page without the example response: it names the method
+/// line it read, and says why the newer reference layout cannot serve.
+fn missing_response(page: &Page, method_at: usize) -> ImportError {
+    let newer_layout = page.heading(method_at, &["Responses"]).is_some();
+    let mut message = "expected an `Example Response` (`Пример ответа`) section with a JSON or XML example after this method line".to_string();
+    if newer_layout {
+        message.push_str(
+            "; this page is in the newer reference layout, which lists a response schema but no example: save the method's page from the classic reference (api.onlyoffice.com/portals/method/…) instead",
+        );
+    }
+    ImportError::new(page, Some(method_at), "example response", message)
 }
 
 fn is_media_type(line: &str) -> bool {
@@ -282,7 +331,7 @@ fn is_media_type(line: &str) -> bool {
 }
 
 fn is_heading(line: &str) -> bool {
-    [DESCRIPTION, PARAMETERS, EXAMPLE, RETURNS, RESPONSE]
+    [DESCRIPTION, PARAMETERS, REMARK, EXAMPLE, RETURNS, RESPONSE]
         .iter()
         .any(|set| set.iter().any(|h| line.eq_ignore_ascii_case(h)))
 }
@@ -324,16 +373,19 @@ fn table_lines(lines: &[String]) -> Vec<String> {
     out
 }
 
+/// `sent in url` (`передается в …`): the line under a parameter's name
+/// that says where it is sent.
+fn is_location(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    lower.starts_with("sent in ")
+        || lower.starts_with("передается в ")
+        || lower.starts_with("отправляется в ")
+}
+
 /// Rows of the parameter table between `from` and `end`.
 fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<ParameterFile> {
     let lines = table_lines(&page.lines[from..end]);
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let is_location = |line: &str| {
-        let lower = line.to_lowercase();
-        lower.starts_with("sent in ")
-            || lower.starts_with("передается в ")
-            || lower.starts_with("отправляется в ")
-    };
     let mut parameters = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -373,12 +425,14 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
         let in_path = path
             .split('/')
             .any(|segment| segment.eq_ignore_ascii_case(&format!("{{{name}}}")));
-        let location = if sent_in.contains("body") || sent_in.contains("тел") {
+        // A name the path template binds is a path parameter whatever the
+        // row says: some generated pages mark `{contactid}` "sent in body".
+        let location = if in_path {
+            Location::Path
+        } else if sent_in.contains("body") || sent_in.contains("тел") {
             Location::Body
         } else if sent_in.contains("header") || sent_in.contains("заголов") {
             Location::Header
-        } else if in_path {
-            Location::Path
         } else {
             Location::Query
         };
@@ -408,6 +462,12 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     {
         return (String::new(), Some(doc_type), None);
     }
+    // A row without a description: `Date and Time Roundtrip format: …`.
+    if let [only] = lines
+        && let Some((doc_type, example)) = type_line(only)
+    {
+        return (String::new(), Some(doc_type), example);
+    }
     if let [description @ .., last] = lines
         && !description.is_empty()
     {
@@ -415,7 +475,13 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
             return (description.join(" "), Some(doc_type), example);
         }
     }
-    split_row(&lines.join(" "))
+    let joined = lines.join(" ");
+    match split_row(&joined) {
+        (_, None, _) => super::types::trailing_enumeration(&joined)
+            .map(|(description, doc_type, example)| (description, Some(doc_type), example))
+            .unwrap_or((joined, None, None)),
+        found => found,
+    }
 }
 
 /// A line that starts with a type: `number 1234`, `Bool value true`, or an
@@ -425,27 +491,40 @@ fn type_line(line: &str) -> Option<(super::types::DocType, Option<Value>)> {
     if description == "_" {
         return doc_type.map(|t| (t, example));
     }
-    super::types::enumeration(line).map(|t| (t, None))
+    if let Some(doc_type) = super::types::enumeration(line) {
+        return Some((doc_type, None));
+    }
+    // `High = 1, Normal = 0, Low = -1 Normal`: the members and the example.
+    super::types::trailing_enumeration(line)
+        .filter(|(description, _, _)| description.is_empty())
+        .map(|(_, doc_type, example)| (doc_type, example))
 }
 
-type ExampleParts = (
-    Option<RequestFile>,
-    Option<String>,
-    Option<(String, String)>,
-);
+/// What the example request section yields.
+struct Example {
+    /// The request, when the section starts with a request line.
+    request: Option<RequestFile>,
+    /// The `Host:` header's value, which tells the vendor.
+    host: Option<String>,
+    /// The body fixture: file name and contents.
+    body: Option<(String, String)>,
+    /// The line after the request (its headers and body).
+    after: usize,
+}
 
-/// The example request: its line, headers and body.
-fn parse_example(
-    page: &Page,
-    from: usize,
-    end: usize,
-    method: &str,
-) -> Result<ExampleParts, ImportError> {
-    let Some(line_at) = page.next_text(from).filter(|&i| i < end) else {
-        return Ok((None, None, None));
+/// The example request on line `at`: its line, headers and body.
+fn parse_example(page: &Page, at: usize, end: usize, method: &str) -> Result<Example, ImportError> {
+    let mut example = Example {
+        request: None,
+        host: None,
+        body: None,
+        after: at,
     };
-    let Some((example_method, target, _)) = method_line(&page.lines[line_at]) else {
-        return Ok((None, None, None));
+    let Some(line_at) = page.next_text(at).filter(|&i| i < end) else {
+        return Ok(example);
+    };
+    let Some((example_method, target, tail)) = method_line(&page.lines[line_at]) else {
+        return Ok(example);
     };
     if example_method != method {
         return Err(ImportError::new(
@@ -458,12 +537,12 @@ fn parse_example(
         ));
     }
     let mut headers = Map::new();
-    let mut host = None;
-    // Some renderings run the headers into the request line.
-    let (_, _, tail) = method_line(&page.lines[line_at]).unwrap_or_default();
-    for (name, value) in inline_headers(tail) {
+    // Some renderings run the headers, and even the body, into the request
+    // line.
+    let (inline, inline_body) = inline_headers(tail);
+    for (name, value) in inline {
         if name.eq_ignore_ascii_case("host") {
-            host = Some(value.clone());
+            example.host = Some(value.clone());
         }
         headers.insert(name, Value::String(value));
     }
@@ -474,43 +553,52 @@ fn parse_example(
             break;
         };
         if name.eq_ignore_ascii_case("host") {
-            host = Some(value.trim().to_string());
+            example.host = Some(value.trim().to_string());
         }
         headers.insert(name.to_string(), Value::String(value.trim().to_string()));
         i += 1;
     }
-    let mut body = None;
     let mut body_file = None;
-    if let Some(body_at) = page.next_text(i).filter(|&b| b < end) {
+    if let Some(text) = inline_body.filter(|t| serde_json::from_str::<Value>(t).is_ok()) {
+        example.body = Some(("request.json".to_string(), format!("{text}\n")));
+        body_file = Some("request.json".to_string());
+    } else if let Some(body_at) = page.next_text(i).filter(|&b| b < end) {
         let first = page.lines[body_at].trim_start();
         if let Some(block) = json_block(page, body_at) {
-            body = Some(("request.json".to_string(), format!("{}\n", block.text)));
+            example.body = Some(("request.json".to_string(), format!("{}\n", block.text)));
             body_file = Some("request.json".to_string());
+            i = block.last + 1;
         } else if first.starts_with('<') {
             if let Some(block) = xml_block(page, body_at) {
-                body = Some(("request.xml".to_string(), format!("{}\n", block.text)));
+                example.body = Some(("request.xml".to_string(), format!("{}\n", block.text)));
                 body_file = Some("request.xml".to_string());
+                i = block.last + 1;
             }
         } else if first.contains('=') && !first.contains(' ') {
-            body = Some(("request.form".to_string(), format!("{first}\n")));
+            example.body = Some(("request.form".to_string(), format!("{first}\n")));
             body_file = Some("request.form".to_string());
+            i = body_at + 1;
         }
     }
-    Ok((
-        Some(RequestFile {
-            target: rooted(target),
-            headers,
-            body: body_file,
-        }),
-        host,
-        body,
-    ))
+    example.after = i;
+    example.request = Some(RequestFile {
+        target: rooted(target),
+        headers,
+        body: body_file,
+    });
+    Ok(example)
 }
 
-/// `Host: a Content-Type: application/json` → the headers in it.
-fn inline_headers(text: &str) -> Vec<(String, String)> {
+/// `Host: a Content-Type: application/json { "id": 1 }` → the headers in
+/// it, and the body that follows them when the rendering ran it into the
+/// same line.
+fn inline_headers(text: &str) -> (Vec<(String, String)>, Option<String>) {
     let mut headers: Vec<(String, String)> = Vec::new();
-    for word in text.split_whitespace() {
+    let mut rest = text.trim_start();
+    while let Some(word) = rest.split_whitespace().next() {
+        if word.starts_with(['{', '[']) {
+            return (headers, Some(rest.trim().to_string()));
+        }
         match word.strip_suffix(':').filter(|name| is_header_name(name)) {
             Some(name) => headers.push((name.to_string(), String::new())),
             None => {
@@ -522,8 +610,9 @@ fn inline_headers(text: &str) -> Vec<(String, String)> {
                 }
             }
         }
+        rest = rest[word.len()..].trim_start();
     }
-    headers
+    (headers, None)
 }
 
 fn is_header_name(name: &str) -> bool {
@@ -557,6 +646,95 @@ fn fill_path_examples(parameters: &mut [ParameterFile], template: &str, target: 
             );
         }
     }
+}
+
+/// The example target with every `{name}` the page left in it replaced by
+/// that path parameter's example.
+fn concrete_target(target: &str, parameters: &[ParameterFile]) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+                return segment.to_string();
+            };
+            let example = parameters
+                .iter()
+                .find(|p| p.location == Location::Path && p.name.eq_ignore_ascii_case(name))
+                .and_then(|p| p.example.as_ref());
+            match example {
+                Some(Value::String(text)) => encode_segment(text),
+                Some(other) => encode_segment(&other.to_string()),
+                None => segment.to_string(),
+            }
+        })
+        .collect();
+    let path = segments.join("/");
+    match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    }
+}
+
+/// A path segment with everything but unreserved characters
+/// percent-encoded.
+fn encode_segment(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Lets a body parameter be null where the example body sends it null: the
+/// generator writes `"private": null` for the optional `bool?` parameters of
+/// .NET methods, and the page's own example must keep its contract.
+fn admit_example_nulls(parameters: &mut [ParameterFile], text: &str) {
+    let Ok(Value::Object(members)) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    for parameter in parameters
+        .iter_mut()
+        .filter(|p| p.location == Location::Body)
+    {
+        let null = members
+            .iter()
+            .any(|(key, value)| key.eq_ignore_ascii_case(&parameter.name) && value.is_null());
+        let Some(schema) = parameter.schema.as_mut().filter(|_| null) else {
+            continue;
+        };
+        match schema.get("type").cloned() {
+            Some(Value::String(kind)) if kind != "null" => {
+                schema["type"] = serde_json::json!([kind, "null"]);
+            }
+            Some(Value::Array(mut kinds)) if !kinds.contains(&Value::from("null")) => {
+                kinds.push(Value::from("null"));
+                schema["type"] = Value::Array(kinds);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the JSON body `text` is an object whose every member is a path
+/// parameter.
+fn only_path_members(text: &str, parameters: &[ParameterFile]) -> bool {
+    let Ok(Value::Object(members)) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    !members.is_empty()
+        && members.keys().all(|key| {
+            parameters
+                .iter()
+                .any(|p| p.location == Location::Path && p.name.eq_ignore_ascii_case(key))
+        })
 }
 
 /// The JSON and XML examples after the response heading.
@@ -604,7 +782,9 @@ fn parse_responses(
             };
             if let Some(block) = start.and_then(|s| xml_block(page, s)) {
                 i = block.last + 1;
-                xml = Some(block.text);
+                // A rendering that ran the example onto one line lost the
+                // documentation's layout, which the renderer reproduces.
+                xml = Some(relaid_xml(&block.text).unwrap_or(block.text));
                 continue;
             }
         }

@@ -14,17 +14,45 @@ use crate::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFi
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 
-/// Whether `page` is in the SuperOffice reference layout.
+/// The first cells of the header rows of the reference's tables.
+const TABLE_HEADS: &[&str] = &["Path Part", "Response", "Parameter Name", "Property Name"];
+
+/// The header rows of the reference's tables as a page rendered without
+/// cell bars shows them (`Parameter Name Type Description`): the
+/// docs.superoffice.com markdown tables come out of some renderings (the
+/// older devnet site, copies of the page) as plain words, one row a line.
+const BARLESS_HEADS: &[(&str, usize)] = &[
+    ("Path Part Type Description", 3),
+    ("Parameter Name Type Description", 3),
+    ("Parameter Name Description", 2),
+    ("Property Name Type Description", 3),
+    ("Response Description", 2),
+];
+
+/// Whether `page` is in the SuperOffice reference layout: a `/api/v1/…`
+/// method line and the reference's tables, with or without cell bars.
 pub(super) fn looks_like(page: &Page) -> bool {
     let tables = page.lines.iter().any(|l| {
-        l.contains('|')
-            && matches!(
-                cells(l).first().map(String::as_str),
-                Some("Path Part" | "Response" | "Parameter Name" | "Property Name")
-            )
+        (l.contains('|')
+            && cells(l)
+                .first()
+                .is_some_and(|c| TABLE_HEADS.contains(&c.as_str())))
+            || barless_head(l).is_some()
     });
     let method = page.lines.iter().any(|l| method_line(l).is_some());
     tables && method
+}
+
+/// The header cells and column count of a table header row written
+/// without cell bars, if `line` is one.
+fn barless_head(line: &str) -> Option<(Vec<String>, usize)> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let line = words.join(" ");
+    let (head, columns) = BARLESS_HEADS.iter().find(|(h, _)| line == *h)?;
+    let first = TABLE_HEADS.iter().find(|t| head.starts_with(*t))?;
+    let mut header = vec![(*first).to_string()];
+    header.extend(head[first.len()..].split_whitespace().map(str::to_string));
+    Some((header, *columns))
 }
 
 /// `PUT /api/v1/Contact/{id}` → method and path (query included).
@@ -76,11 +104,87 @@ fn tables(page: &Page) -> Vec<Table> {
                 rows,
             });
             i = j;
+        } else if let Some((header, columns)) = barless_head(line) {
+            let mut rows = Vec::new();
+            let mut j = i + 1;
+            while let Some(row) = page
+                .lines
+                .get(j)
+                .and_then(|l| barless_row(l, &header, columns))
+            {
+                rows.push(row);
+                j += 1;
+            }
+            tables.push(Table {
+                at: i,
+                header,
+                rows,
+            });
+            i = j;
         } else {
             i += 1;
         }
     }
     tables
+}
+
+/// A row of a table written without cell bars: the name (or status) is
+/// the first word, the type (in tables that have one) the second — or an
+/// `Enum: A, B, C` list — and the rest is the description. The table ends
+/// at a blank line, a section heading or a line that cannot be a row.
+fn barless_row(line: &str, header: &[String], columns: usize) -> Option<Vec<String>> {
+    let line = line.trim();
+    if line.is_empty() || line.contains('|') || method_line(line).is_some() || is_section(line) {
+        return None;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let name = (*words.first()?).to_string();
+    if header.first().is_some_and(|h| h == "Response") && name.parse::<u16>().is_err() {
+        return None;
+    }
+    if columns == 2 {
+        return Some(vec![name, words[1..].join(" ")]);
+    }
+    let (doc_type, at) = match words.get(1) {
+        Some(word) if word.eq_ignore_ascii_case("enum:") => {
+            // `Enum: Slim, Wide, Full`: the members end at the first word
+            // without a trailing comma.
+            let mut end = 2;
+            while words.get(end).is_some_and(|w| w.ends_with(',')) {
+                end += 1;
+            }
+            let end = (end + 1).min(words.len());
+            (words[1..end].join(" "), end)
+        }
+        Some(word) => ((*word).to_string(), 2),
+        None => return None,
+    };
+    Some(vec![name, doc_type, words[at..].join(" ")])
+}
+
+/// The reference's section headings, which end a table written without
+/// cell bars.
+fn is_section(line: &str) -> bool {
+    let line = line.trim().trim_start_matches('#').trim();
+    [
+        "Query String Parameters",
+        "Request Headers",
+        "Request Body",
+        "Response",
+        "Response body",
+        "Sample request",
+        "Sample response",
+    ]
+    .iter()
+    .any(|h| {
+        line.len() >= h.len()
+            && line
+                .get(..h.len())
+                .is_some_and(|l| l.eq_ignore_ascii_case(h))
+            && line
+                .get(h.len()..)
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| c == ':' || c == ' '))
+    })
 }
 
 /// A heading line, ignoring markdown `#`s, case and a trailing colon.
@@ -126,8 +230,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     })?;
     let (method, path) = method_line(&page.lines[method_at]).unwrap_or_default();
     let (method, path) = (method.to_string(), path.to_string());
+    // The markdown source fences the method line; the summary follows the
+    // closing fence.
     let summary = page
-        .next_text(method_at + 1)
+        .find(method_at + 1, |l| !l.is_empty() && !is_fence(l))
         .map(|i| page.lines[i].trim())
         .filter(|l| !l.starts_with('|') && !l.starts_with('#') && !l.contains("threshold"))
         .unwrap_or("")
@@ -351,6 +457,13 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
             && let Some(block) = json_block(page, body_at)
         {
             body_value = serde_json::from_str::<Value>(&block.text).ok();
+            // A body that is a list (a JSON Patch document, a list of ids)
+            // has its items, not itself, described by the property table:
+            // the rows are no members of the body, whose schema then comes
+            // from the sample alone.
+            if body_value.as_ref().is_some_and(Value::is_array) {
+                parameters.retain(|p| p.location != Location::Body);
+            }
             let file = format!("{prefix}/request.json");
             fixtures.push((file.clone(), format!("{}\n", block.text)));
             body_file = Some(file);
@@ -365,7 +478,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
             [body_value.as_ref(), response_value.as_ref()],
         );
         request = Some(RequestFile {
-            target: concrete_target(target, &parameters),
+            target: with_required_query(&concrete_target(target, &parameters), &parameters),
             headers,
             body: body_file,
         });
@@ -552,4 +665,40 @@ fn concrete_target(target: &str, parameters: &[ParameterFile]) -> String {
         target = target.replace(&format!("{{{}}}", parameter.name), &value);
     }
     target
+}
+
+/// The sample target with every required query parameter the sample line
+/// leaves out appended with its example. Agent pages show the required
+/// `?contactId=555` only in the list of example query strings, and their
+/// sample request line without it; sent as shown, the example request would
+/// break the page's own contract.
+fn with_required_query(target: &str, parameters: &[ParameterFile]) -> String {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let present: Vec<String> = form_urlencoded::parse(query.as_bytes())
+        .map(|(name, _)| name.to_ascii_lowercase())
+        .collect();
+    let mut added = form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for parameter in parameters
+        .iter()
+        .filter(|p| p.location == Location::Query && p.required)
+        .filter(|p| !present.contains(&p.name.to_ascii_lowercase()))
+    {
+        let value = match &parameter.example {
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+            None => continue,
+        };
+        added.append_pair(&parameter.name, &value);
+        any = true;
+    }
+    if !any {
+        return target.to_string();
+    }
+    let added = added.finish();
+    if query.is_empty() {
+        format!("{path}?{added}")
+    } else {
+        format!("{path}?{query}&{added}")
+    }
 }

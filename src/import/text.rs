@@ -135,6 +135,87 @@ pub fn xml_block(page: &Page, first: usize) -> Option<Block> {
     })
 }
 
+/// An XML example that a rendering ran onto one line (`<result>
+/// <status>0</status> <response> …`) laid out again as the documentation
+/// shows it: one element a line, children indented by two spaces, text and
+/// empty elements as written. `None` when `text` spans several lines
+/// already, holds a single element, or is not well-formed.
+pub fn relaid_xml(text: &str) -> Option<String> {
+    if text.trim().contains('\n') {
+        return None;
+    }
+    let mut reader = Reader::from_str(text);
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut elements = 0usize;
+    // The start tag written last, while nothing has followed it yet: its
+    // text (if any) and end tag go on the same line.
+    let mut open: Option<String> = None;
+    let mut pending_text = String::new();
+    let indent = |out: &mut String, depth: usize| {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&"  ".repeat(depth));
+    };
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) => {
+                elements += 1;
+                if let Some(tag) = open.take() {
+                    indent(&mut out, depth - 1);
+                    out.push_str(&format!("<{tag}>"));
+                }
+                let tag = start.to_string();
+                open = Some(tag);
+                pending_text.clear();
+                depth += 1;
+            }
+            Event::End(end) => {
+                depth = depth.checked_sub(1)?;
+                let name = end.to_string();
+                match open.take() {
+                    Some(tag) => {
+                        indent(&mut out, depth);
+                        out.push_str(&format!("<{tag}>{pending_text}</{name}>"));
+                    }
+                    None => {
+                        indent(&mut out, depth);
+                        out.push_str(&format!("</{name}>"));
+                    }
+                }
+                pending_text.clear();
+            }
+            Event::Empty(empty) => {
+                elements += 1;
+                if let Some(tag) = open.take() {
+                    indent(&mut out, depth - 1);
+                    out.push_str(&format!("<{tag}>"));
+                }
+                let tag = empty.to_string();
+                indent(&mut out, depth);
+                out.push_str(&format!("<{} />", tag.trim_end()));
+            }
+            Event::Text(t) => {
+                let raw = t.to_string();
+                if open.is_some() {
+                    pending_text.push_str(&raw);
+                } else if !raw.trim().is_empty() {
+                    return None;
+                }
+            }
+            Event::GeneralRef(r) => {
+                let raw = r.to_string();
+                open.as_ref()?;
+                pending_text.push_str(&format!("&{raw};"));
+            }
+            Event::Eof => break,
+            _ => return None,
+        }
+    }
+    (depth == 0 && elements > 1).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +229,19 @@ mod tests {
         let block = json_block(&page, 1).expect("block");
         assert_eq!((block.first, block.last), (1, 6));
         assert!(serde_json::from_str::<serde_json::Value>(&block.text).is_ok());
+    }
+
+    #[test]
+    fn xml_on_one_line_is_laid_out_again() {
+        let text = "<result> <status>0</status> <response> <a>x &amp; y</a> <b></b> <c /> <d> <e>True</e> </d> </response> </result>";
+        assert_eq!(
+            relaid_xml(text).as_deref(),
+            Some(
+                "<result>\n  <status>0</status>\n  <response>\n    <a>x &amp; y</a>\n    <b></b>\n    <c />\n    <d>\n      <e>True</e>\n    </d>\n  </response>\n</result>"
+            )
+        );
+        assert_eq!(relaid_xml("<a>\n  <b />\n</a>"), None);
+        assert_eq!(relaid_xml("<a>1</a>"), None);
     }
 
     #[test]

@@ -122,11 +122,22 @@ fn type_at(
     for collection in COLLECTIONS {
         let phrase: Vec<&str> = collection.split(' ').collect();
         if lower.len() >= start + phrase.len() && lower[start..start + phrase.len()] == phrase[..] {
-            // The item type, if one of the next words names it.
+            // The item type, if one of the next words names it: a known
+            // word, or a .NET type name (`ASC.Api.Collections.ItemKeyValuePair`,
+            // `Collection of ASC.Files.Core.FileShareParams`), which is
+            // part of the type, not its example.
+            let next = words.get(start + phrase.len()).copied();
             let item = lower.get(start + phrase.len()).and_then(|w| scalar_kind(w));
-            let len = phrase.len() + usize::from(item.is_some());
+            let named = item.is_none() && next.is_some_and(is_type_name);
+            let len = phrase.len() + usize::from(item.is_some() || named);
             let text = words[start..start + len].join(" ");
-            let items = item.map(kind_schema).unwrap_or_else(|| json!({}));
+            let items = match (item, named.then_some(next).flatten()) {
+                (Some(kind), _) => kind_schema(kind),
+                (None, Some(name)) => qualified_type(name.trim_end_matches('s'))
+                    .map(|(doc_type, _)| doc_type.schema)
+                    .unwrap_or_else(|| json!({})),
+                (None, None) => json!({}),
+            };
             return Some((
                 len,
                 DocType {
@@ -136,6 +147,9 @@ fn type_at(
                 Some(Kind::Array),
             ));
         }
+    }
+    if let Some((len, doc_type)) = dictionary(words, start) {
+        return Some((len, doc_type, Some(Kind::Array)));
     }
     if let Some(doc_type) = qualified_type(words[start]) {
         let kind = doc_type.1;
@@ -161,6 +175,99 @@ fn type_at(
         }
     }
     None
+}
+
+/// `Dictionary(key:string, value:string)`, the generator's name for a list
+/// of `{"Key": …, "Value": …}` pairs (its examples send a list), spanning
+/// the words from `start` to the one that closes the parenthesis.
+fn dictionary(words: &[&str], start: usize) -> Option<(usize, DocType)> {
+    let first = words.get(start)?;
+    if !first.to_lowercase().starts_with("dictionary(") {
+        return None;
+    }
+    let end = (start..words.len()).find(|&i| words[i].contains(')'))?;
+    Some((
+        end - start + 1,
+        DocType {
+            text: words[start..=end].join(" "),
+            schema: json!({"type": "array", "items": {"type": "object"}}),
+        },
+    ))
+}
+
+/// A word that names a .NET type: dotted segments starting with capitals,
+/// possibly generic (`ItemKeyValuePair`2[System.Int32,System.String]`).
+fn is_type_name(word: &str) -> bool {
+    let head = word.split(['`', '[', '{']).next().unwrap_or("");
+    let parts: Vec<&str> = head.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase) && p.chars().all(char::is_alphanumeric)
+        })
+}
+
+/// An enumeration ending a row's text after its description — `Person
+/// privacy: … None, ReadWrite, Read` — possibly followed by the example
+/// member (`FixedBid, PerHour, PerYear FixedBid`): the description, the
+/// type and the example.
+pub fn trailing_enumeration(text: &str) -> Option<(String, DocType, Option<Value>)> {
+    // `NotAccept = 0,Open = 1` → `NotAccept=0, Open=1`: one word a member.
+    let spaced = text.replace(',', ", ");
+    let mut joined = String::new();
+    for word in spaced.split_whitespace() {
+        let glue = word.starts_with('=') || joined.ends_with('=');
+        if !joined.is_empty() && !glue {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
+    let words: Vec<&str> = joined.split_whitespace().collect();
+    // Members are .NET enum names, PascalCase, with or without their value.
+    let is_name = |w: &str| {
+        let (name, value) = w.split_once('=').unwrap_or((w, "0"));
+        name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && value.trim_start_matches('-').parse::<i64>().is_ok()
+    };
+    let name_of = |w: &str| {
+        let w = w.trim_end_matches(',');
+        w.split_once('=').map_or(w, |(name, _)| name).to_string()
+    };
+    // The members end at `last`, walking back over `Name,` words.
+    let members_ending = |last: usize| -> Option<usize> {
+        if !is_name(words[last]) {
+            return None;
+        }
+        let mut first = last;
+        while first > 0 && words[first - 1].strip_suffix(',').is_some_and(&is_name) {
+            first -= 1;
+        }
+        (last - first >= 1).then_some(first)
+    };
+    let type_text = |members: &[&str]| members.join(" ").replace('=', " = ");
+    let last = words.len().checked_sub(1)?;
+    // With the example after the list, then without.
+    if last >= 1
+        && !words[last].contains('=')
+        && let Some(first) = members_ending(last - 1)
+        && words[first..last].iter().any(|w| name_of(w) == words[last])
+    {
+        let doc_type = DocType {
+            text: type_text(&words[first..last]),
+            schema: json!({"type": ["string", "integer"]}),
+        };
+        return Some((
+            words[..first].join(" "),
+            doc_type,
+            Some(Value::String(words[last].to_string())),
+        ));
+    }
+    let first = members_ending(last)?;
+    let doc_type = DocType {
+        text: type_text(&words[first..]),
+        schema: json!({"type": ["string", "integer"]}),
+    };
+    Some((words[..first].join(" "), doc_type, None))
 }
 
 /// Plural and genitive forms of item types after "Collection of" /
@@ -281,8 +388,11 @@ fn parse_example(text: &str, kind: Option<Kind>) -> Option<Value> {
 pub fn enumeration(line: &str) -> Option<DocType> {
     let items: Vec<&str> = line.split(',').map(str::trim).collect();
     let is_member = |item: &&str| {
-        let name = item.split('=').next().unwrap_or("").trim();
-        !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        let (name, value) = item.split_once('=').unwrap_or((item, "0"));
+        let name = name.trim();
+        !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && value.trim().parse::<i64>().is_ok()
     };
     (items.len() >= 2 && items.iter().all(is_member)).then(|| DocType {
         text: line.trim().to_string(),
@@ -312,6 +422,8 @@ pub fn superoffice_schema(doc_type: &str, nullable: bool) -> Value {
         "bool" | "boolean" => ("boolean", false),
         "string" | "date-time" | "datetime" | "date" | "guid" | "uuid" => ("string", true),
         "array" => ("array", true),
+        // `Enum: Slim, Wide, Full`: sent by member name.
+        _ if lower.starts_with("enum:") => ("string", true),
         _ if lower.ends_with("[]") => ("array", true),
         _ => ("object", true),
     };
@@ -365,6 +477,53 @@ mod tests {
             Some(json!({"type": "array", "items": {"type": "string"}}))
         );
         assert_eq!(example, Some(json!(["a"])));
+    }
+
+    #[test]
+    fn collections_of_dotnet_types_and_dictionaries_are_types_not_examples() {
+        let (description, doc_type, example) = split_row(
+            "Custom fields Collection of ASC.Api.Collections.ItemKeyValuePair`2[System.Int32,System.String]s",
+        );
+        assert_eq!(description, "Custom fields");
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {}}))
+        );
+        assert_eq!(example, None);
+        let (description, doc_type, example) =
+            split_row(r#"Pairs Dictionary(key:string, value:string) [{"Key": "a","Value": "b"}]"#);
+        assert_eq!(description, "Pairs");
+        assert_eq!(
+            doc_type.map(|t| t.text),
+            Some("Dictionary(key:string, value:string)".to_string())
+        );
+        assert_eq!(example, Some(json!([{"Key": "a", "Value": "b"}])));
+    }
+
+    #[test]
+    fn enumerations_after_the_description_are_the_type() {
+        let (description, doc_type, example) =
+            trailing_enumeration("Privacy: 0 - none, 1 - all None, ReadWrite, Read").expect("enum");
+        assert_eq!(description, "Privacy: 0 - none, 1 - all");
+        assert_eq!(doc_type.text, "None, ReadWrite, Read");
+        assert_eq!(example, None);
+        let (description, doc_type, example) =
+            trailing_enumeration("Kind Hourly, Daily, Weekly Daily").expect("enum");
+        assert_eq!(description, "Kind");
+        assert_eq!(doc_type.text, "Hourly, Daily, Weekly");
+        assert_eq!(example, Some(json!("Daily")));
+        let (description, doc_type, example) =
+            trailing_enumeration("New status Draft = 0,Sent = 1, Paid = 2 Sent").expect("enum");
+        assert_eq!(description, "New status");
+        assert_eq!(doc_type.text, "Draft = 0, Sent = 1, Paid = 2");
+        assert_eq!(example, Some(json!("Sent")));
+        let (description, doc_type, example) =
+            trailing_enumeration("High = 1, Normal = 0, Low = -1 Normal").expect("enum");
+        assert_eq!(description, "");
+        assert_eq!(doc_type.text, "High = 1, Normal = 0, Low = -1");
+        assert_eq!(example, Some(json!("Normal")));
+        assert!(trailing_enumeration("first name, last name").is_none());
+        assert!(trailing_enumeration("Sort order ContactSortedByType").is_none());
     }
 
     #[test]

@@ -97,12 +97,16 @@ fn writes_are_only_sent_when_asked() {
 #[derive(Clone)]
 struct Answer {
     status: u16,
+    /// Empty: no `Content-Type` at all.
     content_type: &'static str,
-    body: String,
+    /// Further headers (`Location`, `Retry-After`, `Content-Encoding`).
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
 }
 
 /// A portal serving one [`Answer`] per case, chosen by the first path
-/// segment (`/<case>/api/...`) and the `.json` / `.xml` suffix.
+/// segment (`/<case>/api/...`) and the `.json` / `.xml` suffix (or an
+/// `Accept` naming XML, as SuperOffice negotiates).
 async fn drifting_portal(cases: Vec<(&'static str, Answer, Answer)>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
@@ -119,7 +123,12 @@ async fn drifting_portal(cases: Vec<(&'static str, Answer, Answer)>) -> SocketAd
                     async move {
                         let path = request.uri().path().to_string();
                         let case = path.split('/').nth(1).unwrap_or("");
-                        let xml = path.ends_with(".xml");
+                        let accept = request
+                            .headers()
+                            .get("accept")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        let xml = path.ends_with(".xml") || accept.contains("xml");
                         let answer = cases
                             .iter()
                             .find(|(name, _, _)| *name == case)
@@ -133,11 +142,17 @@ async fn drifting_portal(cases: Vec<(&'static str, Answer, Answer)>) -> SocketAd
                             .unwrap_or(Answer {
                                 status: 404,
                                 content_type: "text/plain",
+                                headers: Vec::new(),
                                 body: "no such case".into(),
                             });
-                        let response = hyper::Response::builder()
-                            .status(answer.status)
-                            .header("content-type", answer.content_type)
+                        let mut response = hyper::Response::builder().status(answer.status);
+                        if !answer.content_type.is_empty() {
+                            response = response.header("content-type", answer.content_type);
+                        }
+                        for (name, value) in &answer.headers {
+                            response = response.header(*name, value.as_str());
+                        }
+                        let response = response
                             .body(Full::new(Bytes::from(answer.body)))
                             .expect("response");
                         Ok::<_, Infallible>(response)
@@ -171,7 +186,8 @@ fn json_answer(value: &Value) -> Answer {
     Answer {
         status: 200,
         content_type: "application/json; charset=utf-8",
-        body: value.to_string(),
+        headers: Vec::new(),
+        body: value.to_string().into(),
     }
 }
 
@@ -179,7 +195,8 @@ fn xml_answer(text: String) -> Answer {
     Answer {
         status: 200,
         content_type: "text/xml; charset=utf-8",
-        body: text,
+        headers: Vec::new(),
+        body: text.into(),
     }
 }
 
@@ -246,11 +263,13 @@ async fn each_kind_of_drift_is_reported_with_its_class_and_pointer_and_nothing_e
             Answer {
                 status: 404,
                 content_type: "application/json",
+                headers: Vec::new(),
                 body: "{}".into(),
             },
             Answer {
                 status: 404,
                 content_type: "text/xml",
+                headers: Vec::new(),
                 body: "<result />".into(),
             },
         ),
@@ -388,6 +407,30 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
                     "garbage" => {
                         let _ = stream.write_all(b"HELLO THERE\r\n\r\n\x00\x01\x02").await;
                     }
+                    // Headers at once, then a body that never ends.
+                    "trickle" | "huge" => {
+                        let mut request = [0u8; 4096];
+                        let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
+                        let head = if behaviour == "huge" {
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n"
+                        } else {
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        };
+                        if stream.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        for _ in 0..100 {
+                            let piece: &[u8] = if behaviour == "huge" {
+                                &[b' '; 65536]
+                            } else {
+                                b"1\r\n \r\n"
+                            };
+                            if stream.write_all(piece).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                    }
                     // Busy first, then the documented answer.
                     _ => {
                         let mut request = [0u8; 4096];
@@ -443,6 +486,33 @@ async fn a_portal_that_hangs_resets_or_answers_garbage_is_a_clear_error_within_t
         };
         assert!(text.contains(expected), "{behaviour}: {text}");
         assert!(!text.contains("panicked"), "{behaviour}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_never_ends_or_announces_a_huge_length_is_an_error_within_the_timeout() {
+    for (behaviour, expected) in [
+        ("trickle", "the answer did not finish within 1s"),
+        ("huge", "larger than 16 MiB"),
+    ] {
+        let address = misbehaving_portal(behaviour, Arc::new(AtomicUsize::new(0))).await;
+        let started = Instant::now();
+        let run = verify_run(
+            format!("http://{address}"),
+            &["--api", "r7", "--forms", "json", "--timeout", "1s"],
+        )
+        .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{behaviour} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(run.code, 2, "{behaviour}: {}", run.table);
+        assert!(
+            run.messages("json").contains(expected),
+            "{behaviour}: {}",
+            run.table
+        );
     }
 }
 
@@ -507,4 +577,634 @@ fn a_base_url_that_is_not_http_is_a_usage_error() {
         text.contains("--base-url must be an http:// or https:// URL"),
         "{text}"
     );
+}
+
+/// One verify run against one case of a portal: the JSON report and exit
+/// code, and the table and JUnit report of a second run.
+struct Run {
+    report: Value,
+    code: i32,
+    table: String,
+    junit: String,
+}
+
+impl Run {
+    /// The `class at pointer` lines of one form.
+    fn findings(&self, form: &str) -> Vec<String> {
+        findings(&self.report, form)
+    }
+
+    /// Every finding message of one form, joined.
+    fn messages(&self, form: &str) -> String {
+        self.report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["form"] == form)
+            .flat_map(|c| c["findings"].as_array().cloned().unwrap_or_default())
+            .map(|f| f["message"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `docmock verify --base-url BASE ARGS` twice (JSON report, then JUnit to
+/// a file with the table on stdout); stdout only, so that load warnings on
+/// stderr cannot spoil the JSON.
+async fn verify_run(base: String, args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let run = |extra: &[&str]| {
+            let mut all = vec!["verify", "--base-url", base.as_str()];
+            all.extend(args.iter().map(String::as_str));
+            all.extend_from_slice(extra);
+            let output = run_in(&common::root(), &all);
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            (stdout, output.status.code().unwrap_or(-1))
+        };
+        let (json, code) = run(&["--format", "json"]);
+        let report: Value =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("JSON report: {e}: {json}"));
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        let out = file.path().to_str().expect("utf-8").to_string();
+        let (table, junit_code) = run(&["--format", "junit", "--out", &out]);
+        assert_eq!(code, junit_code, "{table}");
+        let junit = std::fs::read_to_string(file.path()).expect("junit written");
+        assert_valid_junit(&junit);
+        Run {
+            report,
+            code,
+            table,
+            junit,
+        }
+    })
+    .await
+    .expect("verify ran")
+}
+
+/// The JUnit report is well-formed XML 1.0: it parses, and it holds no
+/// character XML 1.0 forbids (CI servers reject the whole file otherwise).
+fn assert_valid_junit(junit: &str) {
+    let forbidden = junit.chars().find(|c| {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+    });
+    assert_eq!(
+        forbidden, None,
+        "JUnit holds a forbidden character: {junit}"
+    );
+    let mut reader = quick_xml::Reader::from_str(junit);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("JUnit is not well-formed: {e}: {junit}"),
+        }
+    }
+}
+
+fn answer(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Answer {
+    Answer {
+        status,
+        content_type,
+        headers: Vec::new(),
+        body: body.into(),
+    }
+}
+
+/// `value` with every object key's first letter upper-cased, as a portal
+/// serializing PascalCase sends the camelCase documentation.
+fn pascal_case(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, value)| {
+                    let mut chars = key.chars();
+                    let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+                    (
+                        format!("{}{}", first.unwrap_or_default(), chars.as_str()),
+                        pascal_case(value),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(pascal_case).collect()),
+        other => other.clone(),
+    }
+}
+
+const R7: &[&str] = &["--api", "r7", "--auth", CREDENTIALS, "--timeout", "5s"];
+
+#[tokio::test]
+async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_breaks_clients() {
+    let documented = r7_json();
+    let xml = r7_xml();
+    let created = "<created>2022-10-07T10:03:01.4979588Z</created>";
+    let mut date = documented.clone();
+    date["response"]["created"] = "07.10.2022 10:03:01".into();
+    let mut iso = documented.clone();
+    iso["response"]["created"] = "2022-10-07T13:03:01+03:00".into();
+    let mut floats = documented.clone();
+    floats["response"]["id"] = serde_json::json!(0.0);
+    floats["response"]["company"]["shareType"] = serde_json::json!(0.0);
+    let mut empty = documented.clone();
+    empty["response"]["commonData"] = serde_json::json!([]);
+    empty["response"]["customFields"] = serde_json::json!([]);
+    let mut cased = documented.clone();
+    cased["response"] = pascal_case(&documented["response"]);
+    cased["response"]["Company"]["ShareType"] = "0".into();
+    let without_lists = {
+        let start = xml.find("    <commonData>").expect("commonData");
+        let end = xml.find("</customFields>\n").expect("customFields") + "</customFields>\n".len();
+        format!("{}{}", &xml[..start], &xml[end..])
+    };
+    let cases = vec![
+        (
+            "date",
+            json_answer(&date),
+            xml_answer(xml.replace(created, "<created>/Date(1665137000000)/</created>")),
+        ),
+        (
+            "iso",
+            json_answer(&iso),
+            xml_answer(xml.replace(created, "<created>2022-10-07 13:03:01+0300</created>")),
+        ),
+        (
+            "floats",
+            json_answer(&floats),
+            xml_answer(xml.replacen("<shareType>0</shareType>", "<shareType>0.0</shareType>", 1)),
+        ),
+        ("empty", json_answer(&empty), xml_answer(without_lists)),
+        (
+            "case",
+            json_answer(&cased),
+            xml_answer(
+                xml.replace("<company>", "<Company>")
+                    .replace("</company>", "</Company>")
+                    .replacen("<shareType>0</shareType>", "<shareType>none</shareType>", 1),
+            ),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+
+    // A date in another format breaks every client parsing the documented
+    // ISO form: a type change, not a value note.
+    let run = verify_run(format!("http://{address}/date"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["type-change at /response/created"]);
+    assert_eq!(run.findings("xml"), ["type-change at /response/created"]);
+    assert!(run.messages("json").contains("ISO 8601"), "{}", run.table);
+
+    // Another ISO offset is only another value.
+    let run = verify_run(format!("http://{address}/iso"), R7).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert_eq!(run.findings("json"), ["value-differs at /response/created"]);
+    assert_eq!(run.findings("xml"), ["value-differs at /response/created"]);
+
+    // 0.0 is the documented 0; empty lists leave nothing to check.
+    for case in ["floats", "empty"] {
+        let run = verify_run(format!("http://{address}/{case}"), R7).await;
+        assert_eq!(run.code, 0, "{case}: {}", run.table);
+        assert!(run.findings("json").is_empty(), "{case}: {}", run.table);
+        assert!(run.findings("xml").is_empty(), "{case}: {}", run.table);
+    }
+
+    // A name in another case is missing for clients reading the documented
+    // one, and the value under the other spelling is still compared.
+    let run = verify_run(format!("http://{address}/case"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    let json = run.findings("json");
+    for expected in [
+        "missing-field at /response/company",
+        "missing-field at /response/Company/shareType",
+        "type-change at /response/Company/ShareType",
+        "missing-field at /response/CommonData/0/data",
+    ] {
+        assert!(json.iter().any(|f| f == expected), "{expected}: {json:?}");
+    }
+    assert!(json.iter().all(|f| !f.starts_with("extra")), "{json:?}");
+    assert_eq!(
+        run.findings("xml"),
+        [
+            "missing-field at /response/company",
+            "type-change at /response/Company/shareType"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn error_bodies_redirects_and_login_pages_are_reported_with_the_portals_own_words() {
+    let mut bare = r7_json()["response"].clone();
+    bare.as_object_mut().expect("object").remove("title");
+    let error = serde_json::json!({
+        "status": 1,
+        "statusCode": 404,
+        "error": {"message": "Contact not found", "hresult": -2146233088}
+    });
+    let error_xml = "<result><status>1</status><statusCode>404</statusCode><error><message>Contact not found</message></error></result>";
+    let login_page = "<!DOCTYPE html>\n<html><head><title>Sign in - ONLYOFFICE</title></head><body><form><input type=\"password\" name=\"pwd\"></form></body></html>";
+    let redirect = Answer {
+        status: 302,
+        content_type: "text/html",
+        headers: vec![("location", "/auth.aspx?refererurl=%2fapi%2f2.0".into())],
+        body: "<html><body>Object moved</body></html>".into(),
+    };
+    let so_error = serde_json::json!({
+        "Error": true,
+        "ErrorType": "SoAuthenticationException",
+        "ErrorMessage": "Invalid ticket",
+        "ErrorSource": "NetServer"
+    });
+    let cases = vec![
+        (
+            "error200",
+            json_answer(&error),
+            xml_answer(error_xml.to_string()),
+        ),
+        (
+            "notfound",
+            answer(404, "application/json; charset=utf-8", error.to_string()),
+            answer(404, "text/xml", error_xml),
+        ),
+        ("redirect", redirect.clone(), redirect),
+        (
+            "login",
+            answer(200, "text/html; charset=utf-8", login_page),
+            answer(200, "text/html; charset=utf-8", login_page),
+        ),
+        ("bare", json_answer(&bare), xml_answer(r7_xml())),
+        (
+            "soerror",
+            answer(401, "application/json; charset=utf-8", so_error.to_string()),
+            answer(401, "application/json; charset=utf-8", so_error.to_string()),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+
+    // ONLYOFFICE's error envelope on HTTP 200: one envelope finding with the
+    // portal's message, not a missing `response` and extra fields.
+    let run = verify_run(format!("http://{address}/error200"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    for form in ["json", "xml"] {
+        assert_eq!(run.findings(form), ["envelope-mismatch at /status"]);
+        assert!(
+            run.messages(form).contains("\"Contact not found\""),
+            "{}",
+            run.table
+        );
+    }
+
+    let run = verify_run(format!("http://{address}/notfound"), R7).await;
+    for form in ["json", "xml"] {
+        assert_eq!(run.findings(form), ["status-mismatch at "]);
+        assert!(
+            run.messages(form)
+                .contains("documented 200, the portal answers 404: \"Contact not found\""),
+            "{}",
+            run.table
+        );
+    }
+
+    let run = verify_run(format!("http://{address}/redirect"), R7).await;
+    assert_eq!(run.findings("json"), ["status-mismatch at "]);
+    let message = run.messages("json");
+    assert!(message.contains("redirecting to /auth.aspx"), "{message}");
+    assert!(message.contains("--auth"), "{message}");
+
+    let run = verify_run(format!("http://{address}/login"), R7).await;
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    let message = run.messages("json");
+    assert!(message.contains("\"Sign in - ONLYOFFICE\""), "{message}");
+    assert!(message.contains("--auth"), "{message}");
+
+    // The entity without its envelope: one envelope finding, and the
+    // entity's own drift under its live pointers.
+    let run = verify_run(
+        format!("http://{address}/bare"),
+        &["--api", "r7", "--forms", "json"],
+    )
+    .await;
+    assert_eq!(
+        run.findings("json"),
+        ["envelope-mismatch at ", "missing-field at /title"]
+    );
+
+    let run = verify_run(
+        format!("http://{address}/soerror"),
+        &["--api", "superoffice", "--include-writes"],
+    )
+    .await;
+    assert_eq!(run.findings("json"), ["status-mismatch at "]);
+    let message = run.messages("json");
+    assert!(message.contains("\"Invalid ticket\""), "{message}");
+}
+
+#[tokio::test]
+async fn a_body_under_a_wrong_content_type_or_another_success_status_is_still_compared() {
+    let mut missing = r7_json();
+    missing["response"]
+        .as_object_mut()
+        .expect("object")
+        .remove("title");
+    let mut type_change = r7_json();
+    type_change["response"]["company"]["shareType"] = "0".into();
+    let mut latin1 = r7_json().to_string().into_bytes();
+    let at = latin1
+        .windows(10)
+        .position(|w| w == b"Programmer")
+        .expect("title");
+    latin1[at + 5] = 0xE4;
+    let mut bom_json = b"\xEF\xBB\xBF".to_vec();
+    bom_json.extend_from_slice(r7_json().to_string().as_bytes());
+    let bom_xml = format!(
+        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{}",
+        r7_xml()
+    );
+    let gzip = Answer {
+        status: 200,
+        content_type: "application/json; charset=utf-8",
+        headers: vec![("content-encoding", "gzip".into())],
+        body: vec![0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03],
+    };
+    let cases = vec![
+        (
+            "created",
+            answer(201, "application/json", missing.to_string()),
+            answer(201, "text/xml", r7_xml()),
+        ),
+        (
+            "plain",
+            answer(200, "text/plain", type_change.to_string()),
+            answer(200, "", r7_xml()),
+        ),
+        (
+            "bom",
+            answer(200, "application/json; charset=utf-8", bom_json),
+            xml_answer(bom_xml),
+        ),
+        (
+            "latin1",
+            answer(200, "application/json; charset=utf-8", latin1.clone()),
+            answer(200, "text/xml", latin1),
+        ),
+        ("gzip", gzip.clone(), gzip),
+    ];
+    let address = drifting_portal(cases).await;
+
+    let run = verify_run(format!("http://{address}/created"), R7).await;
+    assert_eq!(
+        run.findings("json"),
+        ["missing-field at /response/title", "status-mismatch at "]
+    );
+    assert_eq!(run.findings("xml"), ["status-mismatch at "]);
+
+    let run = verify_run(format!("http://{address}/plain"), R7).await;
+    assert_eq!(
+        run.findings("json"),
+        [
+            "envelope-mismatch at ",
+            "type-change at /response/company/shareType"
+        ]
+    );
+    assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
+
+    // A byte order mark is no drift.
+    let run = verify_run(format!("http://{address}/bom"), R7).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+
+    let run = verify_run(format!("http://{address}/latin1"), R7).await;
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json").contains("not UTF-8: byte 0xE4"),
+        "{}",
+        run.table
+    );
+
+    // A compressed body cannot be read: the portal could not be verified.
+    let run = verify_run(format!("http://{address}/gzip"), R7).await;
+    assert_eq!(run.code, 2, "{}", run.table);
+    assert_eq!(run.findings("json"), ["connection-error at "]);
+    assert!(
+        run.messages("json").contains("Content-Encoding: gzip"),
+        "{}",
+        run.table
+    );
+}
+
+#[tokio::test]
+async fn xml_arrays_written_the_other_dialects_way_are_one_convention_mismatch() {
+    let xml = r7_xml();
+    let wrapped = xml
+        .replace("<commonData>", "<commonData><CommonDataWrapper>")
+        .replace("</commonData>", "</CommonDataWrapper></commonData>");
+    let wrapped_drifted = wrapped.replace("<data>support@Р7.com</data>", "");
+
+    // SuperOffice wraps arrays; the same document with the items repeated.
+    let server = Server::start(&[]);
+    let request =
+        std::fs::read(common::root().join("fixtures/superoffice/put-contact-id/request.json"))
+            .expect("request fixture");
+    let so_xml = common::client()
+        .put(server.url("/superoffice/api/v1/Contact/763"))
+        .header("Accept", "application/xml")
+        .header("Content-Type", "application/json")
+        .body(request)
+        .send()
+        .await
+        .expect("docmock answers")
+        .text()
+        .await
+        .expect("text");
+    let start = so_xml.find("<Emails>").expect("Emails");
+    let end = so_xml.find("</Emails>").expect("Emails end") + "</Emails>".len();
+    let items = &so_xml[start + "<Emails>".len()..end - "</Emails>".len()];
+    let repeated = format!(
+        "{}{}{}",
+        &so_xml[..start],
+        items
+            .replace("<Email>", "<Emails>")
+            .replace("</Email>", "</Emails>"),
+        &so_xml[end..]
+    );
+    let so_answer = answer(200, "application/xml; charset=utf-8", repeated);
+    let cases = vec![
+        ("wrapped", json_answer(&r7_json()), xml_answer(wrapped)),
+        (
+            "drifted",
+            json_answer(&r7_json()),
+            xml_answer(wrapped_drifted),
+        ),
+        ("repeated", so_answer.clone(), so_answer),
+        (
+            "superoffice",
+            answer(200, "application/xml; charset=utf-8", so_xml.clone()),
+            answer(200, "application/xml; charset=utf-8", so_xml),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+
+    let run = verify_run(format!("http://{address}/wrapped"), R7).await;
+    assert_eq!(
+        run.findings("xml"),
+        ["xml-convention at /response/commonData"]
+    );
+    let run = verify_run(format!("http://{address}/drifted"), R7).await;
+    assert_eq!(
+        run.findings("xml"),
+        [
+            "missing-field at /response/commonData/0/data",
+            "xml-convention at /response/commonData"
+        ]
+    );
+
+    let superoffice = [
+        "--api",
+        "superoffice",
+        "--include-writes",
+        "--forms",
+        "xml",
+        "--auth",
+        CREDENTIALS,
+    ];
+    let run = verify_run(format!("http://{address}/superoffice"), &superoffice).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    let run = verify_run(format!("http://{address}/repeated"), &superoffice).await;
+    assert_eq!(run.findings("xml"), ["xml-convention at /Emails"]);
+}
+
+#[tokio::test]
+async fn a_portal_that_stays_busy_is_an_error_reported_without_waiting_for_absurd_retry_afters() {
+    let busy = |status: u16, retry_after: String| Answer {
+        status,
+        content_type: "application/json",
+        headers: vec![("retry-after", retry_after)],
+        body: "{}".into(),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    let tomorrow = chrono::DateTime::from_timestamp(now as i64 + 86_400, 0)
+        .expect("a date")
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let cases = vec![
+        (
+            "forever",
+            busy(503, "999999999".into()),
+            busy(503, "999999999".into()),
+        ),
+        ("tomorrow", busy(429, tomorrow.clone()), busy(429, tomorrow)),
+        (
+            "past",
+            busy(429, "Wed, 21 Oct 2015 07:28:00 GMT".into()),
+            busy(429, "Wed, 21 Oct 2015 07:28:00 GMT".into()),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    for (case, expected) in [
+        ("forever", "longer than verify waits"),
+        ("tomorrow", "longer than verify waits"),
+        ("past", "--retries 2 used up"),
+    ] {
+        let started = Instant::now();
+        let run = verify_run(
+            format!("http://{address}/{case}"),
+            &["--api", "r7", "--forms", "json", "--retries", "2"],
+        )
+        .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{case} took {:?}",
+            started.elapsed()
+        );
+        // Rate limiting says nothing about the contract: an error, exit 2.
+        assert_eq!(run.code, 2, "{case}: {}", run.table);
+        assert_eq!(run.findings("json"), ["connection-error at "], "{case}");
+        assert!(
+            run.messages("json").contains(expected),
+            "{case}: {}",
+            run.table
+        );
+    }
+}
+
+#[tokio::test]
+async fn control_characters_from_the_portal_keep_the_table_and_junit_clean() {
+    let broken = b"<result><status>0</status><response><a></a\x1b[31m\x01></response></result>";
+    let page = b"<html><head><title>Not\x1b[2J found\x00 \xEF\xBF\xBE</title></head></html>";
+    let cases = vec![(
+        "weird",
+        answer(404, "text/html", page.to_vec()),
+        answer(200, "text/xml; charset=utf-8", broken.to_vec()),
+    )];
+    let address = drifting_portal(cases).await;
+    let run = verify_run(format!("http://{address}/weird"), R7).await;
+    assert_eq!(run.findings("json"), ["status-mismatch at "]);
+    assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
+    for text in [&run.table, &run.junit] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{0}', '\u{1}', '\u{fffe}']),
+            "{text:?}"
+        );
+    }
+    assert!(run.table.contains("\\u{1b}"), "{}", run.table);
+    // The JSON report keeps the text as sent (JSON escapes it itself).
+    assert!(run.messages("xml").contains('\u{1b}'), "{:?}", run.report);
+}
+
+/// A temporary spec directory: the bundled R7-Office API with its example
+/// response changed by `change`.
+fn r7_specs_with(change: impl FnOnce(&mut Value)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let specs = dir.path().join("specs/r7");
+    let fixtures = dir.path().join("fixtures/r7/get-crm-contact-contactid");
+    std::fs::create_dir_all(&specs).expect("specs dir");
+    std::fs::create_dir_all(&fixtures).expect("fixtures dir");
+    for file in ["api.json", "get-crm-contact-contactid.json"] {
+        std::fs::copy(common::root().join("specs/r7").join(file), specs.join(file))
+            .expect("copy spec");
+    }
+    let mut documented = r7_json();
+    change(&mut documented);
+    std::fs::write(
+        fixtures.join("response-200.json"),
+        serde_json::to_string_pretty(&documented).expect("json"),
+    )
+    .expect("write fixture");
+    std::fs::write(fixtures.join("response-200.xml"), r7_xml()).expect("write fixture");
+    dir
+}
+
+#[tokio::test]
+async fn a_documented_list_with_items_of_several_kinds_or_nulls_allows_each() {
+    let dir = r7_specs_with(|v| v["response"]["tags"] = serde_json::json!(["a", 1, null]));
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let with_tags = |tags: Value| {
+        let mut live = r7_json();
+        live["response"]["tags"] = tags;
+        json_answer(&live)
+    };
+    let cases = vec![
+        (
+            "kinds",
+            with_tags(serde_json::json!(["b", 2, null, 3.5, "c"])),
+            xml_answer(r7_xml()),
+        ),
+        (
+            "other",
+            with_tags(serde_json::json!(["b", true])),
+            xml_answer(r7_xml()),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    let args = ["--api", "r7", "--forms", "json", "--specs", specs.as_str()];
+    let run = verify_run(format!("http://{address}/kinds"), &args).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(run.findings("json").is_empty(), "{}", run.table);
+    let run = verify_run(format!("http://{address}/other"), &args).await;
+    assert_eq!(run.findings("json"), ["type-change at /response/tags/1"]);
 }

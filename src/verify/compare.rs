@@ -41,16 +41,29 @@ impl Comparison<'_> {
                     let child = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
                     match live.get(key) {
                         Some(live_value) => self.json(value, live_value, &child),
-                        None => {
-                            let other_case = live.keys().find(|k| k.eq_ignore_ascii_case(key));
-                            let message = match other_case {
-                                Some(found) => {
-                                    format!("documented as {key:?}, the portal spells it {found:?}")
-                                }
-                                None => format!("documented field {key:?} is missing"),
-                            };
-                            self.add(Class::MissingField, &child, message);
-                        }
+                        None => match live.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                            // A client reading the documented name finds
+                            // nothing, so it is missing; the value under the
+                            // other spelling is still compared, so that its
+                            // own drift is not hidden behind the name.
+                            Some((found, live_value)) => {
+                                self.add(
+                                    Class::MissingField,
+                                    &child,
+                                    format!(
+                                        "documented as {key:?}, the portal spells it {found:?}"
+                                    ),
+                                );
+                                let spelled =
+                                    format!("{pointer}/{}", crate::catalog::escape_pointer(found));
+                                self.json(value, live_value, &spelled);
+                            }
+                            None => self.add(
+                                Class::MissingField,
+                                &child,
+                                format!("documented field {key:?} is missing"),
+                            ),
+                        },
                     }
                 }
                 for key in live.keys().filter(|k| !documented.contains_key(*k)) {
@@ -65,12 +78,27 @@ impl Comparison<'_> {
                 }
             }
             (Value::Array(documented), Value::Array(live)) => {
-                // The documented items show the shape every item must have.
-                if let Some(shape) = documented.iter().find(|item| !item.is_null()) {
+                // The documented items show the shape every item must have;
+                // an example that mixes kinds allows each of them, and one
+                // with a null item allows null items.
+                let nulls_allowed = documented.iter().any(Value::is_null);
+                if let Some(first) = documented.iter().find(|item| !item.is_null()) {
                     for (i, item) in live.iter().enumerate() {
+                        if item.is_null() && nulls_allowed {
+                            continue;
+                        }
+                        let shape = documented
+                            .iter()
+                            .find(|d| !d.is_null() && kind(d) == kind(item))
+                            .unwrap_or(first);
                         self.shape(shape, item, &format!("{pointer}/{i}"));
                     }
                 }
+            }
+            (Value::String(documented), Value::String(live))
+                if is_iso_date(documented) && !live.is_empty() && !is_iso_date(live) =>
+            {
+                self.add(Class::TypeChange, pointer, date_message(documented, live))
             }
             _ if kind(expected) != kind(actual) => self.add(
                 Class::TypeChange,
@@ -182,7 +210,9 @@ impl Comparison<'_> {
                         pointer,
                         format!("documented as a number, the portal sends {}", written(node)),
                     );
-                } else if text.parse::<f64>().is_err() || !node.children.is_empty() {
+                } else if !text.parse::<f64>().is_ok_and(f64::is_finite)
+                    || !node.children.is_empty()
+                {
                     self.add(
                         Class::TypeChange,
                         pointer,
@@ -234,6 +264,15 @@ impl Comparison<'_> {
                             ),
                         );
                     }
+                } else if is_iso_date(documented)
+                    && !node.text.trim().is_empty()
+                    && !is_iso_date(node.text.trim())
+                {
+                    self.add(
+                        Class::TypeChange,
+                        pointer,
+                        date_message(documented, node.text.trim()),
+                    );
                 } else if &node.text != documented {
                     self.add(
                         Class::ValueDiffers,
@@ -249,12 +288,31 @@ impl Comparison<'_> {
             Value::Array(items) => {
                 // Repeated arrays are handled by the parent (`members`);
                 // this is a wrapped array or a bare document-level array.
-                if let Some(shape) = items.iter().find(|i| !i.is_null()) {
-                    for (i, child) in node.children.iter().enumerate() {
-                        let before = self.findings.len();
-                        self.xml(style, shape, child, &format!("{pointer}/{i}"));
-                        drop_value_notes(self.findings, before);
-                    }
+                let Some(shape) = items.iter().find(|i| !i.is_null()) else {
+                    return;
+                };
+                if node.nil {
+                    self.add(
+                        Class::UnexpectedNull,
+                        pointer,
+                        format!("documented as a list, the portal sends {}", written(node)),
+                    );
+                } else if node.children.is_empty() && !node.text.trim().is_empty() {
+                    self.add(
+                        Class::TypeChange,
+                        pointer,
+                        format!(
+                            "documented as a list of elements, the portal sends text {:?}",
+                            shorten(node.text.trim())
+                        ),
+                    );
+                } else {
+                    self.items(
+                        style,
+                        shape,
+                        &node.children.iter().collect::<Vec<_>>(),
+                        pointer,
+                    );
                 }
             }
             Value::Object(members) => {
@@ -286,64 +344,63 @@ impl Comparison<'_> {
         pointer: &str,
     ) {
         for (key, value) in members {
-            let child_pointer = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
+            let documented_pointer = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
             // Parsed element names are already decoded from `_x003A_` form.
             let element = key.as_str();
-            let matching: Vec<&XmlNode> =
+            let mut child_pointer = documented_pointer.clone();
+            let mut matching: Vec<&XmlNode> =
                 node.children.iter().filter(|c| c.name == element).collect();
-            match value {
-                Value::Array(items) if style.arrays == ArrayForm::Repeated => {
-                    // Repeated elements, no wrapper: a single element holding
-                    // several same-named children is the wrapped convention.
-                    let shape = items.iter().find(|i| !i.is_null());
-                    if let (Some(shape), [only]) = (shape, matching.as_slice())
-                        && !shape.is_object()
-                        && only.children.len() > 1
-                    {
-                        self.add(
-                            Class::XmlConvention,
-                            &child_pointer,
-                            format!("array written inside one <{element}> wrapper, the dialect repeats <{element}> for each item"),
-                        );
-                        continue;
-                    }
-                    if let Some(shape) = shape {
-                        for (i, item) in matching.iter().enumerate() {
-                            let before = self.findings.len();
-                            self.xml(style, shape, item, &format!("{child_pointer}/{i}"));
-                            drop_value_notes(self.findings, before);
-                        }
-                    }
-                }
-                _ => match matching.first() {
+            if matching.is_empty() {
+                // Another spelling is a missing element for a client that
+                // reads the documented one; its content is still compared.
+                let other_case: Vec<&XmlNode> = node
+                    .children
+                    .iter()
+                    .filter(|c| c.name.eq_ignore_ascii_case(element))
+                    .collect();
+                match other_case.first() {
                     Some(found) => {
-                        if matching.len() > 1 && !value.is_array() {
-                            self.add(
-                                Class::TypeChange,
-                                &child_pointer,
-                                format!(
-                                    "documented once, the portal repeats <{element}> {} times",
-                                    matching.len()
-                                ),
-                            );
-                        }
-                        self.xml(style, value, found, &child_pointer);
-                    }
-                    None => {
-                        let other_case = node
-                            .children
-                            .iter()
-                            .find(|c| c.name.eq_ignore_ascii_case(element));
-                        let message = match other_case {
-                            Some(found) => format!(
+                        self.add(
+                            Class::MissingField,
+                            &documented_pointer,
+                            format!(
                                 "documented as <{element}>, the portal writes <{}>",
                                 found.name
                             ),
-                            None => format!("documented element <{element}> is missing"),
-                        };
-                        self.add(Class::MissingField, &child_pointer, message);
+                        );
+                        child_pointer =
+                            format!("{pointer}/{}", crate::catalog::escape_pointer(&found.name));
+                        matching = other_case;
                     }
-                },
+                    // Repeated arrays with no item are written as nothing.
+                    None if value.is_array() && style.arrays == ArrayForm::Repeated => continue,
+                    None => {
+                        self.add(
+                            Class::MissingField,
+                            &documented_pointer,
+                            format!("documented element <{element}> is missing"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            match value {
+                Value::Array(_) => {
+                    self.array_member(style, element, value, &matching, &child_pointer)
+                }
+                _ => {
+                    if matching.len() > 1 {
+                        self.add(
+                            Class::TypeChange,
+                            &child_pointer,
+                            format!(
+                                "documented once, the portal repeats <{element}> {} times",
+                                matching.len()
+                            ),
+                        );
+                    }
+                    self.xml(style, value, matching[0], &child_pointer);
+                }
             }
         }
         for child in &node.children {
@@ -363,6 +420,171 @@ impl Comparison<'_> {
             }
         }
     }
+
+    /// An array member, `matching` being the (non-empty) elements named
+    /// after it. Each dialect writes arrays one way; the other way is an XML
+    /// convention mismatch, and the items are compared either way so that
+    /// their own drift is reported under the right pointers instead of as
+    /// every documented field missing.
+    fn array_member(
+        &mut self,
+        style: &XmlStyle,
+        element: &str,
+        documented: &Value,
+        matching: &[&XmlNode],
+        pointer: &str,
+    ) {
+        let Some(shape) = documented
+            .as_array()
+            .and_then(|items| items.iter().find(|i| !i.is_null()))
+        else {
+            return;
+        };
+        match style.arrays {
+            ArrayForm::Repeated => {
+                if let [only] = matching
+                    && is_wrapper(only, shape)
+                {
+                    self.add(
+                        Class::XmlConvention,
+                        pointer,
+                        format!("array written inside one <{element}> wrapper, the dialect repeats <{element}> for each item"),
+                    );
+                    self.items(
+                        style,
+                        shape,
+                        &only.children.iter().collect::<Vec<_>>(),
+                        pointer,
+                    );
+                } else {
+                    self.items(style, shape, matching, pointer);
+                }
+            }
+            ArrayForm::Wrapped => {
+                let repeated =
+                    matching.len() > 1 || matching.first().is_some_and(|only| is_item(only, shape));
+                if repeated {
+                    self.add(
+                        Class::XmlConvention,
+                        pointer,
+                        format!("array written as repeated <{element}> elements, the dialect wraps the items in one <{element}>"),
+                    );
+                    self.items(style, shape, matching, pointer);
+                } else if let Some(wrapper) = matching.first() {
+                    self.xml(style, documented, wrapper, pointer);
+                }
+            }
+        }
+    }
+
+    /// Compares array items with the documented item's shape; their values
+    /// naturally differ from the one example, so value notes are dropped.
+    fn items(&mut self, style: &XmlStyle, shape: &Value, items: &[&XmlNode], pointer: &str) {
+        for (i, item) in items.iter().enumerate() {
+            let before = self.findings.len();
+            self.xml(style, shape, item, &format!("{pointer}/{i}"));
+            drop_value_notes(self.findings, before);
+        }
+    }
+}
+
+/// Whether one element named after an array holds the items in a wrapper
+/// (`<Tags><string>a</string></Tags>`) rather than being an item itself: its
+/// children all share one name, and, for object items, that name is not a
+/// documented member while the children's own children are (an item
+/// documented as `{}` tells nothing, so it is never taken for a wrapper).
+fn is_wrapper(node: &XmlNode, shape: &Value) -> bool {
+    let Some(first) = node.children.first() else {
+        return false;
+    };
+    if node.children.iter().any(|c| c.name != first.name) {
+        return false;
+    }
+    match shape {
+        Value::Object(members) => {
+            let documented = |name: &str| members.keys().any(|k| k.eq_ignore_ascii_case(name));
+            !documented(&first.name) && first.children.iter().any(|c| documented(&c.name))
+        }
+        Value::Array(_) => false,
+        _ => true,
+    }
+}
+
+/// Whether an element named after an array is one item written bare (the
+/// repeated form) rather than a wrapper: an object item with documented
+/// members as children, or a scalar item with text and no children.
+fn is_item(node: &XmlNode, shape: &Value) -> bool {
+    match shape {
+        Value::Object(members) => node
+            .children
+            .iter()
+            .any(|c| members.keys().any(|k| k.eq_ignore_ascii_case(&c.name))),
+        Value::Array(_) => false,
+        _ => node.children.is_empty() && !node.text.trim().is_empty(),
+    }
+}
+
+/// Whether text is an ISO 8601 date or date-time as the vendors write them
+/// (`2022-10-07`, `2022-10-07T10:03:01.4979588Z`,
+/// `2019-03-27T14:34:01.7686072+01:00`, a space for the `T`).
+fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let date = digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10);
+    if !date {
+        return false;
+    }
+    let mut rest = &b[10..];
+    if rest.is_empty() {
+        return true;
+    }
+    if !matches!(rest[0], b'T' | b't' | b' ') {
+        return false;
+    }
+    rest = &rest[1..];
+    let two = |r: &[u8]| r.len() >= 2 && r[..2].iter().all(u8::is_ascii_digit);
+    if !(two(rest) && rest.get(2) == Some(&b':') && two(&rest[3..])) {
+        return false;
+    }
+    rest = &rest[5..];
+    if rest.first() == Some(&b':') {
+        if !two(&rest[1..]) {
+            return false;
+        }
+        rest = &rest[3..];
+        if rest.first() == Some(&b'.') {
+            let fraction = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if fraction == 0 {
+                return false;
+            }
+            rest = &rest[1 + fraction..];
+        }
+    }
+    match rest {
+        [] | [b'Z' | b'z'] => true,
+        [b'+' | b'-', zone @ ..] => {
+            let digits: Vec<u8> = zone.iter().copied().filter(|c| *c != b':').collect();
+            matches!(digits.len(), 2 | 4) && digits.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
+/// A documented ISO date that came back in another format: clients that
+/// parse the documented format break, so it is a type change, not a value.
+fn date_message(documented: &str, live: &str) -> String {
+    format!(
+        "documented as an ISO 8601 date ({:?}), the portal sends {:?}",
+        shorten(documented),
+        shorten(live)
+    )
 }
 
 /// Removes the "value differs" notes added since `from`: array items other
@@ -418,5 +640,42 @@ fn form(empty: EmptyForm, name: &str) -> String {
         EmptyForm::SelfClosing => format!("<{name} />"),
         EmptyForm::Pair => format!("<{name}></{name}>"),
         EmptyForm::Nil => format!("<{name} i:nil=\"true\" />"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_told_from_other_date_formats_without_panicking() {
+        for date in [
+            "2022-10-07",
+            "2022-10-07T10:03",
+            "2022-10-07T10:03:01Z",
+            "2022-10-07T10:03:01.4979588Z",
+            "2019-03-27T14:34:01.7686072+01:00",
+            "2022-10-07 10:03:01+0300",
+            "2022-10-07T10:03:01-05",
+        ] {
+            assert!(is_iso_date(date), "{date}");
+        }
+        for other in [
+            "",
+            "2022",
+            "2022-10-0",
+            "2022-10-07T",
+            "2022-10-07T1",
+            "2022-10-07T10:0",
+            "2022-10-07T10:03:",
+            "2022-10-07T10:03:01.",
+            "2022-10-07T10:03:01+1",
+            "2022-10-07T10:03:01 UTC",
+            "07.10.2022 10:03:01",
+            "/Date(1665137000000)/",
+            "2022-10-07Ж",
+        ] {
+            assert!(!is_iso_date(other), "{other}");
+        }
     }
 }

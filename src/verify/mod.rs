@@ -330,36 +330,55 @@ async fn check_endpoint(
     check.millis = started.elapsed().as_millis() as u64;
     match answer {
         Err(message) => {
-            check.outcome = Outcome::Error;
             check.findings.push(Finding {
                 class: Class::ConnectionError,
                 pointer: String::new(),
                 message,
             });
         }
-        Ok((status, content_type, body)) => {
-            check.status = Some(status);
-            // What the portal trims with `$select`, the documentation's
-            // example is trimmed of too.
-            let selection = target
-                .split_once('?')
-                .and_then(|(_, query)| crate::pipeline::selected_fields(dialect, endpoint, query));
-            evaluate(
-                endpoint,
-                dialect,
-                form,
-                (status, content_type.as_deref(), &body),
-                selection.as_deref(),
-                &mut check.findings,
-            );
-            check.findings.sort_by_key(|f| !f.class.is_failure());
-            check.outcome = if check.findings.iter().any(|f| f.class.is_failure()) {
-                Outcome::Failed
-            } else {
-                Outcome::Passed
-            };
+        Ok(answer) => {
+            check.status = Some(answer.status);
+            let documented_status = endpoint.responses.first().map(|r| r.status);
+            match &answer.busy {
+                // Still rate limited or unavailable after the retries: the
+                // portal could not be verified, which is not drift.
+                Some(busy) if documented_status != Some(answer.status) => {
+                    check.findings.push(Finding {
+                        class: Class::ConnectionError,
+                        pointer: String::new(),
+                        message: busy.clone(),
+                    });
+                }
+                _ => {
+                    // What the portal trims with `$select`, the
+                    // documentation's example is trimmed of too.
+                    let selection = target.split_once('?').and_then(|(_, query)| {
+                        crate::pipeline::selected_fields(dialect, endpoint, query)
+                    });
+                    evaluate(
+                        endpoint,
+                        dialect,
+                        form,
+                        &answer,
+                        selection.as_deref(),
+                        &mut check.findings,
+                    );
+                }
+            }
         }
     }
+    check.findings.sort_by_key(|f| !f.class.is_failure());
+    check.outcome = if check
+        .findings
+        .iter()
+        .any(|f| f.class == Class::ConnectionError)
+    {
+        Outcome::Error
+    } else if check.findings.iter().any(|f| f.class.is_failure()) {
+        Outcome::Failed
+    } else {
+        Outcome::Passed
+    };
     check
 }
 
@@ -415,6 +434,31 @@ fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
     }
 }
 
+/// What the portal answered, as far as verify reads it.
+#[derive(Debug, Default)]
+struct Answer {
+    status: u16,
+    /// `Content-Type`, as sent (undecodable bytes replaced).
+    content_type: Option<String>,
+    /// `Content-Encoding` other than `identity`: a body verify cannot read.
+    encoding: Option<String>,
+    /// `Location`, where a redirect points.
+    location: Option<String>,
+    /// Set when the final answer is still a 429 or 503: why verify stopped
+    /// retrying.
+    busy: Option<String>,
+    body: Bytes,
+}
+
+/// The longest `Retry-After` verify waits for. A portal asking for longer
+/// (an absurd number, a date days ahead) is reported as busy at once, so
+/// that one endpoint cannot stall a CI job: verify stays bounded by
+/// `(retries + 1) × timeout + retries × MAX_RETRY_WAIT` per check.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+
+/// The wait after a 429 or 503 without `Retry-After`.
+const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
+
 /// Sends the example request, retrying after 429/503 as `Retry-After` asks.
 async fn send(
     client: &reqwest::Client,
@@ -423,20 +467,25 @@ async fn send(
     form: Format,
     url: &str,
     options: &Options,
-) -> Result<(u16, Option<String>, Bytes), String> {
+) -> Result<Answer, String> {
     let method = reqwest::Method::from_bytes(endpoint.method.as_str().as_bytes())
         .map_err(|e| format!("invalid method: {e}"))?;
     let accept = match form {
         Format::Json => "application/json",
         Format::Xml => dialect.xml_content_type,
     };
-    let mut attempt = 0;
+    let mut attempt: u32 = 0;
     loop {
-        let mut request = client.request(method.clone(), url).header("Accept", accept);
+        // reqwest is built without decompression, so ask for the body as it
+        // is; a portal that compresses anyway is reported, not misread.
+        let mut request = client
+            .request(method.clone(), url)
+            .header("Accept", accept)
+            .header("Accept-Encoding", "identity");
         let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         if let Some(example) = &endpoint.request {
             for (name, value) in &example.headers {
-                let skip = ["host", "accept", "content-length"]
+                let skip = ["host", "accept", "accept-encoding", "content-length"]
                     .iter()
                     .any(|h| name.eq_ignore_ascii_case(h))
                     || (name.eq_ignore_ascii_case("content-type") && body.is_none())
@@ -458,22 +507,69 @@ async fn send(
         let response = request
             .send()
             .await
-            .map_err(|e| describe(&e, options.timeout))?;
+            .map_err(|e| describe(&e, options.timeout, false))?;
         let status = response.status().as_u16();
-        if (status == 429 || status == 503) && attempt < options.retries {
-            attempt += 1;
-            let wait = retry_after(response.headers()).unwrap_or(Duration::from_secs(1));
-            tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
-            continue;
+        let headers = response.headers();
+        let mut busy = None;
+        if status == 429 || status == 503 {
+            let asked = retry_after(headers);
+            let wait = asked.unwrap_or(DEFAULT_RETRY_WAIT);
+            if attempt < options.retries && wait <= MAX_RETRY_WAIT {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            busy = Some(busy_message(status, attempt, asked, options.retries));
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let content_type = header_text(headers, reqwest::header::CONTENT_TYPE);
+        let encoding = header_text(headers, reqwest::header::CONTENT_ENCODING)
+            .filter(|coding| !coding.trim().is_empty() && !coding.eq_ignore_ascii_case("identity"));
+        let location = header_text(headers, reqwest::header::LOCATION);
         let body = read_capped(response, options.timeout).await?;
-        return Ok((status, content_type, body));
+        return Ok(Answer {
+            status,
+            content_type,
+            encoding,
+            location,
+            busy,
+            body,
+        });
     }
+}
+
+/// Why a 429 or 503 ended the check: the portal could not be verified.
+fn busy_message(status: u16, retries_done: u32, asked: Option<Duration>, retries: u32) -> String {
+    let what = if status == 429 {
+        "rate limits the requests"
+    } else {
+        "is unavailable"
+    };
+    let attempts = retries_done + 1;
+    let plural = if attempts == 1 { "" } else { "s" };
+    let why = match asked {
+        Some(wait) if wait > MAX_RETRY_WAIT => format!(
+            "it asks to retry after {} s (Retry-After), longer than verify waits ({} s)",
+            wait.as_secs(),
+            MAX_RETRY_WAIT.as_secs()
+        ),
+        _ if retries == 0 => "no retries allowed (--retries 0)".to_string(),
+        _ => format!("--retries {retries} used up"),
+    };
+    format!(
+        "the portal {what} ({status} after {attempts} attempt{plural}; {why}); run verify later or with a lower --concurrency"
+    )
+}
+
+/// A header's value as text, with bytes that are not UTF-8 replaced rather
+/// than the whole header dropped (a dropped `Content-Type` would read as
+/// "no Content-Type").
+fn header_text(
+    headers: &reqwest::header::HeaderMap,
+    name: reqwest::header::HeaderName,
+) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).trim().to_string())
 }
 
 /// The largest body verify reads; a documented example is never this big.
@@ -481,20 +577,34 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// The response body, refusing to hold more than [`MAX_BODY`] in memory.
 async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Result<Bytes, String> {
+    let too_large = || {
+        format!(
+            "the answer is larger than {} MiB, more than any documented example",
+            MAX_BODY / (1024 * 1024)
+        )
+    };
+    // A declared length over the cap is refused before reading anything.
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY as u64)
+    {
+        return Err(too_large());
+    }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e, timeout))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| describe(&e, timeout, true))?
+    {
         if body.len() + chunk.len() > MAX_BODY {
-            return Err(format!(
-                "the answer is larger than {} MiB",
-                MAX_BODY / (1024 * 1024)
-            ));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(body))
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date (one in the past means now).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)?
@@ -511,17 +621,28 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs();
-    Some(Duration::from_secs(
-        u64::try_from(when).ok()?.saturating_sub(now),
-    ))
+    let when = u64::try_from(when).unwrap_or(0);
+    Some(Duration::from_secs(when.saturating_sub(now)))
 }
 
-fn describe(error: &reqwest::Error, timeout: Duration) -> String {
+/// A transport failure in words; `reading` tells a body that stopped
+/// arriving from a portal that never answered.
+fn describe(error: &reqwest::Error, timeout: Duration, reading: bool) -> String {
     if error.is_timeout() {
-        return format!("no answer within {}s (--timeout)", timeout.as_secs_f64());
+        return if reading {
+            format!(
+                "the answer did not finish within {}s (--timeout): the body arrives too slowly or never ends",
+                timeout.as_secs_f64()
+            )
+        } else {
+            format!("no answer within {}s (--timeout)", timeout.as_secs_f64())
+        };
     }
     if error.is_connect() {
         return format!("cannot connect: {}", root_cause(error));
+    }
+    if reading {
+        return format!("the answer broke off: {}", root_cause(error));
     }
     format!("no usable HTTP answer: {}", root_cause(error))
 }
@@ -536,31 +657,36 @@ fn root_cause(error: &dyn std::error::Error) -> String {
     message
 }
 
+/// The hint added wherever the portal seems to want a login.
+const CREDENTIALS_HINT: &str = "pass credentials with --auth or DOCMOCK_AUTH";
+
 /// Compares one answer with the documentation.
 fn evaluate(
     endpoint: &Endpoint,
     dialect: &Dialect,
     form: Format,
-    (status, content_type, body): (u16, Option<&str>, &[u8]),
+    answer: &Answer,
     selection: Option<&[Vec<String>]>,
     findings: &mut Vec<Finding>,
 ) {
     let Some(documented) = endpoint.responses.first() else {
         return;
     };
+    let status = answer.status;
     if status != documented.status {
-        let hint = match status {
-            401 | 403 => " (pass credentials with --auth or DOCMOCK_AUTH)",
-            _ => "",
-        };
         findings.push(Finding {
             class: Class::StatusMismatch,
             pointer: String::new(),
-            message: format!(
-                "documented {}, the portal answers {status}{hint}",
-                documented.status
-            ),
+            message: status_message(documented.status, answer),
         });
+        // Another success status (200 for a documented 201) still carries
+        // the entity, and its drift is worth reporting too.
+        let both_succeed = (200..300).contains(&status) && (200..300).contains(&documented.status);
+        if !both_succeed {
+            return;
+        }
+    }
+    if endpoint.method == http::Method::HEAD {
         return;
     }
     let Some(expected) = documented.body.as_deref() else {
@@ -574,70 +700,415 @@ fn evaluate(
         }
         None => expected,
     };
-    let media = content_type.unwrap_or("").to_ascii_lowercase();
-    let (wanted, is_form) = match form {
-        Format::Json => ("JSON", media.contains("json")),
-        Format::Xml => ("XML", media.contains("xml")),
-    };
-    if !is_form {
+    if let Some(coding) = &answer.encoding {
         findings.push(Finding {
-            class: Class::EnvelopeMismatch,
+            class: Class::ConnectionError,
             pointer: String::new(),
             message: format!(
-                "asked for {wanted}, the portal answers {}",
-                content_type.unwrap_or("without a Content-Type")
+                "the portal compressed the body (Content-Encoding: {}) although verify asked for none (Accept-Encoding: identity), so it cannot be read",
+                shorten(coding)
             ),
         });
         return;
     }
-    let mut comparison = Comparison { findings };
+    // A byte order mark is not part of the document; JSON parsers in
+    // browsers and .NET skip it, so it is no drift either.
+    let body = answer
+        .body
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&answer.body);
+    let wanted = match form {
+        Format::Json => "JSON",
+        Format::Xml => "XML",
+    };
+    if body.trim_ascii().is_empty() {
+        // After a status mismatch (a 204 for a documented 200) the status
+        // finding already says it all.
+        if status == documented.status {
+            findings.push(Finding {
+                class: Class::EnvelopeMismatch,
+                pointer: String::new(),
+                message: format!("the body is empty, the documentation shows a {wanted} body"),
+            });
+        }
+        return;
+    }
+    let declared_right = media_form(answer.content_type.as_deref()) == Some(form);
+    if !declared_right {
+        findings.push(Finding {
+            class: Class::EnvelopeMismatch,
+            pointer: String::new(),
+            message: format!(
+                "asked for {wanted}, the portal answers {}{}",
+                answer
+                    .content_type
+                    .as_deref()
+                    .map(shorten)
+                    .unwrap_or_else(|| "without a Content-Type".into()),
+                html_description(body, answer.location.as_deref())
+            ),
+        });
+    }
+    // From here on the body is read in the asked form even under a wrong
+    // Content-Type, so that its drift is reported too; a body that is not
+    // in the form at all was already reported by its Content-Type.
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            if declared_right {
+                findings.push(Finding {
+                    class: Class::EnvelopeMismatch,
+                    pointer: String::new(),
+                    message: not_utf8(body, &e),
+                });
+            }
+            return;
+        }
+    };
+    let unreadable = |findings: &mut Vec<Finding>, why: String| {
+        if declared_right {
+            findings.push(Finding {
+                class: Class::EnvelopeMismatch,
+                pointer: String::new(),
+                message: why,
+            });
+        }
+    };
+    let before = findings.len();
+    let enveloped = dialect.envelope == Envelope::StatusResponse;
     match form {
         Format::Json => {
-            let actual: Value = match serde_json::from_slice(body) {
+            let actual: Value = match serde_json::from_str(text) {
                 Ok(value) => value,
                 Err(e) => {
-                    comparison.findings.push(Finding {
-                        class: Class::EnvelopeMismatch,
-                        pointer: String::new(),
-                        message: format!("the body is not JSON: {e}"),
-                    });
+                    unreadable(findings, format!("the body is not JSON: {e}"));
                     return;
                 }
             };
-            comparison.json(expected, &actual, "");
-        }
-        Format::Xml => {
-            let text = String::from_utf8_lossy(body);
-            let root = match crate::body::parse_xml(&text) {
-                Ok(root) => root,
-                Err(e) => {
+            if let Some(error) = error_in_success(dialect, expected, &actual) {
+                findings.push(error);
+                return;
+            }
+            let mut comparison = Comparison { findings };
+            match expected.get("response") {
+                // The entity at top level where the envelope belongs: one
+                // envelope finding, then the entity compared with the
+                // documented `response`, rather than every documented
+                // field reported missing and every live one extra.
+                Some(inner) if enveloped && is_bare_entity(inner, &actual) => {
                     comparison.findings.push(Finding {
                         class: Class::EnvelopeMismatch,
                         pointer: String::new(),
-                        message: format!("the body is not XML: {e}"),
+                        message: "documented inside {\"status\":0,\"response\":…}, the portal sends the entity without the envelope".into(),
                     });
+                    comparison.json(inner, &actual, "");
+                    return;
+                }
+                _ => comparison.json(expected, &actual, ""),
+            }
+        }
+        Format::Xml => {
+            let root = match crate::body::parse_xml(text) {
+                Ok(root) => root,
+                Err(e) => {
+                    unreadable(findings, format!("the body is not XML: {e}"));
                     return;
                 }
             };
             if let XmlRoot::Fixed(name) = dialect.xml.root
                 && root.name != name
             {
-                comparison.findings.push(Finding {
+                findings.push(Finding {
                     class: Class::EnvelopeMismatch,
                     pointer: String::new(),
                     message: format!(
                         "documented <{name}> around the body, the portal sends <{}>",
-                        root.name
+                        shorten(&root.name)
                     ),
                 });
                 return;
             }
+            if enveloped && let Some(error) = xml_error_envelope(&root) {
+                findings.push(error);
+                return;
+            }
+            let mut comparison = Comparison { findings };
             comparison.xml(&dialect.xml, expected, &root, "");
         }
     }
-    if dialect.envelope == Envelope::StatusResponse {
-        envelope_findings(findings);
+    if enveloped {
+        envelope_findings(&mut findings[before..]);
     }
+}
+
+/// Whether `actual` is the documented `response` sent without the
+/// `{"status":…,"response":…}` envelope: an array where the response is an
+/// array, or an object with neither envelope member.
+fn is_bare_entity(inner: &Value, actual: &Value) -> bool {
+    match (inner, actual) {
+        (Value::Array(_), Value::Array(_)) => true,
+        (Value::Object(_), Value::Object(object)) => {
+            !object.is_empty() && !object.contains_key("status") && !object.contains_key("response")
+        }
+        _ => false,
+    }
+}
+
+/// Which form a `Content-Type` names: `application/json`, `text/json` and
+/// any `+json` type (`application/problem+json`) are JSON; `application/xml`,
+/// `text/xml` and `+xml` types are XML, except XHTML, which is a web page.
+fn media_form(content_type: Option<&str>) -> Option<Format> {
+    let essence = content_type?
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (_, subtype) = essence.split_once('/')?;
+    if subtype == "json" || subtype == "x-json" || subtype.ends_with("+json") {
+        Some(Format::Json)
+    } else if subtype == "xml" || (subtype.ends_with("+xml") && subtype != "xhtml+xml") {
+        Some(Format::Xml)
+    } else {
+        None
+    }
+}
+
+/// "the body is not UTF-8" with the offending byte and, for XML, the
+/// encoding the document declares (R7-Office pages are Russian; a portal
+/// answering in windows-1251 breaks every client that reads UTF-8).
+fn not_utf8(body: &[u8], error: &std::str::Utf8Error) -> String {
+    let at = error.valid_up_to();
+    let byte = body.get(at).copied().unwrap_or(0);
+    let head = String::from_utf8_lossy(&body[..body.len().min(200)]).to_ascii_lowercase();
+    let declared = head
+        .split_once("encoding=")
+        .and_then(|(_, rest)| {
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            rest[1..].split(quote).next().map(str::to_string)
+        })
+        .filter(|name| name != "utf-8" && name != "utf8");
+    match declared {
+        Some(name) => format!(
+            "the body is not UTF-8 (byte 0x{byte:02X} at offset {at}): the document declares {}, the vendors send UTF-8",
+            shorten(&name)
+        ),
+        None => format!("the body is not UTF-8: byte 0x{byte:02X} at offset {at}"),
+    }
+}
+
+/// The status mismatch in words: the portal's own error message where its
+/// body carries one, where a redirect points, and what to do about a login.
+fn status_message(documented: u16, answer: &Answer) -> String {
+    let status = answer.status;
+    let mut message = format!("documented {documented}, the portal answers {status}");
+    let redirect = (300..400).contains(&status);
+    if redirect && let Some(location) = &answer.location {
+        message.push_str(&format!(" redirecting to {}", shorten(location)));
+    }
+    let text = std::str::from_utf8(&answer.body).unwrap_or("");
+    if let Some(reason) = error_message(text) {
+        message.push_str(&format!(": {reason:?}"));
+    }
+    let login = looks_like_login(text, answer.location.as_deref());
+    if status == 401 || status == 403 || (login && (redirect || status == 200)) {
+        let what = if login { "a login page: " } else { "" };
+        message.push_str(&format!(" ({what}{CREDENTIALS_HINT})"));
+    }
+    message
+}
+
+/// The message of an error body in any of the shapes portals use:
+/// ONLYOFFICE's `{"status":1,"error":{"message":…}}` (or its XML), the
+/// SuperOffice WebAPI error (`ErrorMessage`, `Message`), RFC 7807 problem
+/// details (`detail`, `title`), or an HTML page's `<title>`.
+fn error_message(text: &str) -> Option<String> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        let pointers = [
+            "/error/message",
+            "/ErrorMessage",
+            "/Message",
+            "/message",
+            "/error_description",
+            "/detail",
+            "/title",
+            "/error",
+        ];
+        return pointers
+            .iter()
+            .filter_map(|p| value.pointer(p).and_then(Value::as_str))
+            .find(|s| !s.trim().is_empty())
+            .map(one_line);
+    }
+    // Well-formed HTML parses as XML too, so an XML body without a message
+    // element still gets its page title looked for.
+    crate::body::parse_xml(text)
+        .ok()
+        .and_then(|root| xml_message(&root))
+        .map(|m| one_line(&m))
+        .or_else(|| html_title(text))
+}
+
+/// The first `message` / `ErrorMessage` element's text in an XML error.
+fn xml_message(node: &crate::body::XmlNode) -> Option<String> {
+    let named = |n: &crate::body::XmlNode| {
+        (n.name.eq_ignore_ascii_case("message") || n.name.eq_ignore_ascii_case("errormessage"))
+            && !n.text.trim().is_empty()
+    };
+    if named(node) {
+        return Some(node.text.clone());
+    }
+    node.children.iter().find_map(xml_message)
+}
+
+/// The `<title>` of an HTML page, if the text is one.
+fn html_title(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    if !(lower.contains("<html") || lower.contains("<!doctype html")) {
+        return None;
+    }
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let close = open_end + lower[open_end..].find("</title")?;
+    // ASCII lower-casing keeps byte offsets, so they index `text` too.
+    let title = one_line(text.get(open_end..close)?);
+    (!title.is_empty()).then_some(title)
+}
+
+/// Whether an answer looks like a sign-in page or a redirect to one
+/// (ONLYOFFICE's `/auth.aspx`, SuperOffice Online's login).
+fn looks_like_login(text: &str, location: Option<&str>) -> bool {
+    let words = ["auth", "login", "logon", "signin", "sign-in", "sign in"];
+    let location_says = location.is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        words.iter().any(|w| l.contains(w))
+    });
+    let lower = text.to_ascii_lowercase();
+    let page_says = html_title(text).is_some()
+        && (lower.contains("type=\"password\"")
+            || lower.contains("type='password'")
+            || lower.contains("type=password")
+            || html_title(text).is_some_and(|t| {
+                let t = t.to_lowercase();
+                words.iter().any(|w| t.contains(w)) || t.contains("вход") || t.contains("авториз")
+            }));
+    location_says || page_says
+}
+
+/// What an HTML answer is, for the content-type finding: its title, and a
+/// credentials hint when it is a login page.
+fn html_description(body: &[u8], location: Option<&str>) -> String {
+    let text = String::from_utf8_lossy(body);
+    let Some(title) = html_title(&text) else {
+        return String::new();
+    };
+    let login = if looks_like_login(&text, location) {
+        format!(" (a login page? {CREDENTIALS_HINT})")
+    } else {
+        String::new()
+    };
+    format!(": an HTML page titled {title:?}{login}")
+}
+
+/// Collapses runs of whitespace (newlines included) into single spaces and
+/// shortens, so that a portal's message stays one line in every report.
+fn one_line(text: &str) -> String {
+    shorten(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn shorten(text: &str) -> String {
+    const LIMIT: usize = 200;
+    if text.chars().count() <= LIMIT {
+        return text.to_string();
+    }
+    format!("{}…", text.chars().take(LIMIT).collect::<String>())
+}
+
+/// A success status whose body is the vendor's error: ONLYOFFICE's
+/// `{"status":1,"statusCode":…,"error":{…}}` on HTTP 200, or SuperOffice's
+/// WebAPI error object. Reported once, with the portal's message, instead
+/// of as a missing `response` plus extra `error` and `statusCode` fields.
+fn error_in_success(dialect: &Dialect, expected: &Value, actual: &Value) -> Option<Finding> {
+    let object = actual.as_object()?;
+    match dialect.envelope {
+        Envelope::StatusResponse => {
+            let status = object.get("status")?;
+            let ok = match status {
+                Value::Number(n) => n.as_f64() == Some(0.0),
+                Value::String(s) => s.trim() == "0" || s.trim().eq_ignore_ascii_case("ok"),
+                _ => return None,
+            };
+            if ok || (!object.contains_key("error") && object.contains_key("response")) {
+                return None;
+            }
+            let code = object
+                .get("statusCode")
+                .map(|c| format!(", statusCode {c}"))
+                .unwrap_or_default();
+            let reason = object
+                .get("error")
+                .and_then(|e| e.get("message"))
+                .and_then(Value::as_str)
+                .map(|m| format!(": {:?}", one_line(m)))
+                .unwrap_or_default();
+            Some(Finding {
+                class: Class::EnvelopeMismatch,
+                pointer: "/status".into(),
+                message: format!(
+                    "the portal answers with its error envelope (status {status}{code}) instead of the documented response{reason}"
+                ),
+            })
+        }
+        Envelope::Bare => {
+            let flagged = object.get("Error") == Some(&Value::Bool(true))
+                && (object.contains_key("ErrorType") || object.contains_key("ErrorMessage"));
+            if !flagged || expected.get("Error").is_some() {
+                return None;
+            }
+            let reason = error_message(&actual.to_string())
+                .map(|m| format!(": {m:?}"))
+                .unwrap_or_default();
+            Some(Finding {
+                class: Class::EnvelopeMismatch,
+                pointer: String::new(),
+                message: format!(
+                    "the portal answers with its WebAPI error object instead of the documented entity{reason}"
+                ),
+            })
+        }
+    }
+}
+
+/// [`error_in_success`] for the XML envelope: `<status>` other than `0`
+/// (or `Ok`) with an `<error>` element or without `<response>`.
+fn xml_error_envelope(root: &crate::body::XmlNode) -> Option<Finding> {
+    let child = |name: &str| root.children.iter().find(|c| c.name == name);
+    let status = child("status")?.text.trim().to_string();
+    if status == "0" || status.eq_ignore_ascii_case("ok") {
+        return None;
+    }
+    if child("error").is_none() && child("response").is_some() {
+        return None;
+    }
+    let code = child("statusCode")
+        .map(|c| format!(", statusCode {}", one_line(&c.text)))
+        .unwrap_or_default();
+    let reason = child("error")
+        .and_then(xml_message)
+        .map(|m| format!(": {:?}", one_line(&m)))
+        .unwrap_or_default();
+    Some(Finding {
+        class: Class::EnvelopeMismatch,
+        pointer: "/status".into(),
+        message: format!(
+            "the portal answers with its error envelope (status {}{code}) instead of the documented response{reason}",
+            one_line(&status)
+        ),
+    })
 }
 
 /// In an enveloped dialect, drift of the envelope's own members is envelope
@@ -662,5 +1133,73 @@ fn envelope_findings(findings: &mut [Finding]) {
             Class::MissingField if finding.pointer == "/response" => Class::EnvelopeMismatch,
             other => other,
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_name_their_form_by_essence_and_suffix() {
+        let cases = [
+            ("application/json; charset=utf-8", Some(Format::Json)),
+            ("Application/JSON", Some(Format::Json)),
+            ("application/problem+json", Some(Format::Json)),
+            ("text/xml; charset=utf-8", Some(Format::Xml)),
+            ("application/soap+xml", Some(Format::Xml)),
+            ("application/xhtml+xml", None),
+            ("text/html; charset=json", None),
+            ("json", None),
+        ];
+        for (content_type, form) in cases {
+            assert_eq!(media_form(Some(content_type)), form, "{content_type}");
+        }
+        assert_eq!(media_form(None), None);
+    }
+
+    #[test]
+    fn error_messages_are_read_from_each_vendors_error_shape() {
+        let cases = [
+            (
+                r#"{"status":1,"statusCode":404,"error":{"message":"Not found"}}"#,
+                Some("Not found"),
+            ),
+            (
+                r#"{"Error":true,"ErrorType":"X","ErrorMessage":"Bad ticket"}"#,
+                Some("Bad ticket"),
+            ),
+            (r#"{"title":"Invalid","status":400}"#, Some("Invalid")),
+            (
+                "<result><status>1</status><error><message>Nope</message></error></result>",
+                Some("Nope"),
+            ),
+            (
+                "<html><head><title>\n  Runtime\n Error </title></head></html>",
+                Some("Runtime Error"),
+            ),
+            ("{}", None),
+            ("", None),
+            ("plain text", None),
+        ];
+        for (body, message) in cases {
+            assert_eq!(error_message(body).as_deref(), message, "{body}");
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_treats_past_dates_as_now() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let mut with = |value: &'static str| {
+            headers.insert(
+                reqwest::header::RETRY_AFTER,
+                reqwest::header::HeaderValue::from_static(value),
+            );
+            retry_after(&headers)
+        };
+        assert_eq!(with("7"), Some(Duration::from_secs(7)));
+        assert_eq!(with("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert!(with("Fri, 01 Jan 2100 00:00:00 GMT").is_some_and(|d| d > MAX_RETRY_WAIT));
+        assert_eq!(with("soon"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Verification reports: a table for people, JSON for tools, JUnit XML for
 //! CI systems.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use quick_xml::Writer;
@@ -8,6 +9,33 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::{Check, Outcome, Report};
 use crate::dialect::Format;
+
+/// Portal text (messages, content types, element names) made safe for a
+/// terminal and for XML 1.0: control characters (an ANSI escape, a NUL, a
+/// newline inside one message), the characters XML 1.0 forbids even as
+/// references (U+FFFE, U+FFFF) and bidirectional overrides are written as
+/// `\u{…}` escapes, so a hostile or broken portal can neither garble the
+/// table nor make the JUnit report unparseable.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{200E}' | '\u{200F}')
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 fn form(check: &Check) -> &'static str {
     match check.form {
@@ -60,9 +88,10 @@ pub fn table(report: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "      {}{severity} at {pointer}: {}",
+                "      {}{severity} at {}: {}",
                 finding.class.label(),
-                finding.message
+                printable(pointer),
+                printable(&finding.message)
             );
         }
     }
@@ -135,12 +164,12 @@ pub fn junit(report: &Report) -> String {
                     format!(
                         "{} at {}: {}",
                         f.class.label(),
-                        if f.pointer.is_empty() {
+                        printable(if f.pointer.is_empty() {
                             "/"
                         } else {
                             &f.pointer
-                        },
-                        f.message
+                        }),
+                        printable(&f.message)
                     )
                 })
                 .collect::<Vec<_>>()
@@ -182,4 +211,18 @@ pub fn junit(report: &Report) -> String {
     let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn printable_escapes_what_terminals_and_xml_cannot_take() {
+        assert_eq!(printable("plain «text» Р7"), "plain «text» Р7");
+        assert_eq!(
+            printable("a\u{1b}[31mb\u{0}c\nd\u{fffe}\u{202e}"),
+            "a\\u{1b}[31mb\\u{0}c\\u{a}d\\u{fffe}\\u{202e}"
+        );
+    }
 }

@@ -284,6 +284,9 @@ impl Response {
 pub struct Endpoint {
     /// `<api>/<file stem>`, unique in the catalog.
     pub id: String,
+    /// [`Endpoint::id`] as a JSON string literal, quotes included: what a
+    /// request line writes for every request, escaped once here.
+    pub id_json: String,
     /// Index into [`Catalog::apis`].
     pub api: usize,
     /// HTTP method.
@@ -593,6 +596,7 @@ impl Loader<'_> {
             return None;
         }
         Some(Endpoint {
+            id_json: serde_json::Value::from(id.as_str()).to_string(),
             id,
             api: api_index,
             method: method?,

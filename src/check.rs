@@ -100,7 +100,27 @@ pub fn example_request(mock: &Mock, index: usize) -> Option<Request> {
     let route = mock.route_of(index)?;
     let prefix = mock.router().prefix_of(route.api).unwrap_or("");
     let method = Method::from_bytes(endpoint.method.as_str().as_bytes()).ok()?;
-    let mut request = Request::new(method, &format!("{prefix}{}", example.target));
+    // Path parameters the page shows only as `{name}` take their examples.
+    let mut target = format!("{prefix}{}", example.target);
+    let path_end = target.find('?').unwrap_or(target.len());
+    let mut path = target[..path_end].to_string();
+    for parameter in endpoint
+        .parameters
+        .iter()
+        .filter(|p| p.location == Location::Path)
+    {
+        let placeholder = format!("{{{}}}", parameter.name);
+        if path.contains(&placeholder) {
+            let value = match &parameter.example {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => "1".into(),
+            };
+            path = path.replace(&placeholder, &value);
+        }
+    }
+    target.replace_range(..path_end, &path);
+    let mut request = Request::new(method, &target);
     for (name, value) in &example.headers {
         request = request.header(name, value);
     }
@@ -111,21 +131,5 @@ pub fn example_request(mock: &Mock, index: usize) -> Option<Request> {
         request = request.header(&name, &value);
     }
     request.body = example.body.clone().unwrap_or_else(Bytes::new);
-    // Path parameters the page shows only as `{name}` take their examples.
-    for parameter in endpoint
-        .parameters
-        .iter()
-        .filter(|p| p.location == Location::Path)
-    {
-        let placeholder = format!("{{{}}}", parameter.name);
-        if request.path.contains(&placeholder) {
-            let value = match &parameter.example {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => "1".into(),
-            };
-            request.path = request.path.replace(&placeholder, &value);
-        }
-    }
     Some(request)
 }

@@ -27,14 +27,19 @@ use crate::validate::{self, Policy};
 pub struct Request {
     /// Method.
     pub method: Method,
-    /// Path, not yet percent-decoded, without the query.
-    pub path: String,
-    /// Raw query string, without `?`.
-    pub query: Option<String>,
+    target: Target,
     /// Headers.
     pub headers: HeaderMap,
     /// Body.
     pub body: Bytes,
+}
+
+/// Where a request goes: the URI hyper parsed, kept as it came so that
+/// serving a request copies none of it, or a target built by hand.
+#[derive(Debug, Clone)]
+enum Target {
+    Received(http::Uri),
+    Built { path: String, query: Option<String> },
 }
 
 impl Request {
@@ -46,10 +51,35 @@ impl Request {
         };
         Request {
             method,
-            path,
-            query,
+            target: Target::Built { path, query },
             headers: HeaderMap::new(),
             body: Bytes::new(),
+        }
+    }
+
+    /// A request as the server received it.
+    pub fn received(method: Method, uri: http::Uri, headers: HeaderMap, body: Bytes) -> Request {
+        Request {
+            method,
+            target: Target::Received(uri),
+            headers,
+            body,
+        }
+    }
+
+    /// The path, not yet percent-decoded, without the query.
+    pub fn path(&self) -> &str {
+        match &self.target {
+            Target::Received(uri) => uri.path(),
+            Target::Built { path, .. } => path,
+        }
+    }
+
+    /// The raw query string, without `?`.
+    pub fn query(&self) -> Option<&str> {
+        match &self.target {
+            Target::Received(uri) => uri.query(),
+            Target::Built { query, .. } => query.as_deref(),
         }
     }
 
@@ -67,6 +97,40 @@ impl Request {
     fn header_str(&self, name: header::HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The headers that every answer looks at, found in one pass.
+    pub fn notable_headers(&self) -> NotableHeaders<'_> {
+        let mut notable = NotableHeaders::default();
+        for (name, value) in &self.headers {
+            if name == header::ACCEPT {
+                notable.accept.get_or_insert(value);
+            } else if name == header::AUTHORIZATION {
+                notable.authorization.get_or_insert(value);
+            } else if name == header::ORIGIN {
+                notable.origin.get_or_insert(value);
+            } else if name == PREFER {
+                notable.prefer = true;
+            }
+        }
+        notable
+    }
+}
+
+/// The request headers every answer looks at.
+///
+/// Looking a header up by name hashes the name and probes the map; a
+/// request carries a handful of headers, and one pass comparing their names
+/// costs less than three lookups.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NotableHeaders<'r> {
+    /// The first `Accept`.
+    pub accept: Option<&'r HeaderValue>,
+    /// The first `Authorization`.
+    pub authorization: Option<&'r HeaderValue>,
+    /// The first `Origin`, for CORS.
+    pub origin: Option<&'r HeaderValue>,
+    /// Whether `Prefer` was sent.
+    pub prefer: bool,
 }
 
 /// What the pipeline made of a request.
@@ -103,8 +167,8 @@ impl Verdict {
 pub struct Answer<'m> {
     /// The response.
     pub response: http::Response<Bytes>,
-    /// The matched endpoint's id, borrowed from the mock that answered.
-    pub endpoint: Option<&'m str>,
+    /// The matched endpoint, borrowed from the mock that answered.
+    pub endpoint: Option<&'m Endpoint>,
     /// The verdict on the request.
     pub verdict: Verdict,
     /// The error message, when the request was refused or replayed anyway.
@@ -183,16 +247,22 @@ impl Mock {
     /// Answers one request and says how it went: the matched endpoint, the
     /// verdict on the request and its violations, for journals and logs.
     pub fn answer(&self, request: &Request) -> Answer<'_> {
-        let (path, suffix) = split_suffix(&request.path);
+        self.answer_with(request, &request.notable_headers())
+    }
+
+    /// [`Mock::answer`] for a caller that has found the request's notable
+    /// headers already.
+    pub fn answer_with(&self, request: &Request, notable: &NotableHeaders<'_>) -> Answer<'_> {
+        let (path, suffix) = split_suffix(request.path());
         let routed = match suffix {
             Some(_) => match self.router.route(&request.method, path) {
                 Routed::Found { route, .. } if !self.dialect(route.api).path_suffix => {
-                    self.router.route(&request.method, &request.path)
+                    self.router.route(&request.method, request.path())
                 }
-                Routed::NotFound => self.router.route(&request.method, &request.path),
+                Routed::NotFound => self.router.route(&request.method, request.path()),
                 found => found,
             },
-            None => self.router.route(&request.method, &request.path),
+            None => self.router.route(&request.method, request.path()),
         };
         let (route, params) = match routed {
             Routed::Found { route, params } => (route, params),
@@ -213,16 +283,16 @@ impl Mock {
             Routed::NotFound => {
                 let nearest: Vec<String> = self
                     .router
-                    .nearest(&request.path, 3)
+                    .nearest(request.path(), 3)
                     .iter()
                     .map(|r| format!("{} {}", r.method, r.template))
                     .collect();
-                let mut message = format!("no documented endpoint matches {}", request.path);
+                let mut message = format!("no documented endpoint matches {}", request.path());
                 if !nearest.is_empty() {
                     message.push_str("; nearest documented routes: ");
                     message.push_str(&nearest.join("; "));
                 }
-                let api = self.router.api_for_path(&request.path).unwrap_or(0);
+                let api = self.router.api_for_path(request.path()).unwrap_or(0);
                 let problem = Problem::new(404, message);
                 let response = self.problem_response(request, api, suffix, &problem);
                 return Answer::unmatched(response, problem);
@@ -233,17 +303,23 @@ impl Mock {
         let dialect = self.dialect(route.api);
         let suffix = suffix.filter(|_| dialect.path_suffix);
         let head = request.method == Method::HEAD;
-        let mut answer = Answer {
-            response: http::Response::new(Bytes::new()),
-            endpoint: Some(&endpoint.id),
+        let preferences = if notable.prefer {
+            preferences(request)
+        } else {
+            Vec::new()
+        };
+        // The answer is put together once its response is known: a
+        // placeholder response would be built and dropped on every request.
+        let answer = |response| Answer {
+            response,
+            endpoint: Some(endpoint),
             verdict: Verdict::Valid,
             message: None,
             violations: Vec::new(),
-            delay: None,
+            delay: preferred_delay(&preferences),
         };
-        let preferences = preferences(request);
-        answer.delay = preferred_delay(&preferences);
-        let negotiated = match negotiate(dialect, suffix, request.header_str(header::ACCEPT)) {
+        let accept = notable.accept.and_then(|v| v.to_str().ok());
+        let negotiated = match negotiate(dialect, suffix, accept) {
             Ok(n) => n,
             Err(available) => {
                 let problem = Problem::new(
@@ -253,23 +329,38 @@ impl Mock {
                         available.join(", ")
                     ),
                 );
-                answer.response = self.problem_response(request, route.api, suffix, &problem);
-                return answer.refused(problem);
+                let response = self.problem_response(request, route.api, suffix, &problem);
+                return answer(response).refused(problem);
             }
         };
 
         let api = &self.catalog.apis[route.api];
-        if let Err(problem) =
-            validate::check(endpoint, api, dialect, request, &params, &self.policy)
-        {
+        // A request that breaks the contract but is replayed (lenient).
+        let mut replayed = None;
+        if let Err(problem) = validate::check(
+            endpoint,
+            api,
+            dialect,
+            request,
+            notable,
+            &params,
+            &self.policy,
+        ) {
             if !self.policy.lenient {
-                answer.response = self.error(dialect, negotiated, &problem, head);
-                return answer.refused(problem);
+                let response = self.error(dialect, negotiated, &problem, head);
+                return answer(response).refused(problem);
             }
-            answer.verdict = Verdict::Replayed;
-            answer.message = Some(problem.full_message());
-            answer.violations = problem.violations;
+            replayed = Some(problem);
         }
+        let answer = |response| {
+            let mut answer = answer(response);
+            if let Some(problem) = replayed {
+                answer.verdict = Verdict::Replayed;
+                answer.message = Some(problem.full_message());
+                answer.violations = problem.violations;
+            }
+            answer
+        };
 
         let response = if precondition_failed(dialect, endpoint, request) {
             match endpoint.responses.iter().find(|r| r.status == 412) {
@@ -279,8 +370,8 @@ impl Mock {
                         412,
                         "the entity has changed since the If-Unmodified-Since time",
                     );
-                    answer.response = self.error(dialect, negotiated, &problem, head);
-                    return answer;
+                    let response = self.error(dialect, negotiated, &problem, head);
+                    return answer(response);
                 }
             }
         } else {
@@ -289,13 +380,14 @@ impl Mock {
                 Ok(Chosen::Fault(problem)) => {
                     // Prefer asked for a server error the page does not
                     // document: a fault to test error states with.
-                    answer.response = self.error(dialect, negotiated, &problem, head);
+                    let response = self.error(dialect, negotiated, &problem, head);
+                    let mut answer = answer(response);
                     answer.verdict = Verdict::Fault;
                     return answer;
                 }
                 Err(problem) => {
-                    answer.response = self.error(dialect, negotiated, &problem, head);
-                    return answer.refused(problem);
+                    let response = self.error(dialect, negotiated, &problem, head);
+                    return answer(response).refused(problem);
                 }
             }
         };
@@ -314,8 +406,7 @@ impl Mock {
             }
             _ => response.bytes(negotiated.format).clone(),
         };
-        answer.response = reply(response.status, negotiated, body, &[], head);
-        answer
+        answer(reply(response.status, negotiated, body, &[], head))
     }
 
     fn dialect(&self, api: usize) -> &'static Dialect {
@@ -473,7 +564,7 @@ fn selection(
     endpoint: &Endpoint,
     request: &Request,
 ) -> Option<Vec<Vec<String>>> {
-    selected_fields(dialect, endpoint, request.query.as_deref()?)
+    selected_fields(dialect, endpoint, request.query()?)
 }
 
 /// The field paths `query` selects with the dialect's select parameter, when
@@ -627,11 +718,6 @@ const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
 
 /// The `key=value` preferences of every `Prefer` header, keys lower-cased.
 fn preferences(request: &Request) -> Vec<(String, String)> {
-    // Most requests have a few headers and no Prefer: looking at each name
-    // is cheaper than hashing this one.
-    if !request.headers.keys().any(|name| name == PREFER) {
-        return Vec::new();
-    }
     request
         .headers
         .get_all(PREFER)

@@ -22,6 +22,9 @@ use crate::log_sink::LogSink;
 /// The `tracing` target of request lines.
 pub const TARGET: &str = "docmock::request";
 
+/// [`RequestLine::endpoint_json`] of a request no endpoint matched.
+pub const UNMATCHED_JSON: &str = "\"-\"";
+
 /// How request lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineFormat {
@@ -43,6 +46,9 @@ pub struct RequestLine<'a> {
     pub path: &'a str,
     /// The matched endpoint's id, `-` when none matched.
     pub endpoint: &'a str,
+    /// `endpoint` as a JSON string literal, quotes included (see
+    /// [`crate::catalog::Endpoint::id_json`] and [`UNMATCHED_JSON`]).
+    pub endpoint_json: &'a str,
     /// Status answered.
     pub status: u16,
     /// The verdict on the request (`valid`, `invalid`, …): a word that
@@ -113,7 +119,7 @@ impl RequestLog {
             RequestLog::Events => line.emit(),
             RequestLog::Off => {}
             RequestLog::Lines { sink, format } => {
-                let size = 160 + line.path.len() + line.endpoint.len() + line.peer.len();
+                let size = 160 + line.path.len() + line.endpoint_json.len() + line.peer.len();
                 sink.append_with(size, |buffer| match *format {
                     LineFormat::Text { ansi } => write_text(buffer, at, ansi, line),
                     LineFormat::Json => write_json(buffer, at, line),
@@ -140,7 +146,7 @@ fn write_text(out: &mut Vec<u8>, at: SystemTime, ansi: bool, line: &RequestLine<
     out.extend_from_slice(b" path=");
     out.extend_from_slice(line.path.as_bytes());
     out.extend_from_slice(b" endpoint=");
-    write_json_string(out, line.endpoint);
+    out.extend_from_slice(line.endpoint_json.as_bytes());
     out.extend_from_slice(b" status=");
     out.extend_from_slice(itoa::Buffer::new().format(line.status).as_bytes());
     out.extend_from_slice(b" verdict=\"");
@@ -160,7 +166,7 @@ fn write_json(out: &mut Vec<u8>, at: SystemTime, line: &RequestLine<'_>) {
     out.extend_from_slice(br#","path":"#);
     write_json_string(out, line.path);
     out.extend_from_slice(br#","endpoint":"#);
-    write_json_string(out, line.endpoint);
+    out.extend_from_slice(line.endpoint_json.as_bytes());
     out.extend_from_slice(br#","status":"#);
     out.extend_from_slice(itoa::Buffer::new().format(line.status).as_bytes());
     out.extend_from_slice(br#","verdict":""#);
@@ -204,13 +210,9 @@ fn write_timestamp(out: &mut Vec<u8>, at: SystemTime) {
 }
 
 /// A JSON string literal. Ids and paths rarely need escaping, so the check
-/// for it comes first; it looks at every byte without stopping early, which
-/// lets the compiler check many bytes at once.
+/// for it comes first.
 fn write_json_string(out: &mut Vec<u8>, value: &str) {
-    let needs_escaping = value.bytes().fold(false, |found, b| {
-        found | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if !needs_escaping {
+    if !needs_escaping(value.as_bytes()) {
         out.push(b'"');
         out.extend_from_slice(value.as_bytes());
         out.push(b'"');
@@ -218,6 +220,37 @@ fn write_json_string(out: &mut Vec<u8>, value: &str) {
         // Writing into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, value);
     }
+}
+
+/// Whether `bytes` hold a control character, `"` or `\`, which a JSON
+/// string must escape.
+///
+/// Eight bytes are looked at in one step, as the bits of a `u64`: a byte
+/// that is zero after subtracting one from it had its top bit clear and
+/// now has it set. Checking byte by byte cost more than the rest of the
+/// request line.
+fn needs_escaping(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const TOPS: u64 = u64::from_ne_bytes([0x80; 8]);
+    /// Whether a byte of `word` is below `n` (`n` at most 0x80).
+    fn any_below(word: u64, n: u8) -> bool {
+        word.wrapping_sub(ONES * u64::from(n)) & !word & TOPS != 0
+    }
+    fn any_equal(word: u64, b: u8) -> bool {
+        any_below(word ^ (ONES * u64::from(b)), 1)
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    let found = chunks.by_ref().any(|chunk| {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        any_below(word, 0x20) || any_equal(word, b'"') || any_equal(word, b'\\')
+    });
+    found
+        || chunks
+            .remainder()
+            .iter()
+            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 #[cfg(test)]
@@ -261,6 +294,7 @@ mod tests {
         method: "GET",
         path: "/r7/api/2.0/crm/contact/1234",
         endpoint: "r7/get-crm-contact-contactid",
+        endpoint_json: "\"r7/get-crm-contact-contactid\"",
         status: 200,
         verdict: "valid",
         micros: 35,
@@ -323,6 +357,31 @@ mod tests {
             String::from_utf8(line).expect("ASCII"),
             "2026-01-02T03:04:05.000123Z 2026-01-03T03:04:05.000123Z"
         );
+    }
+
+    #[test]
+    fn the_word_at_a_time_check_agrees_with_a_byte_at_a_time_check() {
+        let naive = |bytes: &[u8]| bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+        for len in 0..20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = byte;
+                    assert_eq!(
+                        needs_escaping(&bytes),
+                        naive(&bytes),
+                        "byte {byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        // Bytes just around the ones looked for, in every lane at once.
+        for byte in [
+            0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0xff,
+        ] {
+            let bytes = [byte; 16];
+            assert_eq!(needs_escaping(&bytes), naive(&bytes), "{byte:#x}");
+        }
     }
 
     #[test]

@@ -290,26 +290,18 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     let (parts, body) = request.into_parts();
     let shared = &*client.shared;
     let mut exchange = Exchange {
-        origin: parts.headers.get(header::ORIGIN).cloned(),
-        request: Request {
-            method: parts.method,
-            path: parts.uri.path().to_string(),
-            query: parts.uri.query().map(str::to_string),
-            headers: parts.headers,
-            body: Bytes::new(),
-        },
+        origin: None,
+        request: Request::received(parts.method, parts.uri, parts.headers, Bytes::new()),
         started,
     };
+    let notable = exchange.request.notable_headers();
+    exchange.origin = notable.origin.cloned();
     let request = &exchange.request;
-    let origin = exchange.origin.as_ref().and_then(|v| v.to_str().ok());
+    let origin = notable.origin.and_then(|v| v.to_str().ok());
 
-    if request.path == crate::admin::PREFIX || request.path.starts_with("/__docmock/") {
-        let mut response = crate::admin::handle(
-            shared,
-            &request.method,
-            &request.path,
-            request.query.as_deref(),
-        );
+    let path = request.path();
+    if path == crate::admin::PREFIX || path.starts_with("/__docmock/") {
+        let mut response = crate::admin::handle(shared, &request.method, path, request.query());
         allow_origin(&shared.settings.cors, origin, response.headers_mut());
         return Responding::ready(response.map(Full::new));
     }
@@ -328,7 +320,7 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     let answer = if let Some(wait) = shared.over_rate_limit() {
         rate_limited(&mock, request, wait)
     } else if body.is_end_stream() {
-        mock.answer(request)
+        mock.answer_with(request, &notable)
     } else {
         // The future holds a request in flight of its own from its first
         // poll, which follows at once.
@@ -353,8 +345,9 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     let Some(delay) = answer.delay.or(shared.settings.delay) else {
         return Responding::ready(finish(client, &exchange, answer, in_flight));
     };
-    // As above, the future's own request in flight takes over; and the
-    // endpoint id borrowed from the mock is copied for it.
+    // As above, the future's own request in flight takes over. The answer
+    // borrows its endpoint from the mock, so the future keeps the mock and
+    // finds the endpoint in it again.
     drop(in_flight);
     let Answer {
         response,
@@ -364,14 +357,16 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         violations,
         delay: _,
     } = answer;
-    let endpoint = endpoint.map(str::to_string);
+    let endpoints = &mock.catalog().endpoints;
+    let endpoint = endpoint.and_then(|e| endpoints.iter().position(|x| std::ptr::eq(x, e)));
+    let mock = arc_swap::Guard::into_inner(mock);
     let client = Arc::clone(client);
     Responding::Waiting(Box::pin(async move {
         let in_flight = client.activity.begin();
         tokio::time::sleep(delay).await;
         let answer = Answer {
             response,
-            endpoint: endpoint.as_deref(),
+            endpoint: endpoint.and_then(|i| mock.catalog().endpoints.get(i)),
             verdict,
             message,
             violations,
@@ -443,8 +438,11 @@ fn finish(
     shared.settings.request_log.write(
         &RequestLine {
             method: request.method.as_str(),
-            path: &request.path,
-            endpoint: answer.endpoint.unwrap_or("-"),
+            path: request.path(),
+            endpoint: answer.endpoint.map_or("-", |e| e.id.as_str()),
+            endpoint_json: answer
+                .endpoint
+                .map_or(crate::request_log::UNMATCHED_JSON, |e| e.id_json.as_str()),
             status,
             verdict: answer.verdict.as_str(),
             micros,
@@ -460,10 +458,10 @@ fn finish(
     shared.journal.record(Record {
         time,
         method: &request.method,
-        path: &request.path,
-        query: request.query.as_deref(),
+        path: request.path(),
+        query: request.query(),
         status,
-        endpoint: answer.endpoint,
+        endpoint: answer.endpoint.map(|e| e.id.as_str()),
         verdict: answer.verdict,
         message: answer.message,
         violations: answer.violations,
@@ -499,7 +497,7 @@ fn unread(error: &dyn std::fmt::Display) -> Problem {
 }
 
 fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {
-    let (path, suffix) = crate::negotiate::split_suffix(&request.path);
+    let (path, suffix) = crate::negotiate::split_suffix(request.path());
     let api = mock.router().api_for_path(path).unwrap_or(0);
     mock.problem_response(request, api, suffix, problem)
 }

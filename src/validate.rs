@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::body::{BodyKind, DecodeError, decode};
 use crate::catalog::{Api, Endpoint};
 use crate::dialect::Dialect;
-use crate::pipeline::{Request, coerce};
+use crate::pipeline::{NotableHeaders, Request, coerce};
 use crate::problem::{Problem, Violation};
 use crate::schema::types_of;
 use crate::spec::Location;
@@ -36,22 +36,24 @@ pub struct Checked {
     pub body: Option<Value>,
 }
 
-/// Checks `request` against `endpoint`; `params` are the path parameters the
-/// router bound.
+/// Checks `request` against `endpoint`; `notable` are its headers found by
+/// [`Request::notable_headers`], `params` the path parameters the router
+/// bound.
 pub fn check(
     endpoint: &Endpoint,
     api: &Api,
     dialect: &Dialect,
     request: &Request,
+    notable: &NotableHeaders<'_>,
     params: &[(&str, Cow<'_, str>)],
     policy: &Policy,
 ) -> Result<Checked, Problem> {
     if endpoint.auth_required {
-        authenticate(api, dialect, &request.headers, policy.token.as_deref())?;
+        authenticate(api, dialect, request, notable, policy.token.as_deref())?;
     }
     let mut violations = Vec::new();
     check_path(endpoint, params, &mut violations);
-    let query = query_pairs(request.query.as_deref());
+    let query = query_pairs(request.query());
     check_query(endpoint, &query, &mut violations);
     check_headers(endpoint, &request.headers, &mut violations);
     let body = check_body(endpoint, dialect, request, &query, &mut violations)?;
@@ -68,13 +70,20 @@ pub fn check(
 fn authenticate(
     api: &Api,
     dialect: &Dialect,
-    headers: &HeaderMap,
+    request: &Request,
+    notable: &NotableHeaders<'_>,
     token: Option<&str>,
 ) -> Result<(), Problem> {
+    let headers = &request.headers;
     let mut credential: Option<&str> = None;
     let mut refused_scheme: Option<String> = None;
     for accepted in &api.credential_headers {
-        let Some(value) = headers.get(&accepted.name).and_then(|v| v.to_str().ok()) else {
+        let value = if accepted.name == header::AUTHORIZATION {
+            notable.authorization
+        } else {
+            headers.get(&accepted.name)
+        };
+        let Some(value) = value.and_then(|v| v.to_str().ok()) else {
             continue;
         };
         let value = value.trim_ascii();

@@ -152,7 +152,7 @@ fn generated_requests_never_panic_and_always_get_an_answer() {
             (200..300).contains(&status) || (400..500).contains(&status),
             "{} {}{} got {status}",
             request.method,
-            request.path,
+            request.path(),
             query
         );
         assert!(response.headers().contains_key("content-type"));

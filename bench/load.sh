@@ -9,8 +9,10 @@
 # the best round of each counts, because the machine is shared and noisy.
 # Figures are ratios to the bare server measured in the same run; "median"
 # is the median of the two servers' ratio within each round, which a single
-# lucky or unlucky round cannot move. Installs wrk (Debian) and Prism (npm, into
-# bench/.prism) when missing.
+# lucky or unlucky round cannot move. docmock runs as shipped, writing a
+# request line per request to a file; the row "no request log" is GET again
+# with request lines off (RUST_LOG=docmock=warn), to show what they cost.
+# Installs wrk (Debian) and Prism (npm, into bench/.prism) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ THREADS=2
 DOCMOCK_PORT=4311
 BARE_PORT=4312
 PRISM_PORT=4313
+QUIET_PORT=4314
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -36,7 +39,11 @@ BARE=$TARGET/release/examples/bare_hyper
 
 # docmock as shipped, logging to a file as a deployment would.
 RUST_LOG=docmock=info "$DOCMOCK" serve --port $DOCMOCK_PORT >/dev/null 2>"$WORK/docmock.log" &
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$DOCMOCK_PORT/__docmock/health" >/dev/null && break; sleep 0.1; done
+# The same without request lines, to show what writing them costs.
+RUST_LOG=docmock=warn "$DOCMOCK" serve --port $QUIET_PORT >/dev/null 2>"$WORK/quiet.log" &
+for port in $DOCMOCK_PORT $QUIET_PORT; do
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/__docmock/health" >/dev/null && break; sleep 0.1; done
+done
 
 AUTH='Authorization: bench-token'
 R7="http://127.0.0.1:$DOCMOCK_PORT/r7/api/2.0/crm/contact/1234"
@@ -59,8 +66,10 @@ lua PUT application/json application/json '{"contactStatusid": 1234}' > "$WORK/p
 lua PUT application/json application/xml '<request><contactStatusid>1234</contactStatusid></request>' > "$WORK/put-xml.lua"
 lua PUT application/json application/json '{"contactStatusid": "not a number"}' > "$WORK/put-400.lua"
 
+# name|path|script[|docmock port]
 SCENARIOS=(
   "GET R7 contact, JSON|/r7/api/2.0/crm/contact/1234|get-json"
+  "GET JSON, no request log|/r7/api/2.0/crm/contact/1234|get-json|$QUIET_PORT"
   "GET R7 contact, XML|/r7/api/2.0/crm/contact/1234|get-xml"
   "PUT validated JSON body|/onlyoffice/api/2.0/crm/contact/1234/status|put-json"
   "PUT XML body|/onlyoffice/api/2.0/crm/contact/1234/status|put-xml"
@@ -85,8 +94,8 @@ median_ratio() { # two files of "rps p50 p99" lines, round by round → median o
 
 printf "%-26s %12s %9s %9s   %12s %9s %9s   %7s %7s %8s\n" scenario "docmock r/s" "p50 ms" "p99 ms" "bare r/s" "p50 ms" "p99 ms" "ratio" "median" "p99 x"
 for scenario in "${SCENARIOS[@]}"; do
-  IFS='|' read -r name path script <<<"$scenario"
-  url="http://127.0.0.1:$DOCMOCK_PORT$path"
+  IFS='|' read -r name path script port <<<"$scenario"
+  url="http://127.0.0.1:${port:-$DOCMOCK_PORT}$path"
   # The bare server answers with exactly what docmock answers.
   args=(-s -D "$WORK/headers" -o "$WORK/body" -H "$AUTH")
   case $script in

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -323,57 +323,81 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         mock.answer_with(request, &notable)
     } else {
         // The future holds a request in flight of its own from its first
-        // poll, which follows at once.
+        // poll, which follows at once. It takes the mock once the body is
+        // in, and holds a reference of its own only to wait out a delay.
         drop(in_flight);
         let client = Arc::clone(client);
         return Responding::Waiting(Box::pin(async move {
             let in_flight = client.activity.begin();
-            let mock = client.shared.mock.load_full();
-            let answer = match read_body(body, client.shared.settings.limits.max_body).await {
+            let read = read_body(body, client.shared.settings.limits.max_body).await;
+            let mock = client.shared.mock.load();
+            let answer = match read {
                 Ok(bytes) => {
                     exchange.request.body = bytes;
                     mock.answer(&exchange.request)
                 }
                 Err(problem) => unreadable(&mock, &exchange.request, problem),
             };
-            if let Some(delay) = answer.delay.or(client.shared.settings.delay) {
-                tokio::time::sleep(delay).await;
-            }
-            finish(&client, &exchange, answer, in_flight)
+            let Some(delay) = answer.delay.or(client.shared.settings.delay) else {
+                return finish(&client, &exchange, answer, in_flight);
+            };
+            let detached = Detached::of(answer, &mock);
+            let mock = arc_swap::Guard::into_inner(mock);
+            tokio::time::sleep(delay).await;
+            finish(&client, &exchange, detached.attach(&mock), in_flight)
         }));
     };
     let Some(delay) = answer.delay.or(shared.settings.delay) else {
         return Responding::ready(finish(client, &exchange, answer, in_flight));
     };
-    // As above, the future's own request in flight takes over. The answer
-    // borrows its endpoint from the mock, so the future keeps the mock and
-    // finds the endpoint in it again.
+    // As above, the future's own request in flight takes over.
     drop(in_flight);
-    let Answer {
-        response,
-        endpoint,
-        verdict,
-        message,
-        violations,
-        delay: _,
-    } = answer;
-    let endpoints = &mock.catalog().endpoints;
-    let endpoint = endpoint.and_then(|e| endpoints.iter().position(|x| std::ptr::eq(x, e)));
+    let detached = Detached::of(answer, &mock);
     let mock = arc_swap::Guard::into_inner(mock);
     let client = Arc::clone(client);
     Responding::Waiting(Box::pin(async move {
         let in_flight = client.activity.begin();
         tokio::time::sleep(delay).await;
-        let answer = Answer {
-            response,
-            endpoint: endpoint.and_then(|i| mock.catalog().endpoints.get(i)),
-            verdict,
-            message,
-            violations,
-            delay: None,
-        };
-        finish(&client, &exchange, answer, in_flight)
+        finish(&client, &exchange, detached.attach(&mock), in_flight)
     }))
+}
+
+/// An answer that waits out a delay: it no longer borrows the mock that
+/// gave it, so that the future can keep that mock alive on its own and
+/// find the endpoint in it again.
+struct Detached {
+    response: http::Response<Bytes>,
+    /// Index of the endpoint in the mock's catalog.
+    endpoint: Option<usize>,
+    verdict: Verdict,
+    message: Option<String>,
+    violations: Vec<crate::problem::Violation>,
+}
+
+impl Detached {
+    fn of(answer: Answer<'_>, mock: &Mock) -> Detached {
+        let endpoints = &mock.catalog().endpoints;
+        Detached {
+            endpoint: answer
+                .endpoint
+                .and_then(|e| endpoints.iter().position(|x| std::ptr::eq(x, e))),
+            response: answer.response,
+            verdict: answer.verdict,
+            message: answer.message,
+            violations: answer.violations,
+        }
+    }
+
+    fn attach(self, mock: &Mock) -> Answer<'_> {
+        Answer {
+            response: self.response,
+            endpoint: self.endpoint.and_then(|i| mock.catalog().endpoints.get(i)),
+            verdict: self.verdict,
+            message: self.message,
+            violations: self.violations,
+            delay: None,
+        }
+    }
 }
 
 /// The 503 for a request over the rate limit.
@@ -472,17 +496,39 @@ fn finish(
 }
 
 /// Reads the body, refusing one over `max` bytes without reading the rest.
-async fn read_body(body: Incoming, max: usize) -> Result<Bytes, Problem> {
+///
+/// Most bodies arrive as one frame, which is handed on as it is; only a
+/// body in several frames is copied into one buffer.
+async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, Problem> {
     // hyper knows the declared Content-Length; a body that declares more
     // than the limit is refused before any of it is read.
     if body.size_hint().lower() > max as u64 {
         return Err(too_large(max));
     }
-    match Limited::new(body, max).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large(max)),
-        Err(e) => Err(unread(&*e)),
+    let mut first = Bytes::new();
+    let mut joined: Option<bytes::BytesMut> = None;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| unread(&e))?;
+        // Trailers carry nothing a mock answers by.
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let read = joined.as_ref().map_or(first.len(), bytes::BytesMut::len);
+        if read + data.len() > max {
+            return Err(too_large(max));
+        }
+        match &mut joined {
+            Some(buffer) => buffer.extend_from_slice(&data),
+            None if first.is_empty() => first = data,
+            None => {
+                let mut buffer = bytes::BytesMut::with_capacity(first.len() + data.len());
+                buffer.extend_from_slice(&first);
+                buffer.extend_from_slice(&data);
+                joined = Some(buffer);
+            }
+        }
     }
+    Ok(joined.map_or(first, bytes::BytesMut::freeze))
 }
 
 fn too_large(max: usize) -> Problem {

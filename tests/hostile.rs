@@ -124,6 +124,39 @@ async fn a_streamed_body_over_the_limit_is_refused_without_reading_it_all() {
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }
 
+#[tokio::test]
+async fn a_body_sent_in_pieces_is_validated_whole() {
+    let server = Server::start(&[]);
+    let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
+    stream
+        .write_all(
+            b"PUT /onlyoffice/api/2.0/crm/contact/1234/status.json HTTP/1.1\r\nHost: x\r\n\
+              Authorization: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        )
+        .await
+        .expect("write head");
+    // Each piece on its own, so that the server reads them as separate
+    // frames; only all of them together are a valid body.
+    for piece in [r#"{"contactSta"#, r#"tusid": "#, "1234}"] {
+        let chunk = format!("{:x}\r\n{piece}\r\n", piece.len());
+        stream.write_all(chunk.as_bytes()).await.expect("write");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stream.write_all(b"0\r\n\r\n").await.expect("write end");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+            .await
+            .expect("answered in time")
+            .expect("read");
+        assert!(n > 0, "closed after {:?}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buffer[..n]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 /// Sends one keep-alive GET on `stream` and reads its whole answer.
 async fn get_on(stream: &mut TcpStream, path: &str, extra: &str) -> String {
     let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\n{extra}\r\n");

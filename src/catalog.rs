@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::dialect::{DialectName, Format};
+use crate::dialect::{DialectName, Format, XmlStyle};
 use crate::render;
 use crate::schema::Contract;
 use crate::spec::{
@@ -267,6 +267,10 @@ pub struct Response {
     pub xml_fixture: Option<String>,
     /// How the XML spells member names relative to the JSON.
     pub xml_names: crate::render::NameCase,
+    /// The XML conventions this response is written by: the dialect's, with
+    /// the response's `xml_literals` in place. Re-rendering (`$select`) and
+    /// verify's convention checks read it, so they agree with the page.
+    pub xml_style: XmlStyle,
 }
 
 impl Response {
@@ -782,6 +786,9 @@ impl Loader<'_> {
                 None => None,
             };
             let names = r.xml_names.unwrap_or_default();
+            let style = dialect
+                .xml
+                .with_literals(&r.xml_literals.unwrap_or_default());
             let (body, json) = match (&r.json, &xml_fixture) {
                 (Some(fixture), _) => {
                     let Some(bytes) = self.read_fixture(file, &format!("{pointer}/json"), fixture)
@@ -794,7 +801,7 @@ impl Loader<'_> {
                     (Some(value), Bytes::from(bytes))
                 }
                 (None, Some(documented)) => {
-                    match crate::body::infer_xml(documented, &dialect.xml) {
+                    match crate::body::infer_xml(documented, &style) {
                         // Only XML is documented: its JSON form is read off it.
                         Ok(value) => {
                             let json = Bytes::from(render::to_json(&value));
@@ -834,7 +841,7 @@ impl Loader<'_> {
                     } else {
                         type_name.as_deref()
                     };
-                    Bytes::from(render::to_xml_named(&dialect.xml, value, root, names))
+                    Bytes::from(render::to_xml_named(&style, value, root, names))
                 }
                 None => Bytes::new(),
             };
@@ -844,10 +851,19 @@ impl Loader<'_> {
                 self.warnings.push(LoadError::new(
                     &self.source.fixtures.join(fixture),
                     first_difference(documented, &xml),
-                    format!(
-                        "the XML rendered from the JSON by the {} rules differs from the documented XML",
-                        dialect.title
-                    ),
+                    if style == dialect.xml {
+                        format!(
+                            "the XML rendered from the JSON by the {} rules differs from the documented XML \
+                             (a page that spells booleans, empty text or null otherwise needs `xml_literals` on its response)",
+                            dialect.title
+                        )
+                    } else {
+                        format!(
+                            "the XML rendered from the JSON by the {} rules and the response's `xml_literals` \
+                             differs from the documented XML",
+                            dialect.title
+                        )
+                    },
                 ));
             }
             responses.push(Response {
@@ -860,6 +876,7 @@ impl Loader<'_> {
                 xml,
                 xml_fixture,
                 xml_names: names,
+                xml_style: style,
             });
         }
         responses

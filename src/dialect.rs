@@ -54,7 +54,11 @@ pub enum Envelope {
 }
 
 /// How an XML element with no content is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Spelled `self-closing`, `pair` and `nil` in a response's
+/// [`XmlLiterals`] override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EmptyForm {
     /// `<City />`
     SelfClosing,
@@ -62,6 +66,73 @@ pub enum EmptyForm {
     Pair,
     /// `<City i:nil="true" />` (.NET DataContract nulls)
     Nil,
+}
+
+/// How `true` and `false` are spelled in XML.
+///
+/// Spelled as the texts themselves in a spec file (`"True/False"`,
+/// `"true/false"`), so that the override reads like the XML it describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Booleans {
+    /// `True` / `False`, as .NET's `Boolean.ToString` writes them (the
+    /// older ONLYOFFICE serialiser).
+    #[serde(rename = "True/False")]
+    Capitalised,
+    /// `true` / `false`, as XML Schema's `xs:boolean` (R7-Office, the newer
+    /// ONLYOFFICE serialisers, SuperOffice).
+    #[serde(rename = "true/false")]
+    Lower,
+}
+
+impl Booleans {
+    /// The texts of `true` and `false`.
+    pub fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            Booleans::Capitalised => ("True", "False"),
+            Booleans::Lower => ("true", "false"),
+        }
+    }
+}
+
+/// A documented response's own XML literal conventions, where they differ
+/// from its dialect's: one vendor's pages are written by more than one
+/// serialiser (ONLYOFFICE's camelCase pages spell booleans `true` and empty
+/// text `<about></about>` as R7-Office does, its PascalCase pages `True`
+/// and `<City />`), so the dialect alone cannot say how a page's XML reads.
+///
+/// Each member left out keeps the dialect's convention.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object with any of `booleans` (\"True/False\" or \"true/false\"), `empty_string` and `null` (\"self-closing\", \"pair\" or \"nil\")"
+)]
+pub struct XmlLiterals {
+    /// How booleans are spelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booleans: Option<Booleans>,
+    /// How `""` is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_string: Option<EmptyForm>,
+    /// How `null` is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null: Option<EmptyForm>,
+}
+
+impl XmlLiterals {
+    /// Whether no convention is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == XmlLiterals::default()
+    }
+
+    /// Only the members that differ from `style`'s conventions: what an
+    /// override needs to say.
+    pub fn differing_from(self, style: &XmlStyle) -> XmlLiterals {
+        XmlLiterals {
+            booleans: self.booleans.filter(|b| b.texts().0 != style.true_text),
+            empty_string: self.empty_string.filter(|&f| f != style.empty_string),
+            null: self.null.filter(|&f| f != style.null),
+        }
+    }
 }
 
 /// How a JSON array becomes XML.
@@ -106,6 +177,24 @@ pub struct XmlStyle {
     pub null: EmptyForm,
     /// How arrays are written.
     pub arrays: ArrayForm,
+}
+
+impl XmlStyle {
+    /// This style with a response's literal conventions in place of the
+    /// dialect's.
+    pub fn with_literals(&self, literals: &XmlLiterals) -> XmlStyle {
+        let (true_text, false_text) = match literals.booleans {
+            Some(booleans) => booleans.texts(),
+            None => (self.true_text, self.false_text),
+        };
+        XmlStyle {
+            true_text,
+            false_text,
+            empty_string: literals.empty_string.unwrap_or(self.empty_string),
+            null: literals.null.unwrap_or(self.null),
+            ..*self
+        }
+    }
 }
 
 /// Everything docmock needs to know about one vendor.

@@ -397,7 +397,7 @@ impl Mock {
                 match negotiated.format {
                     Format::Json => Bytes::from(render::to_json(&trimmed)),
                     Format::Xml => Bytes::from(render::to_xml_named(
-                        &dialect.xml,
+                        &response.xml_style,
                         &trimmed,
                         response.type_name.as_deref(),
                         response.xml_names,

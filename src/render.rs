@@ -341,6 +341,28 @@ mod tests {
     }
 
     #[test]
+    fn a_responses_literals_replace_the_dialects_and_nothing_else() {
+        use crate::dialect::{Booleans, XmlLiterals};
+        let style = DialectName::Onlyoffice
+            .rules()
+            .xml
+            .with_literals(&XmlLiterals {
+                booleans: Some(Booleans::Lower),
+                empty_string: Some(EmptyForm::Pair),
+                null: None,
+            });
+        let out = to_xml(
+            &style,
+            &json!({"a": true, "b": false, "c": "", "d": null, "e": ["x"]}),
+            None,
+        );
+        assert_eq!(
+            out,
+            "<result>\n  <a>true</a>\n  <b>false</b>\n  <c></c>\n  <d />\n  <e>x</e>\n</result>"
+        );
+    }
+
+    #[test]
     fn repeated_arrays_of_objects_repeat_the_property_element() {
         let out = xml(
             DialectName::Onlyoffice,

@@ -164,4 +164,9 @@ pub struct ResponseFile {
     /// it differs (`pascal`, `camel`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xml_names: Option<crate::render::NameCase>,
+    /// How the page's XML spells booleans, empty text and null, where it
+    /// differs from the dialect (`{"booleans": "true/false", "empty_string":
+    /// "pair"}`): pages of one vendor come from more than one serialiser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_literals: Option<crate::dialect::XmlLiterals>,
 }

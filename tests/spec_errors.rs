@@ -188,3 +188,31 @@ async fn fixed_segments_outrank_parameters() {
         .expect("sent");
     assert!(by_id.text().await.expect("body").contains("Tadjeddine"));
 }
+
+#[test]
+fn a_malformed_xml_literals_override_is_named_with_what_it_takes() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    edit(
+        d,
+        "specs/r7/get-crm-contact-contactid.json",
+        "\"status\": 200,",
+        "\"status\": 200, \"xml_literals\": {\"booleans\": \"yes/no\"},",
+    );
+    edit(
+        d,
+        "specs/onlyoffice/put-crm-contact-contactid-status.json",
+        "\"status\": 200,",
+        "\"status\": 200, \"xml_literals\": \"r7office\",",
+    );
+    let stderr = serve_fails(d);
+    assert!(stderr.contains("2 problems"), "{stderr}");
+    assert!(
+        stderr.contains("get-crm-contact-contactid.json: /responses/0/xml_literals/booleans: unknown variant `yes/no`, expected `True/False` or `true/false`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("put-crm-contact-contactid-status.json: /responses/0/xml_literals: invalid type: string \"r7office\", expected an object with any of `booleans`"),
+        "{stderr}"
+    );
+}

@@ -233,6 +233,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         json: None,
         xml: None,
         xml_names: None,
+        xml_literals: None,
     };
     if let (Some(json), Some(xml)) = (&json, &xml) {
         response.xml_names = xml_name_case(dialect, json, xml);

@@ -338,6 +338,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
                         json: None,
                         xml: None,
                         xml_names: None,
+                        xml_literals: None,
                     });
                 }
             }
@@ -497,6 +498,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
                     json: None,
                     xml: None,
                     xml_names: None,
+                    xml_literals: None,
                 },
             );
             0

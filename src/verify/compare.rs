@@ -137,7 +137,8 @@ impl Comparison<'_> {
     }
 
     /// Compares a live XML element with the documented JSON value under the
-    /// dialect's XML conventions.
+    /// response's XML conventions: the dialect's, with the literals the
+    /// page documents in their place (`xml_literals`).
     pub fn xml(&mut self, style: &XmlStyle, expected: &Value, node: &XmlNode, pointer: &str) {
         match expected {
             Value::Null => {
@@ -154,7 +155,7 @@ impl Comparison<'_> {
                         Class::XmlConvention,
                         pointer,
                         format!(
-                            "null written as {}, the dialect writes {}",
+                            "null written as {}, the documented convention is {}",
                             written(node),
                             form(style.null, &node.name)
                         ),
@@ -183,7 +184,7 @@ impl Comparison<'_> {
                             Class::XmlConvention,
                             pointer,
                             format!(
-                                "boolean spelled {text:?}, the dialect spells {:?} / {:?}",
+                                "boolean spelled {text:?}, the documented convention is {:?} / {:?}",
                                 style.true_text, style.false_text
                             ),
                         );
@@ -258,7 +259,7 @@ impl Comparison<'_> {
                             Class::XmlConvention,
                             pointer,
                             format!(
-                                "empty text written as {}, the dialect writes {}",
+                                "empty text written as {}, the documented convention is {}",
                                 written(node),
                                 form(style.empty_string, &node.name)
                             ),
@@ -646,6 +647,8 @@ fn form(empty: EmptyForm, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::{Booleans, DialectName, XmlLiterals};
+    use serde_json::json;
 
     #[test]
     fn iso_dates_are_told_from_other_date_formats_without_panicking() {
@@ -677,5 +680,49 @@ mod tests {
         ] {
             assert!(!is_iso_date(other), "{other}");
         }
+    }
+
+    fn classes(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String)> {
+        let node = crate::body::parse_xml(xml).expect("well-formed");
+        let mut findings = Vec::new();
+        Comparison {
+            findings: &mut findings,
+        }
+        .xml(style, expected, &node, "");
+        findings.into_iter().map(|f| (f.class, f.pointer)).collect()
+    }
+
+    #[test]
+    fn a_response_documenting_other_literals_accepts_them_and_only_them() {
+        let expected =
+            json!({"status": 0, "response": {"isActive": true, "about": "", "title": null}});
+        let r7_style = "<result>\n  <status>0</status>\n  <response>\n    <isActive>true</isActive>\n    <about></about>\n    <title />\n  </response>\n</result>";
+        let onlyoffice = DialectName::Onlyoffice.rules().xml;
+        // By the dialect's own conventions the R7-style answer drifts…
+        assert_eq!(
+            classes(&onlyoffice, &expected, r7_style),
+            [
+                (Class::XmlConvention, "/response/isActive".to_string()),
+                (Class::XmlConvention, "/response/about".to_string()),
+            ]
+        );
+        // …but not where the response documents those literals,
+        let documented = onlyoffice.with_literals(&XmlLiterals {
+            booleans: Some(Booleans::Lower),
+            empty_string: Some(EmptyForm::Pair),
+            null: None,
+        });
+        assert!(classes(&documented, &expected, r7_style).is_empty());
+        // where the dialect's own spelling is the mismatch.
+        let classic = r7_style
+            .replace(">true<", ">True<")
+            .replace("<about></about>", "<about />");
+        assert_eq!(
+            classes(&documented, &expected, &classic),
+            [
+                (Class::XmlConvention, "/response/isActive".to_string()),
+                (Class::XmlConvention, "/response/about".to_string()),
+            ]
+        );
     }
 }

@@ -833,7 +833,9 @@ fn evaluate(
                 return;
             }
             let mut comparison = Comparison { findings };
-            comparison.xml(&dialect.xml, expected, &root, "");
+            // The response's own literal conventions, where the page
+            // documents other ones than the dialect's.
+            comparison.xml(&documented.xml_style, expected, &root, "");
         }
     }
     if enveloped {

@@ -452,3 +452,118 @@ fn example_nulls_valued_enumerations_and_rows_without_a_description() {
     assert_eq!(deadline["type"], "Date and Time");
     assert_eq!(deadline["example"], "2024-09-30T00:00:00.000Z");
 }
+
+/// Imports `page` alone into a fresh directory, which the caller keeps.
+fn import_alone(page: &str) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = import(
+        out.path(),
+        &[common::root().join("tests/pages").join(page)],
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{page}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out
+}
+
+/// `docmock check` on an imported tree: whether it passed, and what it said.
+fn check(out: &Path) -> (bool, String) {
+    let specs = out.join("specs");
+    let output = run_in(&common::root(), &["check", specs.to_str().expect("utf-8")]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), said)
+}
+
+#[tokio::test]
+async fn a_camel_case_onlyoffice_page_with_r7_style_xml_is_served_as_documented() {
+    let page = "36_get-people-card-camel-json-r7-style-xml.txt";
+    let out = import_alone(page);
+    let spec = imported_spec(page);
+    // Only the literals that differ from ONLYOFFICE's are written: null is
+    // `<title />` on this page as in ONLYOFFICE's own convention.
+    assert_eq!(
+        spec["responses"][0]["xml_literals"],
+        serde_json::json!({"booleans": "true/false", "empty_string": "pair"})
+    );
+    assert!(spec["responses"][0].get("xml_names").is_none(), "{spec}");
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+
+    let specs = out.path().join("specs");
+    let catalog =
+        docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
+    let endpoint = &catalog.endpoints[0];
+    let fixture = |ext: &str| documented_fixture(out.path(), endpoint, ext).expect("fixture");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let http = common::client();
+    for (accept, documented) in [
+        ("application/json", fixture("json")),
+        ("application/xml", fixture("xml")),
+        // No format named: ONLYOFFICE answers XML.
+        ("*/*", fixture("xml")),
+    ] {
+        let reply =
+            common::example_request(&http, &server.base, "/onlyoffice", endpoint, Some(accept))
+                .send()
+                .await
+                .expect("sent");
+        assert_eq!(reply.status(), 200, "{accept}");
+        let body = reply.text().await.expect("body");
+        // The page's text byte for byte. The JSON fixture is served as it
+        // is; the XML is rendered, without the final newline the importer
+        // ends every fixture with.
+        let expected = match accept {
+            "application/json" => documented.as_str(),
+            _ => documented.strip_suffix('\n').unwrap_or(&documented),
+        };
+        assert_eq!(body, expected, "{accept}");
+    }
+    assert!(fixture("xml").contains("<isAdmin>false</isAdmin>"));
+    assert!(fixture("xml").contains("<about></about>"));
+
+    // verify against the mock finds no convention mismatch in the XML it
+    // serves: the response's own literals are the contract.
+    let base = server.url("/onlyoffice");
+    let verified = run_in(
+        &common::root(),
+        &[
+            "verify",
+            "--specs",
+            specs.to_str().expect("utf-8"),
+            "--base-url",
+            &base,
+            "--forms",
+            "json,xml",
+            "--auth",
+            common::CREDENTIALS,
+        ],
+    );
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "verify: {said}");
+    assert!(said.contains("0 failed, 0 errors"), "{said}");
+
+    // Without the override the page's XML is not what ONLYOFFICE's rules
+    // render, and check names the first line that differs.
+    let file = specs.join("onlyoffice/get-people-userid-card.json");
+    let mut edited = spec.clone();
+    edited["responses"][0]
+        .as_object_mut()
+        .expect("response")
+        .remove("xml_literals");
+    fs::write(&file, edited.to_string()).expect("write");
+    let (passed, said) = check(out.path());
+    assert!(!passed, "check passed without xml_literals");
+    assert!(
+        said.contains("line 9: documented \"<about></about>\", rendered \"<about />\""),
+        "{said}"
+    );
+    assert!(said.contains("xml_literals"), "{said}");
+}
+

@@ -7,6 +7,7 @@
 //! files written, each through a temporary file renamed into place, so a page
 //! is imported whole or not at all and a failing page never leaves a trace.
 
+mod conventions;
 mod onlyoffice;
 mod superoffice;
 pub mod text;
@@ -276,6 +277,24 @@ fn merge(first: &mut Imported, other: &Imported) {
                 {
                     let renamed = xml.replace(&format!("{}/", other.id), &format!("{}/", first.id));
                     if let Some((_, contents)) = other.fixtures.iter().find(|(p, _)| p == xml) {
+                        // The adopted XML's conventions are read against the
+                        // JSON it will be rendered from: this page's.
+                        let json = existing
+                            .json
+                            .as_ref()
+                            .and_then(|j| first.fixtures.iter().find(|(p, _)| p == j));
+                        let found = match json {
+                            Some((_, json)) => {
+                                conventions::detect(first.api.dialect, json, contents)
+                                    .unwrap_or_default()
+                            }
+                            None => conventions::Conventions {
+                                names: response.xml_names,
+                                literals: response.xml_literals,
+                            },
+                        };
+                        existing.xml_names = found.names;
+                        existing.xml_literals = found.literals;
                         first.fixtures.push((renamed.clone(), contents.clone()));
                         existing.xml = Some(renamed);
                     }

@@ -16,10 +16,8 @@ use serde_json::{Map, Value};
 
 use super::text::{Page, json_block, relaid_xml, xml_block};
 use super::types::{split_row, widen_for_example};
-use super::{ImportError, Imported, api_file, endpoint_id};
-use crate::catalog::same_xml_text;
+use super::{ImportError, Imported, api_file, conventions, endpoint_id};
 use crate::dialect::DialectName;
-use crate::render::{NameCase, to_xml_named};
 use crate::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
@@ -235,8 +233,11 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         xml_names: None,
         xml_literals: None,
     };
-    if let (Some(json), Some(xml)) = (&json, &xml) {
-        response.xml_names = xml_name_case(dialect, json, xml);
+    if let (Some(json), Some(xml)) = (&json, &xml)
+        && let Some(found) = conventions::detect(dialect, json, xml)
+    {
+        response.xml_names = found.names;
+        response.xml_literals = found.literals;
     }
     if let Some(json) = json {
         let file = format!("{prefix}/response-{status}.json");
@@ -265,20 +266,6 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         fixtures,
         page: page.name.clone(),
     })
-}
-
-/// When the page's XML spells member names in another case than its JSON,
-/// the case that reproduces it.
-fn xml_name_case(dialect: DialectName, json: &str, xml: &str) -> Option<NameCase> {
-    let value: Value = serde_json::from_str(json).ok()?;
-    let style = &dialect.rules().xml;
-    let renders = |names| same_xml_text(xml, to_xml_named(style, &value, None, names).as_bytes());
-    if renders(NameCase::AsIs) {
-        return None;
-    }
-    [NameCase::Pascal, NameCase::Camel]
-        .into_iter()
-        .find(|names| renders(*names))
 }
 
 /// The text under the heading at line `at`, up to the next heading of the

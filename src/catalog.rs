@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::dialect::{DialectName, Format, XmlStyle};
+use crate::dialect::{DialectName, Envelope, Format, XmlStyle};
 use crate::render;
 use crate::schema::Contract;
 use crate::spec::{
@@ -584,7 +584,17 @@ impl Loader<'_> {
             .as_ref()
             .and_then(|r| r.body.as_ref())
             .and_then(|body| serde_json::from_slice::<Value>(body).ok());
-        let contract = match Contract::build(&parameters, example_body.as_ref()) {
+        // The entity the endpoint answers with, outside any envelope: what a
+        // JSON Patch body patches.
+        let returned = responses
+            .iter()
+            .find(|r| (200..300).contains(&r.status))
+            .and_then(|r| r.body.as_deref())
+            .map(|body| match api.dialect.rules().envelope {
+                Envelope::StatusResponse => body.get("response").unwrap_or(body),
+                Envelope::Bare => body,
+            });
+        let contract = match Contract::build(&parameters, example_body.as_ref(), returned) {
             Ok(contract) => contract,
             Err(message) => {
                 self.errors.push(LoadError::new(

@@ -119,10 +119,24 @@ fn operation(catalog: &Catalog, endpoint: &Endpoint, security: Vec<Value>) -> Va
     if let Some(body) = &endpoint.contract.body {
         let mut content = Map::new();
         for media in dialect.request_media_types {
-            let mut media_type = json!({"schema": *body.schema});
+            // A JSON Patch is a list of operations whatever the body is; a
+            // Merge Patch is (part of) the entity it patches.
+            let schema = match crate::body::BodyKind::of_media_type(media) {
+                Some(crate::body::BodyKind::JsonPatch) => crate::schema::json_patch_schema(),
+                Some(crate::body::BodyKind::MergePatch) => endpoint
+                    .contract
+                    .entity_schema
+                    .as_ref()
+                    .unwrap_or(body)
+                    .schema
+                    .as_ref()
+                    .clone(),
+                _ => body.schema.as_ref().clone(),
+            };
+            let mut media_type = json!({"schema": schema});
             if media.contains("json")
                 && !media.contains("patch")
-                && let Some(example) = &endpoint.contract.entity
+                && let Some(example) = &endpoint.contract.example
             {
                 media_type["example"] = (**example).clone();
             }

@@ -220,6 +220,46 @@ pub fn shape_of(example: &Value) -> Value {
     }
 }
 
+/// Whether `body` is an RFC 6902 JSON Patch document: a non-empty list of
+/// objects, each naming its operation in `op`.
+pub fn is_json_patch(body: &Value) -> bool {
+    body.as_array().is_some_and(|items| {
+        !items.is_empty()
+            && items
+                .iter()
+                .all(|item| item.get("op").is_some_and(Value::is_string))
+    })
+}
+
+/// The schema of an RFC 6902 JSON Patch document: a list of operations, each
+/// with a known `op` and a `path`, `value` where the operation sets one and
+/// `from` where it moves or copies. Values may be anything: what they may be
+/// depends on the member they patch.
+pub fn json_patch_schema() -> Value {
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["op", "path"],
+            "properties": {
+                "op": {"enum": ["add", "remove", "replace", "move", "copy", "test"]},
+                "path": {"type": "string"},
+                "from": {"type": "string"}
+            },
+            "allOf": [
+                {
+                    "if": {"properties": {"op": {"enum": ["add", "replace", "test"]}}},
+                    "then": {"required": ["value"]}
+                },
+                {
+                    "if": {"properties": {"op": {"enum": ["move", "copy"]}}},
+                    "then": {"required": ["from"]}
+                }
+            ]
+        }
+    })
+}
+
 /// The JSON types a schema admits through its `type` keyword (empty when it
 /// does not say).
 pub fn types_of(schema: &Value) -> Vec<&str> {
@@ -254,18 +294,33 @@ pub struct Contract {
     pub headers: Option<Compiled>,
     /// The body, if the endpoint takes one.
     pub body: Option<Compiled>,
-    /// The documented example body, which JSON Patch and Merge Patch
-    /// requests apply to.
+    /// The entity JSON Patch and Merge Patch requests apply to: the
+    /// documented example body, or, where that body is itself a JSON Patch
+    /// document, the entity the endpoint documents returning.
     pub entity: Option<Arc<Value>>,
+    /// The schema a patched entity must satisfy where it is not the body's:
+    /// an endpoint whose documented body is a JSON Patch document takes
+    /// patches of the entity it returns, so a patch is checked by what it
+    /// makes of that entity, not by how much it resembles the sample patch.
+    pub entity_schema: Option<Compiled>,
+    /// The documented example body as sent.
+    pub example: Option<Arc<Value>>,
 }
 
 impl Contract {
     /// Compiles the schemas of `parameters`, refining the body's with the
     /// documented example body. The error names the parameter location at
     /// fault and why its schema does not compile.
+    ///
+    /// `returned` is the entity the endpoint documents answering with: when
+    /// the example body is a JSON Patch document (SuperOffice's PATCH
+    /// pages), the body must be a JSON Patch, not something shaped like the
+    /// sample (whose values are placeholders such as `{}`), and patches
+    /// apply to `returned` and are checked by its shape.
     pub fn build(
         parameters: &[crate::catalog::Parameter],
         example_body: Option<&Value>,
+        returned: Option<&Value>,
     ) -> Result<Contract, String> {
         let of = |location: Location| parameters.iter().filter(move |p| p.location == location);
         let mut contract = Contract::default();
@@ -284,6 +339,20 @@ impl Contract {
         if of(Location::Header).next().is_some() {
             contract.headers =
                 Some(Compiled::new(object(Location::Header)).map_err(|e| format!("headers: {e}"))?);
+        }
+        contract.example = example_body.cloned().map(Arc::new);
+        if example_body.is_some_and(is_json_patch) {
+            // The rows of a list body describe its items, which RFC 6902
+            // already defines; the sample's values say nothing.
+            contract.body =
+                Some(Compiled::new(json_patch_schema()).map_err(|e| format!("body: {e}"))?);
+            if let Some(entity) = returned {
+                contract.entity_schema = Some(
+                    Compiled::new(shape_of(entity)).map_err(|e| format!("patched entity: {e}"))?,
+                );
+            }
+            contract.entity = returned.cloned().map(Arc::new);
+            return Ok(contract);
         }
         let body = if of(Location::Body).next().is_some() {
             let mut schema = object(Location::Body);

@@ -297,6 +297,7 @@ fn check_body(
         return Ok(None);
     };
     let sends_entity = matches!(request.method, Method::PUT | Method::POST | Method::PATCH);
+    let mut sent_as = None;
     let mut value = if request.body.iter().all(u8::is_ascii_whitespace) {
         if dialect.entity_body_required && sends_entity {
             let message = endpoint
@@ -340,6 +341,7 @@ fn check_body(
                 ),
             ));
         };
+        sent_as = Some(kind);
         match decode(
             kind,
             &request.body,
@@ -378,7 +380,13 @@ fn check_body(
             }
         }
     }
-    violations.extend(compiled.violations(&value, Location::Body, ""));
+    // A patch is judged by the entity it makes, against the entity's own
+    // schema where the body's describes the patch document instead.
+    let schema = match (sent_as, &endpoint.contract.entity_schema) {
+        (Some(BodyKind::JsonPatch | BodyKind::MergePatch), Some(entity)) => entity,
+        _ => compiled,
+    };
+    violations.extend(schema.violations(&value, Location::Body, ""));
     Ok(Some(value))
 }
 

@@ -567,3 +567,59 @@ async fn a_camel_case_onlyoffice_page_with_r7_style_xml_is_served_as_documented(
     assert!(said.contains("xml_literals"), "{said}");
 }
 
+#[tokio::test]
+async fn an_imported_json_patch_endpoint_takes_any_patch_that_keeps_its_entity_valid() {
+    let out = import_alone("30_so-json-patch-array-body.txt");
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+    let specs = out.path().join("specs");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let http = common::client();
+    let url = server.url("/superoffice/api/v1/Project/12");
+    let send = |content_type: &'static str, body: &'static str| {
+        http.patch(&url)
+            .header("Content-Type", content_type)
+            .header("Accept", "application/json")
+            .body(body)
+            .send()
+    };
+    // The sample patch's value is `{}`; a real patch sets a string, sent as
+    // a JSON Patch and as the plain JSON the sample uses.
+    let rename = r#"[{"op": "replace", "path": "/Name", "value": "Harbour extension, phase 2"}]"#;
+    for content_type in ["application/json-patch+json", "application/json"] {
+        let reply = send(content_type, rename).await.expect("sent");
+        let status = reply.status().as_u16();
+        let body = reply.text().await.expect("body");
+        assert_eq!(status, 200, "{content_type}: {body}");
+        assert!(body.contains("\"ProjectId\""), "{body}");
+    }
+    // An unknown operation is refused, naming it.
+    for content_type in ["application/json-patch+json", "application/json"] {
+        let reply = send(
+            content_type,
+            r#"[{"op": "rename", "path": "/Name", "value": "x"}]"#,
+        )
+        .await
+        .expect("sent");
+        let status = reply.status().as_u16();
+        let body = reply.text().await.expect("body");
+        assert_eq!(status, 400, "{content_type}: {body}");
+        assert!(body.contains("rename"), "{content_type}: {body}");
+    }
+    // The patched entity is checked against the entity's shape: a name
+    // that becomes a number is refused at its pointer.
+    let reply = send(
+        "application/json-patch+json",
+        r#"[{"op": "replace", "path": "/Name", "value": 5}]"#,
+    )
+    .await
+    .expect("sent");
+    assert_eq!(reply.status(), 400);
+    let body = reply.text().await.expect("body");
+    assert!(body.contains("\"Pointer\":\"/Name\""), "{body}");
+    // A Merge Patch applies to the same entity.
+    let reply = send("application/merge-patch+json", r#"{"Name": "Pier works"}"#)
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 200);
+}

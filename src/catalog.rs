@@ -1059,15 +1059,36 @@ fn normalise(text: &str) -> Vec<&str> {
     lines
 }
 
-/// `line N` of the first line where the two texts differ.
+/// `line N` of the first line whose text differs, and both versions of it.
+///
+/// Lines are compared without their indentation first, because the
+/// message shows them trimmed: a line that differs only in indentation
+/// (a flattened page, or one indented by four) would otherwise be named
+/// while looking identical, hiding the real difference further down. Only
+/// when every line's text agrees is the first difference of indentation
+/// named, saying so.
 fn first_difference(documented: &str, rendered: &[u8]) -> String {
     let rendered = String::from_utf8_lossy(rendered);
     let (a, b) = (normalise(documented), normalise(&rendered));
-    let line = a
+    let text_differs = a
         .iter()
         .zip(b.iter())
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
+        .position(|(x, y)| x.trim_start() != y.trim_start());
+    let line = match text_differs {
+        Some(line) => line,
+        None if a.len() != b.len() => a.len().min(b.len()),
+        None => {
+            let Some(line) = a.iter().zip(b.iter()).position(|(x, y)| x != y) else {
+                return "no line differs".into();
+            };
+            return format!(
+                "line {}: only the indentation differs: documented {}, rendered {} (two spaces per level)",
+                line + 1,
+                indentation(a[line]),
+                indentation(b[line])
+            );
+        }
+    };
     let shown = |lines: &[&str]| {
         lines
             .get(line)
@@ -1080,6 +1101,19 @@ fn first_difference(documented: &str, rendered: &[u8]) -> String {
         shown(&a),
         shown(&b)
     )
+}
+
+/// `4 spaces`, `1 tab`, `no indentation`: the leading blanks of `line`.
+fn indentation(line: &str) -> String {
+    let blanks = &line[..line.len() - line.trim_start().len()];
+    let count = |c: char| blanks.chars().filter(|&b| b == c).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (count(' '), blanks.chars().count() - count(' ')) {
+        (0, 0) => "no indentation".into(),
+        (spaces, 0) => plural(spaces, "space"),
+        (0, others) => plural(others, "tab"),
+        (spaces, others) => format!("{} and {}", plural(spaces, "space"), plural(others, "tab")),
+    }
 }
 
 #[cfg(test)]
@@ -1119,5 +1153,39 @@ mod tests {
     fn a_flattened_documented_example_is_compared_without_indentation() {
         assert!(same_xml_text("<a>\n<b />\n</a>", b"<a>\n  <b />\n</a>"));
         assert!(!same_xml_text("<a>\n<c />\n</a>", b"<a>\n  <b />\n</a>"));
+    }
+
+    #[test]
+    fn the_difference_named_is_the_first_line_whose_text_differs() {
+        // The documented example is flattened: line 2 differs from the
+        // rendered one only in indentation, line 3 really differs.
+        let message = first_difference(
+            "<result>\n<status>0</status>\n<flag>True</flag>\n</result>",
+            b"<result>\n  <status>0</status>\n  <flag>true</flag>\n</result>",
+        );
+        assert_eq!(
+            message,
+            "line 3: documented \"<flag>True</flag>\", rendered \"<flag>true</flag>\""
+        );
+    }
+
+    #[test]
+    fn a_difference_of_indentation_alone_is_named_as_one() {
+        let message = first_difference("<a>\n    <b />\n</a>", b"<a>\n  <b />\n</a>");
+        assert_eq!(
+            message,
+            "line 2: only the indentation differs: documented 4 spaces, rendered 2 spaces (two spaces per level)"
+        );
+    }
+
+    #[test]
+    fn a_missing_line_is_named_at_the_end_of_the_shorter_document() {
+        let message = first_difference("<a>\n  <b />\n</a>", b"<a>\n  <b />\n  <c />\n</a>");
+        assert_eq!(message, "line 3: documented \"</a>\", rendered \"<c />\"");
+        let message = first_difference("<a>\n  <b />", b"<a>\n  <b />\n</a>");
+        assert_eq!(
+            message,
+            "line 3: documented end of document, rendered \"</a>\""
+        );
     }
 }

@@ -90,6 +90,17 @@ impl NameCase {
     }
 }
 
+/// The object depth from which a response's [`NameCase`] applies (the
+/// document element's members are at depth 1): an envelope's own members
+/// (`status`, `response`) keep the server's spelling, so under a fixed root
+/// names change only inside it.
+pub fn names_from(style: &XmlStyle) -> usize {
+    match style.root {
+        XmlRoot::Fixed(_) => 2,
+        XmlRoot::TypeName { .. } => 1,
+    }
+}
+
 /// Serialises `value` as compact JSON, the way the vendors' servers write
 /// bodies they generate (documented examples are served verbatim instead).
 pub fn to_json(value: &Value) -> Vec<u8> {
@@ -188,10 +199,7 @@ impl<'s> XmlOut<'s> {
             style,
             names: NameCase::AsIs,
             depth: 0,
-            names_from: match style.root {
-                XmlRoot::Fixed(_) => 2,
-                XmlRoot::TypeName { .. } => 1,
-            },
+            names_from: names_from(style),
         }
     }
 

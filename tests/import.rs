@@ -623,3 +623,29 @@ async fn an_imported_json_patch_endpoint_takes_any_patch_that_keeps_its_entity_v
         .expect("sent");
     assert_eq!(reply.status(), 200);
 }
+
+#[test]
+fn verify_reads_xml_names_spelled_in_another_case_as_the_page_does() {
+    let out = import_alone("13_post-history-event-camel-json-pascal-xml.txt");
+    let specs = out.path().join("specs");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let base = server.url("/onlyoffice");
+    let verified = run_in(
+        &common::root(),
+        &[
+            "verify",
+            "--specs",
+            specs.to_str().expect("utf-8"),
+            "--base-url",
+            &base,
+            "--include-writes",
+            "--forms",
+            "json,xml",
+            "--auth",
+            common::CREDENTIALS,
+        ],
+    );
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "verify: {said}");
+    assert!(said.contains("2 passed, 0 failed"), "{said}");
+}

@@ -10,14 +10,44 @@ use serde_json::Value;
 use super::{Class, Finding};
 use crate::body::XmlNode;
 use crate::dialect::{ArrayForm, EmptyForm, XmlStyle};
+use crate::render::NameCase;
 
 /// Collects findings for one response form.
 pub struct Comparison<'f> {
     /// Where findings go.
     pub findings: &'f mut Vec<Finding>,
+    /// How the documented XML spells member names relative to the JSON
+    /// (`xml_names`): the element a JSON key is looked for under.
+    pub names: NameCase,
+    /// The object depth from which `names` applies
+    /// ([`crate::render::names_from`]).
+    pub names_from: usize,
+    /// Object nesting of the members being compared, counted as the
+    /// renderer counts it.
+    depth: usize,
 }
 
-impl Comparison<'_> {
+impl<'f> Comparison<'f> {
+    /// A comparison adding to `findings`, with member names as in the JSON.
+    pub fn new(findings: &'f mut Vec<Finding>) -> Self {
+        Comparison {
+            findings,
+            names: NameCase::AsIs,
+            names_from: 0,
+            depth: 0,
+        }
+    }
+
+    /// The same comparison for XML whose names are spelled in `names`
+    /// from object depth `from` on.
+    pub fn with_names(self, names: NameCase, from: usize) -> Self {
+        Comparison {
+            names,
+            names_from: from,
+            ..self
+        }
+    }
+
     fn add(&mut self, class: Class, pointer: &str, message: String) {
         self.findings.push(Finding {
             class,
@@ -332,7 +362,9 @@ impl Comparison<'_> {
                     );
                     return;
                 }
+                self.depth += 1;
                 self.members(style, members, node, pointer);
+                self.depth -= 1;
             }
         }
     }
@@ -347,7 +379,12 @@ impl Comparison<'_> {
         for (key, value) in members {
             let documented_pointer = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
             // Parsed element names are already decoded from `_x003A_` form.
-            let element = key.as_str();
+            let element = if self.depth >= self.names_from {
+                self.names.apply(key)
+            } else {
+                std::borrow::Cow::Borrowed(key.as_str())
+            };
+            let element = element.as_ref();
             let mut child_pointer = documented_pointer.clone();
             let mut matching: Vec<&XmlNode> =
                 node.children.iter().filter(|c| c.name == element).collect();
@@ -685,10 +722,7 @@ mod tests {
     fn classes(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String)> {
         let node = crate::body::parse_xml(xml).expect("well-formed");
         let mut findings = Vec::new();
-        Comparison {
-            findings: &mut findings,
-        }
-        .xml(style, expected, &node, "");
+        Comparison::new(&mut findings).xml(style, expected, &node, "");
         findings.into_iter().map(|f| (f.class, f.pointer)).collect()
     }
 
@@ -722,6 +756,34 @@ mod tests {
             [
                 (Class::XmlConvention, "/response/isActive".to_string()),
                 (Class::XmlConvention, "/response/about".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn members_are_looked_for_under_the_names_the_documented_xml_uses() {
+        let expected =
+            json!({"status": 0, "response": {"canEdit": true, "createBy": {"displayName": "T"}}});
+        let pascal = "<result>\n  <status>0</status>\n  <response>\n    <CanEdit>True</CanEdit>\n    <CreateBy>\n      <DisplayName>T</DisplayName>\n    </CreateBy>\n  </response>\n</result>";
+        let style = DialectName::Onlyoffice.rules().xml;
+        let node = crate::body::parse_xml(pascal).expect("well-formed");
+        let mut findings = Vec::new();
+        Comparison::new(&mut findings)
+            .with_names(NameCase::Pascal, crate::render::names_from(&style))
+            .xml(&style, &expected, &node, "");
+        assert!(findings.is_empty(), "{findings:?}");
+        // Read with the JSON's names, every member is misspelled, also
+        // beneath the one found under another case.
+        let found = classes(&style, &expected, pascal);
+        assert_eq!(
+            found,
+            [
+                (Class::MissingField, "/response/canEdit".to_string()),
+                (Class::MissingField, "/response/createBy".to_string()),
+                (
+                    Class::MissingField,
+                    "/response/CreateBy/displayName".to_string()
+                ),
             ]
         );
     }

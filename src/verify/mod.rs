@@ -789,7 +789,7 @@ fn evaluate(
                 findings.push(error);
                 return;
             }
-            let mut comparison = Comparison { findings };
+            let mut comparison = Comparison::new(findings);
             match expected.get("response") {
                 // The entity at top level where the envelope belongs: one
                 // envelope finding, then the entity compared with the
@@ -832,7 +832,13 @@ fn evaluate(
                 findings.push(error);
                 return;
             }
-            let mut comparison = Comparison { findings };
+            // The documented XML's own spelling of member names, so that a
+            // portal writing `<CanEdit>` for `canEdit` matches a page that
+            // does too.
+            let mut comparison = Comparison::new(findings).with_names(
+                documented.xml_names,
+                crate::render::names_from(&documented.xml_style),
+            );
             // The response's own literal conventions, where the page
             // documents other ones than the dialect's.
             comparison.xml(&documented.xml_style, expected, &root, "");

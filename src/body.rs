@@ -123,13 +123,31 @@ pub fn decode(
         BodyKind::Form => decode_form(bytes, schema),
         BodyKind::Xml => decode_xml(bytes, schema, arrays),
         BodyKind::JsonPatch => {
-            let operations: json_patch::Patch = serde_json::from_value(parse_json(bytes)?)
-                .map_err(|e| {
-                    DecodeError::Patch(format!("expected a list of RFC 6902 operations: {e}"))
-                })?;
+            let Value::Array(operations) = parse_json(bytes)? else {
+                return Err(DecodeError::Patch(
+                    "expected a list of RFC 6902 operations".into(),
+                ));
+            };
             let mut document = entity.cloned().unwrap_or(Value::Object(Map::new()));
-            json_patch::patch(&mut document, &operations)
-                .map_err(|e| DecodeError::Patch(e.to_string()))?;
+            for (i, mut operation) in operations.into_iter().enumerate() {
+                // Each operation's paths are read against the document as
+                // the operations before it left it.
+                if let Value::Object(members) = &mut operation {
+                    for key in ["path", "from"] {
+                        if let Some(Value::String(path)) = members.get_mut(key) {
+                            *path = dotnet_pointer(&document, path);
+                        }
+                    }
+                }
+                let operation: json_patch::PatchOperation = serde_json::from_value(operation)
+                    .map_err(|e| {
+                        DecodeError::Patch(format!(
+                            "operation {i} is not an RFC 6902 operation: {e}"
+                        ))
+                    })?;
+                json_patch::patch(&mut document, std::slice::from_ref(&operation))
+                    .map_err(|e| DecodeError::Patch(format!("operation {i}: {e}")))?;
+            }
             Ok(document)
         }
         BodyKind::MergePatch => {
@@ -139,6 +157,41 @@ pub fn decode(
             Ok(document)
         }
     }
+}
+
+/// `path` as the JSON Pointer the vendor's server reads it as.
+///
+/// Only SuperOffice takes JSON Patch, and its ASP.NET server reads paths
+/// leniently: the leading `/` may be left out (its own reference pages
+/// write `"path": "Name"`) and member names match ignoring case. The
+/// pointer returned names the members as the document spells them, so that
+/// the RFC 6902 implementation finds them.
+fn dotnet_pointer(document: &Value, path: &str) -> String {
+    let mut resolved = String::with_capacity(path.len() + 1);
+    let mut here = Some(document);
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        let name = segment.replace("~1", "/").replace("~0", "~");
+        let (spelled, next) = match here {
+            Some(Value::Object(members)) => match members.get_key_value(&name) {
+                Some((key, value)) => (key.as_str(), Some(value)),
+                None => members
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(&name))
+                    .map_or((name.as_str(), None), |(key, value)| {
+                        (key.as_str(), Some(value))
+                    }),
+            },
+            Some(Value::Array(items)) => (
+                name.as_str(),
+                name.parse::<usize>().ok().and_then(|i| items.get(i)),
+            ),
+            _ => (name.as_str(), None),
+        };
+        resolved.push('/');
+        resolved.push_str(&crate::catalog::escape_pointer(spelled));
+        here = next;
+    }
+    resolved
 }
 
 fn parse_json(bytes: &[u8]) -> Result<Value, DecodeError> {
@@ -780,6 +833,45 @@ mod tests {
         )
         .expect("merges");
         assert_eq!(merged, json!({"Name": "A"}));
+    }
+
+    #[test]
+    fn patch_paths_are_read_as_the_vendors_server_reads_them() {
+        let entity = json!({"Name": "A", "Address": {"Street": "S"}, "Tags": ["x"]});
+        let patched = decode(
+            BodyKind::JsonPatch,
+            br#"[{"op": "replace", "path": "Name", "value": "B"},
+                 {"op": "replace", "path": "/address/street", "value": "T"},
+                 {"op": "add", "path": "tags/-", "value": "y"},
+                 {"op": "add", "path": "/Note", "value": "n"},
+                 {"op": "copy", "from": "note", "path": "/Copy"}]"#,
+            None,
+            Some(&entity),
+            ArrayForm::Wrapped,
+        )
+        .expect("applies");
+        assert_eq!(
+            patched,
+            json!({"Name": "B", "Address": {"Street": "T"}, "Tags": ["x", "y"], "Note": "n", "Copy": "n"})
+        );
+        let error = decode(
+            BodyKind::JsonPatch,
+            br#"[{"op": "replace", "path": "/Name", "value": "B"}, {"op": "rename", "path": "/Name"}]"#,
+            None,
+            Some(&entity),
+            ArrayForm::Wrapped,
+        )
+        .expect_err("no such operation");
+        assert!(error.to_string().contains("operation 1"), "{error}");
+        let error = decode(
+            BodyKind::JsonPatch,
+            br#"{"op": "replace", "path": "/Name", "value": "B"}"#,
+            None,
+            Some(&entity),
+            ArrayForm::Wrapped,
+        )
+        .expect_err("not a list");
+        assert!(error.to_string().contains("list of RFC 6902"), "{error}");
     }
 
     #[test]

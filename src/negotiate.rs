@@ -82,6 +82,12 @@ pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
 /// Picks the format for `accept` (the `Accept` header, if any) under
 /// `dialect`, honouring q-values. `Err` carries the media types the dialect
 /// can answer with, for a 406.
+///
+/// As RFC 9110 §12.5.1 says, each media type the dialect can answer with
+/// takes the quality of the most specific range that matches it, so that
+/// `text/xml;q=0, */*` refuses `text/xml` while `*/*` admits the rest. The
+/// highest quality wins; ties go to the range listed first, then to the
+/// dialect's own order (its default format first).
 pub fn negotiate(
     dialect: &Dialect,
     suffix: Option<Format>,
@@ -99,56 +105,98 @@ pub fn negotiate(
     let Some(accept) = accept.map(str::trim_ascii).filter(|a| !a.is_empty()) else {
         return Ok(default);
     };
+    if accept == "*/*" {
+        return Ok(default);
+    }
     // One bare media type, the common case, needs no parsing at all.
-    if !accept.bytes().any(|b| b == b',' || b == b';') {
-        return single(dialect, accept, default).ok_or_else(|| available(dialect));
+    if !accept.bytes().any(|b| matches!(b, b',' | b';' | b'*')) {
+        return served(dialect, |t| t.eq_ignore_ascii_case(accept))
+            .ok_or_else(|| available(dialect));
     }
-    // One media type with parameters needs no sorting.
-    if !accept.bytes().any(|b| b == b',') {
-        let (media, parameters) = accept.split_once(';').unwrap_or((accept, ""));
-        let media = media.trim_ascii();
-        let refused = !parameters.is_empty()
-            && parameters
-                .split(';')
-                .filter_map(|p| p.trim_ascii().strip_prefix("q="))
-                .any(|q| q.trim_ascii().parse::<f32>().is_ok_and(|q| q <= 0.0));
-        if !refused && let Some(found) = single(dialect, media, default) {
-            return Ok(found);
-        }
-        return Err(available(dialect));
-    }
-    let mut ranges: Vec<(f32, usize, &str)> = accept
-        .split(',')
-        .enumerate()
-        .filter_map(|(i, range)| {
-            let mut parts = range.split(';');
-            let media = parts.next()?.trim_ascii();
-            let q = parts
-                .filter_map(|p| p.trim_ascii().strip_prefix("q="))
-                .find_map(|q| q.trim_ascii().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            (!media.is_empty() && q > 0.0).then_some((q, i, media))
-        })
-        .collect();
-    // Highest quality first; the header's own order breaks ties.
-    ranges.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, _, media) in ranges {
-        if let Some(found) = single(dialect, media, default) {
-            return Ok(found);
-        }
-    }
-    Err(available(dialect))
+    weighed(dialect, accept).ok_or_else(|| available(dialect))
 }
 
-/// What one media range selects, if the dialect can answer it.
-fn single(dialect: &Dialect, media: &str, default: Negotiated) -> Option<Negotiated> {
-    if media == "*/*" || media.eq_ignore_ascii_case("application/*") {
-        return Some(default);
+/// One media range of an `Accept` header.
+#[derive(Debug, Clone, Copy)]
+struct Range<'a> {
+    media: &'a str,
+    quality: f32,
+}
+
+impl Range<'_> {
+    /// How specifically this range names `media` (a `type/subtype`): 3 for
+    /// the type itself, 2 for `type/*`, 1 for `*/*`, `None` when it does
+    /// not match.
+    fn specificity(&self, media: &str) -> Option<u8> {
+        if self.media.eq_ignore_ascii_case(media) {
+            return Some(3);
+        }
+        if self.media == "*/*" {
+            return Some(1);
+        }
+        let (kind, _) = media.split_once('/')?;
+        let (range_kind, range_subtype) = self.media.split_once('/')?;
+        (range_subtype == "*" && range_kind.eq_ignore_ascii_case(kind)).then_some(2)
     }
-    if media.eq_ignore_ascii_case("text/*") {
-        return Some(Negotiated::default_for(dialect, Format::Xml));
+}
+
+/// Parses `accept` (several ranges, or parameters) and picks the dialect's
+/// best media type for it.
+fn weighed(dialect: &Dialect, accept: &str) -> Option<Negotiated> {
+    let ranges: smallvec::SmallVec<[Range<'_>; 8]> = accept
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim_ascii();
+            // The weight's name is case-insensitive (RFC 9110 §12.4.2); a
+            // weight that is not a number is read as the default, 1.
+            let quality = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(name, _)| name.trim_ascii().eq_ignore_ascii_case("q"))
+                .and_then(|(_, q)| q.trim_ascii().parse::<f32>().ok())
+                .filter(|q| q.is_finite())
+                .map_or(1.0, |q| q.clamp(0.0, 1.0));
+            (!media.is_empty()).then_some(Range { media, quality })
+        })
+        .collect();
+    // (quality, index of the deciding range, candidate)
+    let mut best: Option<(f32, usize, Negotiated)> = None;
+    for media in candidates(dialect) {
+        let mut chosen: Option<(u8, usize)> = None;
+        for (index, range) in ranges.iter().enumerate() {
+            if let Some(specificity) = range.specificity(media)
+                && chosen.is_none_or(|(s, _)| specificity > s)
+            {
+                chosen = Some((specificity, index));
+            }
+        }
+        let Some((_, index)) = chosen else {
+            continue;
+        };
+        let quality = ranges[index].quality;
+        if quality <= 0.0 {
+            continue;
+        }
+        let better = best.is_none_or(|(q, i, _)| quality > q || (quality == q && index < i));
+        if better && let Some(negotiated) = served(dialect, |t| t == media) {
+            best = Some((quality, index, negotiated));
+        }
     }
-    served(dialect, |t| t.eq_ignore_ascii_case(media))
+    best.map(|(_, _, negotiated)| negotiated)
+}
+
+/// The media types the dialect answers with, in its order of preference:
+/// the one it answers when asked for nothing, the rest of its default
+/// format, then the other format.
+fn candidates(dialect: &Dialect) -> impl Iterator<Item = &'static str> {
+    let default = Negotiated::default_for(dialect, dialect.default_format).media_type;
+    let (first, second) = match dialect.default_format {
+        Format::Json => (dialect.json_media_types, dialect.xml_media_types),
+        Format::Xml => (dialect.xml_media_types, dialect.json_media_types),
+    };
+    std::iter::once(default)
+        .chain(first.iter().copied().filter(move |t| *t != default))
+        .chain(second.iter().copied())
 }
 
 /// The first of the dialect's media types, JSON before XML, that `is` picks.
@@ -255,6 +303,89 @@ mod tests {
     fn unacceptable_accept_lists_what_is_available() {
         let err = pick(DialectName::R7office, Some("image/png")).expect_err("406");
         assert!(err.contains(&"application/json"));
+    }
+
+    fn media(dialect: DialectName, accept: &str) -> Option<&'static str> {
+        pick(dialect, Some(accept)).ok().map(|n| n.media_type)
+    }
+
+    #[test]
+    fn a_refused_media_type_stays_refused_behind_a_wildcard() {
+        let oo = DialectName::Onlyoffice;
+        assert_eq!(media(oo, "text/xml;q=0, */*"), Some("application/xml"));
+        assert_eq!(
+            media(oo, "text/xml;q=0, application/xml;q=0, */*"),
+            Some("application/json")
+        );
+        assert_eq!(media(oo, "*/*;q=0.1, text/*;q=0"), Some("application/xml"));
+        assert_eq!(
+            media(oo, "application/xml;q=0.5, */*;q=0.9"),
+            Some("text/xml")
+        );
+        assert_eq!(media(oo, "*/*;q=0"), None);
+        assert_eq!(media(oo, "application/json;q=0, */*"), Some("text/xml"));
+    }
+
+    #[test]
+    fn a_type_wildcard_answers_a_media_type_of_that_type() {
+        assert_eq!(
+            media(DialectName::Onlyoffice, "application/*"),
+            Some("application/xml")
+        );
+        assert_eq!(media(DialectName::Onlyoffice, "text/*"), Some("text/xml"));
+        assert_eq!(media(DialectName::Superoffice, "text/*"), Some("text/json"));
+        assert_eq!(
+            media(DialectName::Superoffice, "application/*"),
+            Some("application/json")
+        );
+        assert_eq!(
+            media(DialectName::Onlyoffice, "text/*;q=0.5, application/*;q=0.6"),
+            Some("application/xml")
+        );
+        assert_eq!(media(DialectName::Onlyoffice, "image/*"), None);
+    }
+
+    #[test]
+    fn the_weight_name_is_case_insensitive_and_odd_weights_are_tolerated() {
+        assert_eq!(media(DialectName::R7office, "application/json;Q=0"), None);
+        assert_eq!(
+            media(DialectName::R7office, "application/json; q = 0"),
+            None
+        );
+        assert_eq!(
+            media(DialectName::R7office, "application/json;q=abc"),
+            Some("application/json")
+        );
+        assert_eq!(
+            media(
+                DialectName::R7office,
+                "application/json;q=7, text/xml;q=0.9"
+            ),
+            Some("application/json")
+        );
+        assert_eq!(
+            media(
+                DialectName::R7office,
+                "application/json;level=1;q=0.3, text/xml;q=0.2"
+            ),
+            Some("application/json")
+        );
+        assert_eq!(
+            media(DialectName::R7office, ",,, application/json,"),
+            Some("application/json")
+        );
+    }
+
+    #[test]
+    fn equal_weights_go_to_the_range_listed_first() {
+        assert_eq!(
+            media(DialectName::Onlyoffice, "application/json, application/xml"),
+            Some("application/json")
+        );
+        assert_eq!(
+            media(DialectName::Onlyoffice, "*/*, application/json"),
+            Some("text/xml")
+        );
     }
 
     #[test]

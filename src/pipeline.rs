@@ -6,6 +6,7 @@
 //! problems into the dialect's error shape in the negotiated format. The
 //! server is a thin shell around this, and tests call it without a socket.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -98,12 +99,22 @@ impl Request {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The `Accept` the request sends: one header as it is, several joined
+    /// by commas, as RFC 9110 §5.3 says a repeated list header reads.
+    pub fn accept(&self) -> Option<Cow<'_, str>> {
+        accept_of(&self.headers, &self.notable_headers())
+    }
+
     /// The headers that every answer looks at, found in one pass.
     pub fn notable_headers(&self) -> NotableHeaders<'_> {
         let mut notable = NotableHeaders::default();
         for (name, value) in &self.headers {
             if name == header::ACCEPT {
-                notable.accept.get_or_insert(value);
+                if notable.accept.is_some() {
+                    notable.repeated_accept = true;
+                } else {
+                    notable.accept = Some(value);
+                }
             } else if name == header::AUTHORIZATION {
                 notable.authorization.get_or_insert(value);
             } else if name == header::ORIGIN {
@@ -125,12 +136,31 @@ impl Request {
 pub struct NotableHeaders<'r> {
     /// The first `Accept`.
     pub accept: Option<&'r HeaderValue>,
+    /// Whether more than one `Accept` was sent (see [`Request::accept`]).
+    pub repeated_accept: bool,
     /// The first `Authorization`.
     pub authorization: Option<&'r HeaderValue>,
     /// The first `Origin`, for CORS.
     pub origin: Option<&'r HeaderValue>,
     /// Whether `Prefer` was sent.
     pub prefer: bool,
+}
+
+/// The `Accept` of a request whose notable headers are `notable`: the
+/// first header borrowed as it is, the rare repeated one joined.
+fn accept_of<'r>(headers: &'r HeaderMap, notable: &NotableHeaders<'r>) -> Option<Cow<'r, str>> {
+    if !notable.repeated_accept {
+        return notable
+            .accept
+            .and_then(|v| v.to_str().ok())
+            .map(Cow::Borrowed);
+    }
+    let joined: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(Cow::Owned(joined.join(", ")))
 }
 
 /// What the pipeline made of a request.
@@ -318,8 +348,8 @@ impl Mock {
             violations: Vec::new(),
             delay: preferred_delay(&preferences),
         };
-        let accept = notable.accept.and_then(|v| v.to_str().ok());
-        let negotiated = match negotiate(dialect, suffix, accept) {
+        let accept = accept_of(&request.headers, notable);
+        let negotiated = match negotiate(dialect, suffix, accept.as_deref()) {
             Ok(n) => n,
             Err(available) => {
                 let problem = Problem::new(
@@ -328,7 +358,13 @@ impl Mock {
                         "none of the media types in Accept can be served; available: {}",
                         available.join(", ")
                     ),
-                );
+                )
+                .with_violations(vec![Violation {
+                    location: Location::Header,
+                    pointer: "/Accept".into(),
+                    expected: "a media type this API answers with".into(),
+                    got: accept.as_deref().map(|a| format!("{a:?}")),
+                }]);
                 let response = self.problem_response(request, route.api, suffix, &problem);
                 return answer(response).refused(problem);
             }
@@ -428,7 +464,7 @@ impl Mock {
     ) -> http::Response<Bytes> {
         let dialect = self.dialect(api);
         let suffix = suffix.filter(|_| dialect.path_suffix);
-        let negotiated = negotiate(dialect, suffix, request.header_str(header::ACCEPT))
+        let negotiated = negotiate(dialect, suffix, request.accept().as_deref())
             .unwrap_or_else(|_| Negotiated::default_for(dialect, dialect.default_format));
         self.error(dialect, negotiated, problem, request.method == Method::HEAD)
     }

@@ -221,6 +221,24 @@ impl Answer<'_> {
         }
     }
 
+    /// The answer to `OPTIONS`: what the path (or, for `*`, the server)
+    /// allows, and no body.
+    fn options(allow: String) -> Self {
+        let mut response = http::Response::new(Bytes::new());
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        Answer {
+            response,
+            endpoint: None,
+            verdict: Verdict::Valid,
+            message: None,
+            violations: Vec::new(),
+            delay: None,
+        }
+    }
+
     fn refused(mut self, problem: Problem) -> Self {
         self.verdict = Verdict::Invalid;
         self.message = Some(problem.full_message());
@@ -283,21 +301,27 @@ impl Mock {
     /// [`Mock::answer`] for a caller that has found the request's notable
     /// headers already.
     pub fn answer_with(&self, request: &Request, notable: &NotableHeaders<'_>) -> Answer<'_> {
-        let (path, suffix) = split_suffix(request.path());
-        let routed = match suffix {
-            Some(_) => match self.router.route(&request.method, path) {
-                Routed::Found { route, .. } if !self.dialect(route.api).path_suffix => {
-                    self.router.route(&request.method, request.path())
-                }
-                Routed::NotFound => self.router.route(&request.method, request.path()),
-                found => found,
-            },
-            None => self.router.route(&request.method, request.path()),
-        };
+        // A path with dot segments or percent-encoded unreserved characters
+        // is spelled out again only when the path as sent finds nothing, so
+        // that a request spelled as documented pays nothing for it.
+        let mut normalized = None;
+        let (mut routed, mut suffix) = self.route_path(&request.method, request.path());
+        if matches!(routed, Routed::NotFound | Routed::MethodNotAllowed { .. }) {
+            normalized = crate::router::normalize(request.path());
+            if let Some(path) = &normalized {
+                (routed, suffix) = self.route_path(&request.method, path);
+            }
+        }
         let (route, params) = match routed {
             Routed::Found { route, params } => (route, params),
             Routed::MethodNotAllowed { allow, api } => {
                 let allowed: Vec<&str> = allow.iter().map(Method::as_str).collect();
+                // OPTIONS is answered on every documented path (RFC 9110
+                // §9.3.7), so Allow names it although no page documents it.
+                let allow_header = format!("{}, OPTIONS", allowed.join(", "));
+                if request.method == Method::OPTIONS {
+                    return Answer::options(allow_header);
+                }
                 let problem = Problem::new(
                     405,
                     format!(
@@ -306,14 +330,28 @@ impl Mock {
                         allowed.join(", ")
                     ),
                 )
-                .with_header("allow", allowed.join(", "));
+                .with_header("allow", allow_header);
                 let response = self.problem_response(request, api, suffix, &problem);
                 return Answer::unmatched(response, problem);
             }
+            Routed::NotFound if request.method == Method::OPTIONS && request.path() == "*" => {
+                // `OPTIONS *` asks about the server as a whole.
+                let mut methods: Vec<&str> = self
+                    .router
+                    .routes()
+                    .iter()
+                    .map(|r| r.method.as_str())
+                    .chain(["HEAD", "OPTIONS"])
+                    .collect();
+                methods.sort_unstable();
+                methods.dedup();
+                return Answer::options(methods.join(", "));
+            }
             Routed::NotFound => {
+                let path = normalized.as_deref().unwrap_or(request.path());
                 let nearest: Vec<String> = self
                     .router
-                    .nearest(request.path(), 3)
+                    .nearest(path, 3)
                     .iter()
                     .map(|r| format!("{} {}", r.method, r.template))
                     .collect();
@@ -322,7 +360,7 @@ impl Mock {
                     message.push_str("; nearest documented routes: ");
                     message.push_str(&nearest.join("; "));
                 }
-                let api = self.router.api_for_path(request.path()).unwrap_or(0);
+                let api = self.router.api_for_path(path).unwrap_or(0);
                 let problem = Problem::new(404, message);
                 let response = self.problem_response(request, api, suffix, &problem);
                 return Answer::unmatched(response, problem);
@@ -443,6 +481,23 @@ impl Mock {
             _ => response.bytes(negotiated.format).clone(),
         };
         answer(reply(response.status, negotiated, body, &[], head))
+    }
+
+    /// Routes `method` + `path`, a `.json` / `.xml` suffix split off where
+    /// the route's dialect reads one.
+    fn route_path<'p>(&self, method: &Method, path: &'p str) -> (Routed<'_, 'p>, Option<Format>) {
+        let (bare, suffix) = split_suffix(path);
+        let routed = match suffix {
+            Some(_) => match self.router.route(method, bare) {
+                Routed::Found { route, .. } if !self.dialect(route.api).path_suffix => {
+                    self.router.route(method, path)
+                }
+                Routed::NotFound => self.router.route(method, path),
+                found => found,
+            },
+            None => self.router.route(method, path),
+        };
+        (routed, suffix)
     }
 
     fn dialect(&self, api: usize) -> &'static Dialect {

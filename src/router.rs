@@ -500,6 +500,76 @@ impl Router {
     }
 }
 
+/// `path` spelled as RFC 3986 §6.2.2 compares URIs, when that differs from
+/// how it was sent: percent-encoded unreserved characters decoded
+/// (`%63ontact` is `contact`) and `.` and `..` segments removed (§5.2.4), as
+/// the vendors' IIS does before routing. `None` when there is nothing to
+/// change.
+///
+/// ```
+/// use docmock::router::normalize;
+///
+/// assert_eq!(normalize("/a/./b/../%63/%2e%2E/d").as_deref(), Some("/a/d"));
+/// assert_eq!(normalize("/a/J%C3%B6rg%2F"), None);
+/// ```
+pub fn normalize(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let decodable = bytes
+        .windows(3)
+        .any(|w| w[0] == b'%' && unreserved_escape(w).is_some());
+    let dotted = path.split('/').any(|s| s == "." || s == "..");
+    if !decodable && !dotted {
+        return None;
+    }
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes.get(at..at + 3).and_then(unreserved_escape) {
+            Some(byte) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            None => {
+                decoded.push(bytes[at]);
+                at += 1;
+            }
+        }
+    }
+    // Only ASCII escapes were decoded, so the text is still UTF-8.
+    let decoded = String::from_utf8(decoded).ok()?;
+    let mut kept: Vec<&str> = Vec::new();
+    let mut segments = decoded.split('/').peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
+        match segment {
+            "." | ".." => {
+                // The leading empty segment (the root) is never removed.
+                if segment == ".." && kept.len() > 1 {
+                    kept.pop();
+                }
+                if last {
+                    kept.push("");
+                }
+            }
+            other => kept.push(other),
+        }
+    }
+    let normalized = kept.join("/");
+    (normalized != path).then_some(normalized)
+}
+
+/// The byte a `%XX` escape stands for, when it is an unreserved character
+/// (letters, digits, `-`, `.`, `_`, `~`), which RFC 3986 says is the same
+/// whether encoded or not.
+fn unreserved_escape(escape: &[u8]) -> Option<u8> {
+    let [b'%', high, low] = escape else {
+        return None;
+    };
+    let digit = |b: u8| (b as char).to_digit(16);
+    let byte = u8::try_from(digit(*high)? * 16 + digit(*low)?).ok()?;
+    (byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')).then_some(byte)
+}
+
 /// A path with ids folded to `{}` so that it compares with templates.
 fn shape_of_path(path: &str) -> String {
     path.split('/')
@@ -709,6 +779,25 @@ mod tests {
             found(&router, Method::GET, "//a//1/").map(|f| f.0),
             Some("/a/{id}".into())
         );
+    }
+
+    #[test]
+    fn paths_are_normalised_as_rfc_3986_compares_them() {
+        for (sent, spelled) in [
+            ("/a/./b", Some("/a/b")),
+            ("/a/x/../b", Some("/a/b")),
+            ("/../../a", Some("/a")),
+            ("/a/b/..", Some("/a/")),
+            ("/a/%2e%2E/b", Some("/b")),
+            ("/%41pi/%7e", Some("/Api/~")),
+            ("/a/%2F/%25/%C3%A9", None),
+            ("/a/..b/.c", None),
+            ("/a/%zz/%4", None),
+            ("*", None),
+            ("", None),
+        ] {
+            assert_eq!(normalize(sent).as_deref(), spelled, "{sent}");
+        }
     }
 
     #[test]

@@ -795,7 +795,13 @@ fn choose_response<'e>(
                 endpoint.path.raw,
                 documented()
             ),
-        ));
+        )
+        .with_violations(vec![Violation {
+            location: Location::Header,
+            pointer: "/Prefer".into(),
+            expected: "a documented code or example, or code= a 5xx or 429 to inject".into(),
+            got: Some(format!("{key}={value}")),
+        }]));
     }
     endpoint
         .responses

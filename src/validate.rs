@@ -75,8 +75,9 @@ fn authenticate(
     token: Option<&str>,
 ) -> Result<(), Problem> {
     let headers = &request.headers;
-    let mut credential: Option<&str> = None;
-    let mut refused_scheme: Option<String> = None;
+    // The credential and the header (or cookie) that carried it.
+    let mut credential: Option<(&str, &str)> = None;
+    let mut refused: Option<String> = None;
     for accepted in &api.credential_headers {
         let value = if accepted.name == header::AUTHORIZATION {
             notable.authorization
@@ -87,26 +88,42 @@ fn authenticate(
             continue;
         };
         let value = value.trim_ascii();
+        if value.is_empty() {
+            // An empty header carries no credential, whatever the scheme.
+            refused = Some(format!("{} is empty", accepted.spelled));
+            continue;
+        }
         if accepted.schemes.is_empty() {
-            credential = Some(value);
+            credential = Some((value, &accepted.spelled));
             break;
         }
-        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        // RFC 9110 §11.4 separates the scheme by spaces; a tab is taken too.
+        let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+        let rest = rest.trim_ascii();
         if accepted
             .schemes
             .iter()
             .any(|s| s.eq_ignore_ascii_case(scheme))
-            && !rest.trim_ascii().is_empty()
         {
-            credential = Some(rest.trim_ascii());
-            break;
+            if !rest.is_empty() {
+                credential = Some((rest, &accepted.spelled));
+                break;
+            }
+            refused = Some(format!(
+                "{}: {scheme} carries no credential",
+                accepted.spelled
+            ));
+            continue;
         }
-        refused_scheme = Some(format!("{}: {scheme}", accepted.spelled));
+        refused = Some(format!(
+            "the scheme in {}: {scheme} is not accepted",
+            accepted.spelled
+        ));
     }
     if credential.is_none() {
-        credential = cookie(headers, &api.auth.cookies);
+        credential = cookie(headers, &api.auth.cookies).map(|value| (value, "Cookie"));
     }
-    let Some(credential) = credential else {
+    let Some((credential, carrier)) = credential else {
         let mut accepted: Vec<String> = api
             .credential_headers
             .iter()
@@ -119,28 +136,53 @@ fn authenticate(
             })
             .collect();
         accepted.extend(api.auth.cookies.iter().map(|c| format!("the {c} cookie")));
-        let mut message = format!(
+        // What was wrong with a credential sent is the violation's `got`.
+        let message = format!(
             "this endpoint requires authentication: send {}",
             accepted.join(" or ")
         );
-        if let Some(refused) = refused_scheme {
-            message.push_str(&format!(" (the scheme in {refused} is not accepted)"));
-        }
-        let mut problem = Problem::new(401, message);
+        let pointer = api
+            .credential_headers
+            .first()
+            .map_or_else(|| "/Cookie".to_string(), |h| format!("/{}", h.spelled));
+        let mut problem = Problem::new(401, message).with_violations(vec![Violation {
+            location: Location::Header,
+            pointer,
+            expected: "a credential".into(),
+            got: refused,
+        }]);
         if let Some(challenge) = dialect.www_authenticate {
             problem = problem.with_header("www-authenticate", challenge.to_string());
         }
         return Err(problem);
     };
     if let Some(token) = token
-        && credential != token
+        && !is_token(credential, token)
     {
         return Err(Problem::new(
             403,
             "the credential sent is not the one this mock accepts (see --token)",
-        ));
+        )
+        .with_violations(vec![Violation {
+            location: Location::Header,
+            pointer: format!("/{carrier}"),
+            expected: "the credential given to --token".into(),
+            // The credential itself is not echoed: logs and journals keep
+            // what errors say.
+            got: Some("another credential".into()),
+        }]));
     }
     Ok(())
+}
+
+/// Whether `credential` is `token`: as sent, or after a scheme a client put
+/// in front of it where the API takes the bare token (`Bearer TOKEN` for
+/// ONLYOFFICE's `Authorization: TOKEN`).
+fn is_token(credential: &str, token: &str) -> bool {
+    credential == token
+        || credential
+            .split_once([' ', '\t'])
+            .is_some_and(|(_, rest)| rest.trim_ascii() == token)
 }
 
 /// A credential header that `api` accepts, for example requests that the
@@ -339,7 +381,13 @@ fn check_body(
                         .unwrap_or_else(|| "(none)".into()),
                     accepted.join(", ")
                 ),
-            ));
+            )
+            .with_violations(vec![Violation {
+                location: Location::Header,
+                pointer: "/Content-Type".into(),
+                expected: "a media type this API takes".into(),
+                got: content_type.map(|c| format!("{c:?}")),
+            }]));
         };
         sent_as = Some(kind);
         match decode(

@@ -40,7 +40,9 @@ impl std::fmt::Debug for Compiled {
 impl Compiled {
     /// Compiles `schema`; the error says why it is not a usable schema.
     pub fn new(schema: Value) -> Result<Compiled, String> {
-        let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+        let mut bounded = schema.clone();
+        bound_integers(&mut bounded);
+        let validator = jsonschema::validator_for(&bounded).map_err(|e| e.to_string())?;
         let plain_integer = schema
             .as_object()
             .is_some_and(|o| o.len() == 1 && o.get("type") == Some(&json!("integer")));
@@ -73,6 +75,67 @@ impl Compiled {
     /// `false` means only that a closer look is needed.
     pub fn plainly_accepts(&self, text: &str) -> bool {
         self.plain_integer && text.trim().parse::<i64>().is_ok()
+    }
+}
+
+/// Gives every integer schema without bounds of its own the range of the
+/// .NET type behind it: `int32` (and `int16`, `byte`) where its `format`
+/// says so, else `Int64`, the widest the vendors bind. JSON Schema's
+/// `integer` is unbounded, and `99999999999999999999` is an integer to it,
+/// but no vendor server would bind it; without a bound it would be
+/// replayed as valid. The schema kept for coercion and export is left as
+/// written.
+fn bound_integers(schema: &mut Value) {
+    match schema {
+        Value::Object(members) => {
+            let integer = match members.get("type") {
+                Some(Value::String(t)) => t == "integer",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "integer"),
+                _ => false,
+            };
+            let bounded = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]
+                .iter()
+                .any(|k| members.contains_key(*k));
+            if integer && !bounded {
+                let (minimum, maximum): (i64, i64) =
+                    match members.get("format").and_then(Value::as_str) {
+                        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+                        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+                        Some("byte" | "uint8") => (0, 255),
+                        _ => (i64::MIN, i64::MAX),
+                    };
+                members.insert("minimum".into(), minimum.into());
+                members.insert("maximum".into(), maximum.into());
+            }
+            for (key, member) in members.iter_mut() {
+                match key.as_str() {
+                    // Keywords whose value is a schema or a list of them.
+                    "items"
+                    | "additionalProperties"
+                    | "not"
+                    | "contains"
+                    | "if"
+                    | "then"
+                    | "else"
+                    | "prefixItems"
+                    | "anyOf"
+                    | "oneOf"
+                    | "allOf" => {
+                        bound_integers(member);
+                    }
+                    // Keywords whose value maps names to schemas.
+                    "properties" | "patternProperties" | "$defs" | "definitions" => {
+                        if let Value::Object(schemas) = member {
+                            schemas.values_mut().for_each(bound_integers);
+                        }
+                    }
+                    // Examples, defaults and enumerations are values.
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(schemas) => schemas.iter_mut().for_each(bound_integers),
+        _ => {}
     }
 }
 
@@ -395,6 +458,47 @@ mod tests {
         assert_eq!(pointers, ["/name", "/id"]);
         assert_eq!(violations[1].expected, "an integer");
         assert_eq!(violations[1].got.as_deref(), Some("\"x\""));
+    }
+
+    #[test]
+    fn integers_are_bounded_by_the_dotnet_type_behind_them() {
+        let compiled = Compiled::new(json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer", "format": "int32"},
+                "big": {"type": ["integer", "null"]},
+                "default": {"type": "array", "items": {"type": "integer"}},
+                "own": {"type": "integer", "maximum": 5}
+            }
+        }))
+        .expect("compiles");
+        assert!(compiled.accepts(&json!({"id": 2147483647, "big": 9223372036854775807_i64})));
+        let pointers = |value: Value| -> Vec<String> {
+            compiled
+                .violations(&value, Location::Body, "")
+                .into_iter()
+                .map(|v| v.pointer)
+                .collect()
+        };
+        assert_eq!(pointers(json!({"id": 2147483648_i64})), ["/id"]);
+        assert_eq!(pointers(json!({"id": -2147483649_i64})), ["/id"]);
+        assert_eq!(pointers(json!({"big": 9223372036854775808_u64})), ["/big"]);
+        assert_eq!(pointers(json!({"big": 1e20})), ["/big"]);
+        assert_eq!(pointers(json!({"default": [1, 1e30]})), ["/default/1"]);
+        assert_eq!(pointers(json!({"own": 6})), ["/own"]);
+        assert_eq!(
+            *compiled.schema,
+            json!({
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer", "format": "int32"},
+                    "big": {"type": ["integer", "null"]},
+                    "default": {"type": "array", "items": {"type": "integer"}},
+                    "own": {"type": "integer", "maximum": 5}
+                }
+            }),
+            "the schema as written is kept"
+        );
     }
 
     #[test]

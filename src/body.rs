@@ -93,8 +93,14 @@ pub enum DecodeError {
     NotUtf8,
     /// A JSON Patch that is not a list of RFC 6902 operations, or that does
     /// not apply to the documented entity.
-    #[error("JSON Patch: {0}")]
-    Patch(String),
+    #[error("JSON Patch at {pointer:?}: {message}")]
+    Patch {
+        /// JSON pointer into the patch document: the operation at fault
+        /// (`/2`), or `""` when the document is not a list at all.
+        pointer: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A form body that cannot be read.
     #[error("malformed form body: {0}")]
     Form(String),
@@ -123,10 +129,15 @@ pub fn decode(
         BodyKind::Form => decode_form(bytes, schema),
         BodyKind::Xml => decode_xml(bytes, schema, arrays),
         BodyKind::JsonPatch => {
-            let Value::Array(operations) = parse_json(bytes)? else {
-                return Err(DecodeError::Patch(
-                    "expected a list of RFC 6902 operations".into(),
-                ));
+            let document_sent = parse_json(bytes)?;
+            let Value::Array(operations) = document_sent else {
+                return Err(DecodeError::Patch {
+                    pointer: String::new(),
+                    message: format!(
+                        "expected a list of RFC 6902 operations, got {}",
+                        kind_of(&document_sent)
+                    ),
+                });
             };
             let mut document = entity.cloned().unwrap_or(Value::Object(Map::new()));
             for (i, mut operation) in operations.into_iter().enumerate() {
@@ -140,13 +151,16 @@ pub fn decode(
                     }
                 }
                 let operation: json_patch::PatchOperation = serde_json::from_value(operation)
-                    .map_err(|e| {
-                        DecodeError::Patch(format!(
-                            "operation {i} is not an RFC 6902 operation: {e}"
-                        ))
+                    .map_err(|e| DecodeError::Patch {
+                        pointer: format!("/{i}"),
+                        message: format!("not an RFC 6902 operation: {e}"),
                     })?;
-                json_patch::patch(&mut document, std::slice::from_ref(&operation))
-                    .map_err(|e| DecodeError::Patch(format!("operation {i}: {e}")))?;
+                json_patch::patch(&mut document, std::slice::from_ref(&operation)).map_err(
+                    |e| DecodeError::Patch {
+                        pointer: format!("/{i}"),
+                        message: format!("failed at path '{}': {}", e.path, e.kind),
+                    },
+                )?;
             }
             Ok(document)
         }
@@ -192,6 +206,18 @@ fn dotnet_pointer(document: &Value, path: &str) -> String {
         here = next;
     }
     resolved
+}
+
+/// `an object`, `a string`… for messages.
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn parse_json(bytes: &[u8]) -> Result<Value, DecodeError> {
@@ -293,6 +319,9 @@ fn insert_form_value(map: &mut Map<String, Value>, path: &[&str], value: String,
 /// a lone value where an array is expected.
 pub fn coerce(value: &mut Value, schema: &Value) {
     let types = types_of(schema);
+    if types.contains(&"array") {
+        index_to_list(value);
+    }
     if types.contains(&"array") && !value.is_array() && !value.is_null() {
         let single = value.take();
         *value = Value::Array(vec![single]);
@@ -319,6 +348,25 @@ pub fn coerce(value: &mut Value, schema: &Value) {
         }
         _ => {}
     }
+}
+
+/// Turns an object whose keys are all list indices, as form keys such as
+/// `Emails[0][Value]=a&Emails[1][Value]=b` build, into the list they
+/// number (in index order, gaps closed), as ASP.NET's model binding reads
+/// them.
+fn index_to_list(value: &mut Value) {
+    let Value::Object(members) = value else {
+        return;
+    };
+    if members.is_empty() || !members.keys().all(|k| k.parse::<usize>().is_ok()) {
+        return;
+    }
+    let mut numbered: Vec<(usize, Value)> = std::mem::take(members)
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+        .collect();
+    numbered.sort_by_key(|(index, _)| *index);
+    *value = Value::Array(numbered.into_iter().map(|(_, v)| v).collect());
 }
 
 /// The value `text` stands for under a schema admitting `types`, if it is
@@ -391,10 +439,8 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, DecodeError> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<XmlNode> = Vec::new();
     let mut root: Option<XmlNode> = None;
-    let error = |reader: &Reader<&[u8]>, message: String| {
-        let offset = usize::try_from(reader.error_position())
-            .unwrap_or(0)
-            .min(text.len());
+    let error = |offset: u64, message: String| {
+        let offset = usize::try_from(offset).unwrap_or(0).min(text.len());
         let (line, column) = line_column(text, offset);
         DecodeError::Xml {
             line,
@@ -403,18 +449,21 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, DecodeError> {
         }
     };
     loop {
+        // Where the event being read starts: the position docmock's own
+        // complaints point at (the parser's errors carry their own).
+        let at = reader.buffer_position();
         let event = match reader.read_event() {
             Ok(event) => event,
-            Err(e) => return Err(error(&reader, e.to_string())),
+            Err(e) => return Err(error(reader.error_position(), e.to_string())),
         };
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
                 let _ = start;
-                return Err(error(&reader, "more than one document element".into()));
+                return Err(error(at, "more than one document element".into()));
             }
             Event::Start(_) if stack.len() >= MAX_DEPTH => {
                 return Err(error(
-                    &reader,
+                    at,
                     format!("elements nested deeper than {MAX_DEPTH} levels"),
                 ));
             }
@@ -429,7 +478,7 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, DecodeError> {
             }
             Event::End(_) => {
                 let Some(node) = stack.pop() else {
-                    return Err(error(&reader, "an end tag without a start tag".into()));
+                    return Err(error(at, "an end tag without a start tag".into()));
                 };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
@@ -441,13 +490,21 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, DecodeError> {
                 match stack.last_mut() {
                     Some(node) => node.text.push_str(&decoded),
                     None if decoded.trim().is_empty() => {}
-                    None => return Err(error(&reader, "text outside the document element".into())),
+                    None => return Err(error(at, "text outside the document element".into())),
                 }
             }
             Event::GeneralRef(reference) => {
                 let name: &str = reference.as_ref();
-                let resolved = resolve_entity(name)
-                    .ok_or_else(|| error(&reader, format!("unknown entity &{name};")))?;
+                let resolved = resolve_entity(name).ok_or_else(|| {
+                    error(
+                        at,
+                        format!(
+                            "unknown entity &{name}; (only XML's five predefined entities and \
+                             character references are read: entities a DOCTYPE declares are \
+                             never expanded)"
+                        ),
+                    )
+                })?;
                 if let Some(node) = stack.last_mut() {
                     node.text.push_str(&resolved);
                 }
@@ -862,7 +919,10 @@ mod tests {
             ArrayForm::Wrapped,
         )
         .expect_err("no such operation");
-        assert!(error.to_string().contains("operation 1"), "{error}");
+        assert!(
+            matches!(&error, DecodeError::Patch { pointer, .. } if pointer == "/1"),
+            "{error:?}"
+        );
         let error = decode(
             BodyKind::JsonPatch,
             br#"{"op": "replace", "path": "/Name", "value": "B"}"#,
@@ -872,6 +932,107 @@ mod tests {
         )
         .expect_err("not a list");
         assert!(error.to_string().contains("list of RFC 6902"), "{error}");
+    }
+
+    #[test]
+    fn a_patch_error_points_at_the_operation_at_fault() {
+        let entity = json!({"Name": "A"});
+        let patch = |body: &[u8]| {
+            decode(
+                BodyKind::JsonPatch,
+                body,
+                None,
+                Some(&entity),
+                ArrayForm::Wrapped,
+            )
+        };
+        let pointer = |result: Result<Value, DecodeError>| match result {
+            Err(DecodeError::Patch { pointer, .. }) => pointer,
+            other => panic!("expected a patch error, got {other:?}"),
+        };
+        assert_eq!(pointer(patch(br#"{"op": "add"}"#)), "");
+        assert_eq!(
+            pointer(patch(br#"[{"op": "test", "path": "/Name", "value": "A"}, {"op": "rename", "path": "/Name"}]"#)),
+            "/1"
+        );
+        assert_eq!(
+            pointer(patch(br#"[{"op": "replace", "path": "/Name", "value": "B"}, {"op": "remove", "path": "/Nope"}]"#)),
+            "/1"
+        );
+        assert_eq!(
+            pointer(patch(
+                br#"[{"op": "replace", "path": "/Nope/deeper", "value": 1}]"#
+            )),
+            "/0"
+        );
+    }
+
+    #[test]
+    fn indexed_form_keys_build_lists() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "Emails": {"type": "array", "items": {
+                    "type": "object", "properties": {"Value": {"type": "string"}, "Rank": {"type": "integer"}}
+                }},
+                "Map": {"type": "object"}
+            }
+        });
+        let value = decode(
+            BodyKind::Form,
+            b"Emails[1][Value]=b&Emails[0][Value]=a&Emails[0][Rank]=2&Map[0]=x",
+            Some(&schema),
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect("decodes");
+        assert_eq!(
+            value,
+            json!({"Emails": [{"Value": "a", "Rank": 2}, {"Value": "b"}], "Map": {"0": "x"}})
+        );
+    }
+
+    #[test]
+    fn xml_errors_point_where_the_trouble_starts() {
+        let at = |xml: &str| match decode(
+            BodyKind::Xml,
+            xml.as_bytes(),
+            None,
+            None,
+            ArrayForm::Repeated,
+        ) {
+            Err(DecodeError::Xml {
+                line,
+                column,
+                message,
+            }) => (line, column, message),
+            other => panic!("expected an XML error, got {other:?}"),
+        };
+        let (line, column, message) = at("<a>\n  <b>&x;</b>\n</a>");
+        assert_eq!((line, column), (2, 6), "{message}");
+        assert!(message.contains("never expanded"), "{message}");
+        let (line, column, _) = at("<a/>\n<b/>");
+        assert_eq!((line, column), (2, 1));
+        let (line, column, _) = at("<a></a>  tail");
+        assert_eq!((line, column), (1, 8));
+    }
+
+    #[test]
+    fn declared_entities_are_never_expanded() {
+        for xml in [
+            r#"<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#,
+            r#"<!DOCTYPE r [<!ENTITY a "1"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><r>&b;</r>"#,
+        ] {
+            let error = decode(
+                BodyKind::Xml,
+                xml.as_bytes(),
+                None,
+                None,
+                ArrayForm::Repeated,
+            )
+            .expect_err("refused");
+            assert!(error.to_string().contains("never expanded"), "{error}");
+        }
     }
 
     #[test]

@@ -450,7 +450,14 @@ fn decode_violation(error: &DecodeError) -> Violation {
         ),
         DecodeError::NotUtf8 => ("UTF-8 text".into(), "other bytes".into()),
         DecodeError::Form(message) => ("a well-formed form body".into(), message.clone()),
-        DecodeError::Patch(message) => ("a JSON Patch that applies to the documented entity".into(), message.clone()),
+        DecodeError::Patch { pointer, message } => {
+            return Violation {
+                location: Location::Body,
+                pointer: pointer.clone(),
+                expected: "a JSON Patch that applies to the documented entity".into(),
+                got: Some(message.clone()),
+            };
+        }
         DecodeError::JsonSentAsForm => (
             "a form-encoded body, as the Content-Type says (send Content-Type: application/json for JSON)".into(),
             "JSON".into(),

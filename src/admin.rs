@@ -20,10 +20,19 @@ pub fn handle(
     path: &str,
     query: Option<&str>,
 ) -> http::Response<Bytes> {
-    let rest = path
-        .strip_prefix(PREFIX)
-        .unwrap_or(path)
-        .trim_end_matches('/');
+    let rest = path.strip_prefix(PREFIX).unwrap_or(path);
+    // Repeated slashes are read as one, as the mock's own routes read them.
+    let collapsed: String;
+    let rest = if rest.contains("//") {
+        collapsed = rest
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .flat_map(|s| ["/", s])
+            .collect();
+        collapsed.as_str()
+    } else {
+        rest.trim_end_matches('/')
+    };
     match (method, rest) {
         (&Method::GET | &Method::HEAD, "") => html(PAGE),
         (&Method::GET | &Method::HEAD, "/health") => {
@@ -39,13 +48,12 @@ pub fn handle(
         }
         (&Method::GET | &Method::HEAD, "/routes") => json_reply(StatusCode::OK, &routes(shared)),
         (&Method::GET | &Method::HEAD, "/requests") => {
-            let limit = query
-                .and_then(|q| {
-                    form_urlencoded::parse(q.as_bytes())
-                        .find(|(k, _)| k == "limit")
-                        .and_then(|(_, v)| v.parse().ok())
-                })
-                .unwrap_or(DEFAULT_LIMIT);
+            let limit = match limit(query) {
+                Ok(limit) => limit,
+                Err(message) => {
+                    return json_reply(StatusCode::BAD_REQUEST, &json!({"error": message}));
+                }
+            };
             let entries = shared.journal().recent(limit);
             json_reply(
                 StatusCode::OK,
@@ -58,19 +66,22 @@ pub fn handle(
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
         }
+        (&Method::OPTIONS, "" | "/health" | "/routes" | "/requests") => {
+            let mut response = http::Response::new(Bytes::new());
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allowed(rest)));
+            response
+        }
         (_, "" | "/health" | "/routes" | "/requests") => {
             let mut response = json_reply(
                 StatusCode::METHOD_NOT_ALLOWED,
                 &json!({"error": format!("{method} is not supported on {path}")}),
             );
-            let allow = if rest == "/requests" {
-                "GET, HEAD, DELETE"
-            } else {
-                "GET, HEAD"
-            };
             response
                 .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
+                .insert(header::ALLOW, HeaderValue::from_static(allowed(rest)));
             response
         }
         _ => json_reply(
@@ -81,6 +92,35 @@ pub fn handle(
             }),
         ),
     }
+}
+
+/// The methods an admin resource answers.
+fn allowed(resource: &str) -> &'static str {
+    if resource == "/requests" {
+        "GET, HEAD, DELETE, OPTIONS"
+    } else {
+        "GET, HEAD, OPTIONS"
+    }
+}
+
+/// How many journal entries `?limit=` asks for: the default when absent, as
+/// many as there are when it is larger than any journal, and an error that
+/// says what to send when it is not a count.
+fn limit(query: Option<&str>) -> Result<usize, String> {
+    let Some(value) = query.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k.eq_ignore_ascii_case("limit"))
+            .map(|(_, v)| v.into_owned())
+    }) else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    let digits = value.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "limit must be a number of entries (0 or more), got {value:?}; for example ?limit=20"
+        ));
+    }
+    Ok(digits.parse().unwrap_or(usize::MAX))
 }
 
 fn routes(shared: &Shared) -> Value {
@@ -208,3 +248,29 @@ setInterval(requests, 1000);
 </body>
 </html>
 "##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journal_limit_is_a_count_or_an_error_saying_so() {
+        assert_eq!(limit(None), Ok(DEFAULT_LIMIT));
+        assert_eq!(limit(Some("x=1")), Ok(DEFAULT_LIMIT));
+        assert_eq!(limit(Some("limit=3")), Ok(3));
+        assert_eq!(limit(Some("LIMIT=%203")), Ok(3));
+        assert_eq!(limit(Some("limit=0")), Ok(0));
+        assert_eq!(limit(Some("limit=99999999999999999999999")), Ok(usize::MAX));
+        for bad in [
+            "limit=abc",
+            "limit=-1",
+            "limit=",
+            "limit",
+            "limit=%ZZ",
+            "limit=1.5",
+        ] {
+            let error = limit(Some(bad)).expect_err(bad);
+            assert!(error.contains("limit must be"), "{bad}: {error}");
+        }
+    }
+}

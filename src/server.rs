@@ -21,8 +21,9 @@ use tokio::net::TcpListener;
 use crate::connection::{Activity, Connections, InFlight, Served};
 use crate::journal::{Journal, Record};
 use crate::pipeline::{Answer, Mock, Request, Verdict};
-use crate::problem::Problem;
+use crate::problem::{Problem, Violation};
 use crate::request_log::{RequestLine, RequestLog};
+use crate::spec::Location;
 use crate::wall_clock::WallClock;
 
 /// Limits the server applies to every connection.
@@ -299,12 +300,8 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     let request = &exchange.request;
     let origin = notable.origin.and_then(|v| v.to_str().ok());
 
-    let path = request.path();
-    if path == crate::admin::PREFIX || path.starts_with("/__docmock/") {
-        let mut response = crate::admin::handle(shared, &request.method, path, request.query());
-        allow_origin(&shared.settings.cors, origin, response.headers_mut());
-        return Responding::ready(response.map(Full::new));
-    }
+    // Preflights first: a web app on another origin may call the admin API
+    // too (to clear the journal, say).
     if shared.settings.cors.enabled
         && request.method == Method::OPTIONS
         && let Some(origin) = origin
@@ -312,7 +309,16 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
-        let response = preflight(&shared.settings.cors, origin, &request.headers);
+        let response = match preflight(&shared.settings.cors, origin, &request.headers) {
+            Ok(response) => response,
+            Err(problem) => problem_for(&shared.mock.load(), request, &problem),
+        };
+        return Responding::ready(response.map(Full::new));
+    }
+    let path = request.path();
+    if path == crate::admin::PREFIX || path.starts_with("/__docmock/") {
+        let mut response = crate::admin::handle(shared, &request.method, path, request.query());
+        allow_origin(&shared.settings.cors, origin, response.headers_mut());
         return Responding::ready(response.map(Full::new));
     }
 
@@ -329,7 +335,8 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         let client = Arc::clone(client);
         return Responding::Waiting(Box::pin(async move {
             let in_flight = client.activity.begin();
-            let read = read_body(body, client.shared.settings.limits.max_body).await;
+            let limits = client.shared.settings.limits;
+            let read = read_body(body, limits.max_body, limits.header_timeout).await;
             let mock = client.shared.mock.load();
             let answer = match read {
                 Ok(bytes) => {
@@ -421,7 +428,7 @@ fn rate_limited<'m>(mock: &'m Mock, request: &Request, wait: Duration) -> Answer
 /// The answer to a request whose body could not be read.
 fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer<'m> {
     let mut response = problem_for(mock, request, &problem);
-    if problem.status == 413 {
+    if matches!(problem.status, 408 | 413) {
         // The rest of the body is never read, so the connection cannot be
         // reused.
         response
@@ -432,8 +439,8 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
         response,
         endpoint: None,
         verdict: Verdict::Invalid,
-        message: Some(problem.message),
-        violations: Vec::new(),
+        message: Some(problem.full_message()),
+        violations: problem.violations,
         delay: None,
     }
 }
@@ -495,19 +502,23 @@ fn finish(
     answer.response.map(Full::new)
 }
 
-/// Reads the body, refusing one over `max` bytes without reading the rest.
+/// Reads the body, refusing one over `max` bytes without reading the rest,
+/// and one that stops arriving for `stall` (a client that announced more
+/// than it sends would otherwise hold its connection, and a worker's
+/// attention, for ever: the header timeout no longer watches a request in
+/// progress).
 ///
 /// Most bodies arrive as one frame, which is handed on as it is; only a
 /// body in several frames is copied into one buffer.
-async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, Problem> {
+async fn read_body(mut body: Incoming, max: usize, stall: Duration) -> Result<Bytes, Problem> {
     // hyper knows the declared Content-Length; a body that declares more
     // than the limit is refused before any of it is read.
     if body.size_hint().lower() > max as u64 {
-        return Err(too_large(max));
+        return Err(too_large(max, body.size_hint().lower()));
     }
     let mut first = Bytes::new();
     let mut joined: Option<bytes::BytesMut> = None;
-    while let Some(frame) = body.frame().await {
+    while let Some(frame) = next_frame(&mut body, stall).await? {
         let frame = frame.map_err(|e| unread(&e))?;
         // Trailers carry nothing a mock answers by.
         let Ok(data) = frame.into_data() else {
@@ -515,7 +526,7 @@ async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, Problem> {
         };
         let read = joined.as_ref().map_or(first.len(), bytes::BytesMut::len);
         if read + data.len() > max {
-            return Err(too_large(max));
+            return Err(too_large(max, (read + data.len()) as u64));
         }
         match &mut joined {
             Some(buffer) => buffer.extend_from_slice(&data),
@@ -531,15 +542,57 @@ async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, Problem> {
     Ok(joined.map_or(first, bytes::BytesMut::freeze))
 }
 
-fn too_large(max: usize) -> Problem {
+type Frame = Option<Result<hyper::body::Frame<Bytes>, hyper::Error>>;
+
+/// The body's next frame, or a 408 once none has come for `stall`.
+///
+/// A frame that is already in (as a body sent with its head is) is taken
+/// without arming a timer: only a body still on its way pays for one.
+async fn next_frame(body: &mut Incoming, stall: Duration) -> Result<Frame, Problem> {
+    let mut frame = std::pin::pin!(body.frame());
+    let ready = std::future::poll_fn(|context| Poll::Ready(frame.as_mut().poll(context))).await;
+    if let Poll::Ready(frame) = ready {
+        return Ok(frame);
+    }
+    tokio::time::timeout(stall, frame).await.map_err(|_| {
+        Problem::new(
+            408,
+            format!(
+                "the request body stopped arriving: nothing came for {}",
+                humantime::format_duration(stall)
+            ),
+        )
+        .with_violations(vec![Violation {
+            location: Location::Body,
+            pointer: String::new(),
+            expected: "the whole body the request announced".into(),
+            got: Some("part of it".into()),
+        }])
+    })
+}
+
+fn too_large(max: usize, size: u64) -> Problem {
     Problem::new(
         413,
         format!("the request body is larger than the limit of {max} bytes"),
     )
+    .with_violations(vec![Violation {
+        location: Location::Body,
+        pointer: String::new(),
+        expected: format!("at most {max} bytes (--max-body)"),
+        got: Some(format!("{size} bytes or more")),
+    }])
 }
 
 fn unread(error: &dyn std::fmt::Display) -> Problem {
-    Problem::new(400, format!("the request body could not be read: {error}"))
+    Problem::new(400, format!("the request body could not be read: {error}")).with_violations(vec![
+        Violation {
+            location: Location::Body,
+            pointer: String::new(),
+            expected: "a body framed as its headers say (Content-Length or chunked)".into(),
+            got: Some(error.to_string()),
+        },
+    ])
 }
 
 fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {
@@ -548,13 +601,29 @@ fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Respo
     mock.problem_response(request, api, suffix, problem)
 }
 
-/// Answers a CORS preflight, reflecting the method and headers asked for.
-fn preflight(cors: &Cors, origin: &str, headers: &HeaderMap) -> http::Response<Bytes> {
-    let mut response = http::Response::new(Bytes::new());
+/// Answers a CORS preflight, reflecting the method and headers asked for;
+/// an origin not allowed gets a 403 problem naming the allowed ones.
+fn preflight(
+    cors: &Cors,
+    origin: &str,
+    headers: &HeaderMap,
+) -> Result<http::Response<Bytes>, Problem> {
     if !cors.allows(origin) {
-        *response.status_mut() = http::StatusCode::FORBIDDEN;
-        return response;
+        return Err(Problem::new(
+            403,
+            format!(
+                "the origin {origin:?} may not call this mock; allowed (--cors-origin): {}",
+                cors.origins.join(", ")
+            ),
+        )
+        .with_violations(vec![Violation {
+            location: Location::Header,
+            pointer: "/Origin".into(),
+            expected: "an origin given to --cors-origin".into(),
+            got: Some(format!("{origin:?}")),
+        }]));
     }
+    let mut response = http::Response::new(Bytes::new());
     *response.status_mut() = http::StatusCode::NO_CONTENT;
     let out = response.headers_mut();
     allow_origin(cors, Some(origin), out);
@@ -570,7 +639,13 @@ fn preflight(cors: &Cors, origin: &str, headers: &HeaderMap) -> http::Response<B
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
-    response
+    // The answer depends on what was asked, so caches must not reuse it
+    // for another method or header list.
+    out.append(
+        header::VARY,
+        HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"),
+    );
+    Ok(response)
 }
 
 /// Adds the CORS headers for `origin` when it is allowed.

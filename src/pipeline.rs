@@ -667,11 +667,14 @@ pub fn selected_fields(
 ) -> Option<Vec<Vec<String>>> {
     let name = dialect.select_param?;
     endpoint.parameter(Location::Query, name)?;
-    let value = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.into_owned())?;
-    let fields: Vec<Vec<String>> = value
-        .split(',')
+    // A repeated parameter lists more fields rather than replacing them.
+    let values: Vec<_> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+        .collect();
+    let fields: Vec<Vec<String>> = values
+        .iter()
+        .flat_map(|value| value.split(','))
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .map(|f| f.split(['/', '.']).map(str::to_string).collect())
@@ -680,7 +683,8 @@ pub fn selected_fields(
 }
 
 /// `value` with every field not named in `fields` set to null, matching
-/// names ignoring case; `category/id` keeps `Category` with only its `Id`.
+/// names ignoring case; `category/id` keeps `Category` with only its `Id`,
+/// and `*` (OData's "every field") names every field at its level.
 pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
     match value {
         Value::Array(items) => {
@@ -693,8 +697,9 @@ pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
                     let matching: Vec<&Vec<String>> = fields
                         .iter()
                         .filter(|path| {
-                            path.first()
-                                .is_some_and(|first| first.eq_ignore_ascii_case(key))
+                            path.first().is_some_and(|first| {
+                                first == "*" || first.eq_ignore_ascii_case(key)
+                            })
                         })
                         .collect();
                     let kept = if matching.is_empty() {

@@ -392,7 +392,11 @@ impl Router {
                     break;
                 };
                 let value = if piece.as_bytes().contains(&b'%') {
-                    percent_decode_str(piece).decode_utf8_lossy()
+                    // Escapes that are not UTF-8 stay as sent, so that an
+                    // error quotes `%FF` rather than a replacement character.
+                    percent_decode_str(piece)
+                        .decode_utf8()
+                        .unwrap_or(Cow::Borrowed(piece))
                 } else {
                     Cow::Borrowed(piece)
                 };
@@ -679,6 +683,15 @@ mod tests {
         assert_eq!(
             found(&router, Method::GET, "/api/CONTACT/J%C3%B6rg%20B"),
             Some(("/Api/Contact/{name}".into(), vec!["name=Jörg B".into()]))
+        );
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_kept_as_sent() {
+        let router = router(&[("GET", "/a/{id}")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/a/%FF%31"),
+            Some(("/a/{id}".into(), vec!["id=%FF%31".into()]))
         );
     }
 

@@ -935,6 +935,33 @@ mod tests {
     }
 
     #[test]
+    fn xml_for_a_list_body_reads_its_children_as_items() {
+        let schema = json!({"type": "array", "items": {"type": "integer"}});
+        let read = |xml: &str, arrays| {
+            decode(BodyKind::Xml, xml.as_bytes(), Some(&schema), None, arrays).expect("decodes")
+        };
+        assert_eq!(
+            read(
+                "<ArrayOfint><int>1</int><int>2</int></ArrayOfint>",
+                ArrayForm::Wrapped
+            ),
+            json!([1, 2])
+        );
+        assert_eq!(
+            read("<ArrayOfint><int>7</int></ArrayOfint>", ArrayForm::Wrapped),
+            json!([7])
+        );
+        assert_eq!(read("<ArrayOfint />", ArrayForm::Wrapped), json!([]));
+        assert_eq!(
+            read(
+                "<?xml version=\"1.0\"?><request><id>3</id><id>x</id></request>",
+                ArrayForm::Repeated
+            ),
+            json!([3, "x"])
+        );
+    }
+
+    #[test]
     fn a_patch_error_points_at_the_operation_at_fault() {
         let entity = json!({"Name": "A"});
         let patch = |body: &[u8]| {

@@ -69,7 +69,7 @@ enum Command {
     /// that cannot be imported is reported with the line and the part that is
     /// missing, and nothing is written for it.
     #[command(
-        after_help = "Example:\n  docmock import pages/*.txt --out imported\n  docmock serve --specs imported/specs"
+        after_help = "Examples:\n  docmock import pages/*.txt --out imported\n  docmock import pages/ --out imported\n  docmock serve --specs imported/specs"
     )]
     Import(ImportArgs),
     /// Verify a live portal against the spec directory.
@@ -195,7 +195,8 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 
 #[derive(Debug, Args, Clone)]
 struct ImportArgs {
-    /// Documentation pages saved as text.
+    /// Documentation pages saved as text, or directories of them (their
+    /// `.txt`, `.text`, `.md` and `.markdown` files, subdirectories included).
     #[arg(required = true)]
     pages: Vec<PathBuf>,
     /// Where to write `specs/` and `fixtures/`.
@@ -357,16 +358,60 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
+/// Extensions of the page files taken from a directory given to `import`.
+const PAGE_EXTENSIONS: [&str; 4] = ["txt", "text", "md", "markdown"];
+
+/// The page files `import` was given, each with the name its report uses: a
+/// file as it is, and a directory's page files (by [`PAGE_EXTENSIONS`], hidden
+/// ones left out) in name order, named by their path below the directory.
+fn page_files(given: &[PathBuf], unreadable: &mut Vec<String>) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::with_capacity(given.len());
+    for path in given {
+        if !path.is_dir() {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            files.push((path.clone(), name));
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(path)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    unreadable.push(format!("{}: cannot read: {e}", path.display()));
+                    continue;
+                }
+            };
+            let is_page = entry.path().extension().is_some_and(|x| {
+                PAGE_EXTENSIONS
+                    .iter()
+                    .any(|p| x.eq_ignore_ascii_case(std::ffi::OsStr::new(p)))
+            });
+            if entry.file_type().is_file() && is_page {
+                let name = entry
+                    .path()
+                    .strip_prefix(path)
+                    .unwrap_or(entry.path())
+                    .display()
+                    .to_string();
+                files.push((entry.into_path(), name));
+            }
+        }
+    }
+    files
+}
+
 fn import(args: ImportArgs) -> Result<ExitCode> {
     use docmock::import::{Options, Outcome, import};
     let mut pages = Vec::with_capacity(args.pages.len());
     let mut unreadable = Vec::new();
-    for path in &args.pages {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        match std::fs::read(path) {
+    for (path, name) in page_files(&args.pages, &mut unreadable) {
+        match std::fs::read(&path) {
             Ok(bytes) => pages.push((name, String::from_utf8_lossy(&bytes).into_owned())),
             Err(e) => unreadable.push(format!("{}: cannot read: {e}", path.display())),
         }

@@ -79,6 +79,37 @@ fn reimporting_the_seed_pages_reproduces_the_committed_specs_and_fixtures() {
 }
 
 #[test]
+fn a_directory_imports_its_pages_and_leaves_other_files_alone() {
+    let pages = tempfile::tempdir().expect("tempdir");
+    let nested = pages.path().join("crm");
+    fs::create_dir_all(&nested).expect("nested directory");
+    let seeds = pages_in(&common::root().join("tests/seeds"));
+    for (i, seed) in seeds.iter().enumerate() {
+        // Some below, some beside: the walk takes both.
+        let dir = if i % 2 == 0 { pages.path() } else { &nested };
+        fs::copy(seed, dir.join(seed.file_name().expect("name"))).expect("copy");
+    }
+    fs::write(pages.path().join("notes.py"), "print('not a page')").expect("write");
+    fs::write(nested.join(".hidden.txt"), "not a page either").expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = import(out.path(), &[pages.path().to_path_buf()], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("5 imported, 0 unchanged, 0 failed"),
+        "{stdout}"
+    );
+    assert_eq!(
+        tree(&out.path().join("specs")).len(),
+        tree(&common::root().join("specs")).len()
+    );
+}
+
+#[test]
 fn a_dry_run_writes_nothing() {
     let out = tempfile::tempdir().expect("tempdir");
     let seeds = pages_in(&common::root().join("tests/seeds"));

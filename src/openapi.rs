@@ -117,6 +117,12 @@ fn operation(catalog: &Catalog, endpoint: &Endpoint, security: Vec<Value>) -> Va
     }
 
     if let Some(body) = &endpoint.contract.body {
+        // The documented example request's body, where it is JSON.
+        let example: Option<Value> = endpoint
+            .request
+            .as_ref()
+            .and_then(|r| r.body.as_ref())
+            .and_then(|body| serde_json::from_slice(body).ok());
         let mut content = Map::new();
         for media in dialect.request_media_types {
             // A JSON Patch is a list of operations whatever the body is; a
@@ -136,9 +142,9 @@ fn operation(catalog: &Catalog, endpoint: &Endpoint, security: Vec<Value>) -> Va
             let mut media_type = json!({"schema": schema});
             if media.contains("json")
                 && !media.contains("patch")
-                && let Some(example) = &endpoint.contract.example
+                && let Some(example) = &example
             {
-                media_type["example"] = (**example).clone();
+                media_type["example"] = example.clone();
             }
             content.insert((*media).to_string(), media_type);
         }

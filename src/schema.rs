@@ -366,8 +366,6 @@ pub struct Contract {
     /// patches of the entity it returns, so a patch is checked by what it
     /// makes of that entity, not by how much it resembles the sample patch.
     pub entity_schema: Option<Compiled>,
-    /// The documented example body as sent.
-    pub example: Option<Arc<Value>>,
 }
 
 impl Contract {
@@ -403,7 +401,6 @@ impl Contract {
             contract.headers =
                 Some(Compiled::new(object(Location::Header)).map_err(|e| format!("headers: {e}"))?);
         }
-        contract.example = example_body.cloned().map(Arc::new);
         if example_body.is_some_and(is_json_patch) {
             // The rows of a list body describe its items, which RFC 6902
             // already defines; the sample's values say nothing.

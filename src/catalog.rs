@@ -588,8 +588,8 @@ impl Loader<'_> {
         // JSON Patch body patches.
         let returned = responses
             .iter()
-            .find(|r| (200..300).contains(&r.status))
-            .and_then(|r| r.body.as_deref())
+            .filter(|r| (200..300).contains(&r.status))
+            .find_map(|r| r.body.as_deref())
             .map(|body| match api.dialect.rules().envelope {
                 Envelope::StatusResponse => body.get("response").unwrap_or(body),
                 Envelope::Bare => body,

@@ -361,8 +361,9 @@ pub struct Contract {
     /// documented example body, or, where that body is itself a JSON Patch
     /// document, the entity the endpoint documents returning.
     pub entity: Option<Arc<Value>>,
-    /// The schema a patched entity must satisfy where it is not the body's:
-    /// an endpoint whose documented body is a JSON Patch document takes
+    /// The schema a patched entity must satisfy where it is not the body's
+    /// (always set where the documented body is a JSON Patch document, to
+    /// `{}` when no entity is documented): such an endpoint takes
     /// patches of the entity it returns, so a patch is checked by what it
     /// makes of that entity, not by how much it resembles the sample patch.
     pub entity_schema: Option<Compiled>,
@@ -406,11 +407,12 @@ impl Contract {
             // already defines; the sample's values say nothing.
             contract.body =
                 Some(Compiled::new(json_patch_schema()).map_err(|e| format!("body: {e}"))?);
-            if let Some(entity) = returned {
-                contract.entity_schema = Some(
-                    Compiled::new(shape_of(entity)).map_err(|e| format!("patched entity: {e}"))?,
-                );
-            }
+            // What a patch makes is judged by the entity it patches; an
+            // endpoint that documents no entity constrains nothing, rather
+            // than holding the result to the patch list's own schema.
+            let entity_schema = returned.map_or_else(|| json!({}), shape_of);
+            contract.entity_schema =
+                Some(Compiled::new(entity_schema).map_err(|e| format!("patched entity: {e}"))?);
             contract.entity = returned.cloned().map(Arc::new);
             return Ok(contract);
         }
@@ -455,6 +457,20 @@ mod tests {
         assert_eq!(pointers, ["/name", "/id"]);
         assert_eq!(violations[1].expected, "an integer");
         assert_eq!(violations[1].got.as_deref(), Some("\"x\""));
+    }
+
+    #[test]
+    fn a_patch_endpoint_that_documents_no_entity_holds_a_patched_entity_to_nothing() {
+        let sample = json!([{"op": "replace", "path": "Name", "value": {}}]);
+        let contract = Contract::build(&[], Some(&sample), None).expect("builds");
+        let entity = contract
+            .entity_schema
+            .expect("a schema for the patched entity");
+        assert!(entity.accepts(&json!({"Name": "x"})));
+        let returned = json!({"Name": "A"});
+        let contract = Contract::build(&[], Some(&sample), Some(&returned)).expect("builds");
+        let entity = contract.entity_schema.expect("the returned entity's shape");
+        assert!(!entity.accepts(&json!({"Name": 5})));
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn decode(
                     pointer: String::new(),
                     message: format!(
                         "expected a list of RFC 6902 operations, got {}",
-                        kind_of(&document_sent)
+                        crate::problem::kind(&document_sent)
                     ),
                 });
             };
@@ -206,18 +206,6 @@ fn dotnet_pointer(document: &Value, path: &str) -> String {
         here = next;
     }
     resolved
-}
-
-/// `an object`, `a string`… for messages.
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn parse_json(bytes: &[u8]) -> Result<Value, DecodeError> {

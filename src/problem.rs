@@ -96,3 +96,38 @@ impl Problem {
         text
     }
 }
+
+/// `text` cut to its first `limit` characters, with `…` where it was cut:
+/// values sent and messages quoted from elsewhere can be of any length.
+pub fn shorten(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// What kind of JSON value `value` is, in words, for messages.
+pub fn kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortening_cuts_whole_characters() {
+        assert_eq!(shorten("Описание", 8), "Описание");
+        assert_eq!(shorten("Описание", 3), "Опи…");
+        assert_eq!(shorten("", 0), "");
+        assert_eq!(shorten("ab", 0), "…");
+    }
+}

@@ -141,7 +141,7 @@ fn bound_integers(schema: &mut Value) {
 
 fn violation(error: &ValidationError<'_>, location: Location, base: &str) -> Violation {
     let mut pointer = format!("{base}{}", error.instance_path().as_str());
-    let got = Some(shorten(&error.instance().to_string()));
+    let got = Some(crate::problem::shorten(&error.instance().to_string(), 120));
     let (expected, got) = match error.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property
@@ -202,15 +202,6 @@ fn type_words(names: &[String]) -> String {
         })
         .collect();
     words.join(" or ")
-}
-
-fn shorten(text: &str) -> String {
-    const LIMIT: usize = 120;
-    if text.chars().count() <= LIMIT {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(LIMIT).collect();
-    format!("{cut}…")
 }
 
 /// The schema an object of documented parameters must satisfy:

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::{Class, Finding};
 use crate::body::XmlNode;
 use crate::dialect::{ArrayForm, EmptyForm, XmlStyle};
+use crate::problem::{kind, shorten};
 use crate::render::NameCase;
 
 /// Collects findings for one response form.
@@ -249,7 +250,7 @@ impl<'f> Comparison<'f> {
                         pointer,
                         format!(
                             "documented as a number, the portal sends {:?}",
-                            shorten(text)
+                            shorten(text, 60)
                         ),
                     );
                 } else if text.parse::<f64>().ok() != n.as_f64() {
@@ -310,8 +311,8 @@ impl<'f> Comparison<'f> {
                         pointer,
                         format!(
                             "documented {:?}, the portal sends {:?}",
-                            shorten(documented),
-                            shorten(&node.text)
+                            shorten(documented, 60),
+                            shorten(&node.text, 60)
                         ),
                     );
                 }
@@ -334,7 +335,7 @@ impl<'f> Comparison<'f> {
                         pointer,
                         format!(
                             "documented as a list of elements, the portal sends text {:?}",
-                            shorten(node.text.trim())
+                            shorten(node.text.trim(), 60)
                         ),
                     );
                 } else {
@@ -620,8 +621,8 @@ fn is_iso_date(text: &str) -> bool {
 fn date_message(documented: &str, live: &str) -> String {
     format!(
         "documented as an ISO 8601 date ({:?}), the portal sends {:?}",
-        shorten(documented),
-        shorten(live)
+        shorten(documented, 60),
+        shorten(live, 60)
     )
 }
 
@@ -638,27 +639,8 @@ fn drop_value_notes(findings: &mut Vec<Finding>, from: usize) {
     }
 }
 
-/// The JSON type of a value, in words.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn short(value: &Value) -> String {
-    shorten(&value.to_string())
-}
-
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= 60 {
-        return text.to_string();
-    }
-    format!("{}…", text.chars().take(60).collect::<String>())
+    shorten(&value.to_string(), 60)
 }
 
 fn written(node: &XmlNode) -> String {
@@ -669,7 +651,7 @@ fn written(node: &XmlNode) -> String {
     } else if node.children.is_empty() && node.text.is_empty() {
         format!("<{0}></{0}>", node.name)
     } else {
-        format!("<{0}>{1}</{0}>", node.name, shorten(&node.text))
+        format!("<{0}>{1}</{0}>", node.name, shorten(&node.text, 60))
     }
 }
 

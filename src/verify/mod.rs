@@ -22,7 +22,12 @@ use tokio::sync::Semaphore;
 
 use crate::catalog::{Catalog, Endpoint};
 use crate::dialect::{Dialect, Envelope, Format, XmlRoot};
+use crate::problem::shorten;
 use compare::Comparison;
+
+/// How many characters of a portal's own text (a message, a title, a
+/// header) a finding quotes.
+const QUOTED: usize = 200;
 
 /// What kind of drift a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -706,7 +711,7 @@ fn evaluate(
             pointer: String::new(),
             message: format!(
                 "the portal compressed the body (Content-Encoding: {}) although verify asked for none (Accept-Encoding: identity), so it cannot be read",
-                shorten(coding)
+                shorten(coding, QUOTED)
             ),
         });
         return;
@@ -743,7 +748,7 @@ fn evaluate(
                 answer
                     .content_type
                     .as_deref()
-                    .map(shorten)
+                    .map(|t| shorten(t, QUOTED))
                     .unwrap_or_else(|| "without a Content-Type".into()),
                 html_description(body, answer.location.as_deref())
             ),
@@ -823,7 +828,7 @@ fn evaluate(
                     pointer: String::new(),
                     message: format!(
                         "documented <{name}> around the body, the portal sends <{}>",
-                        shorten(&root.name)
+                        shorten(&root.name, QUOTED)
                     ),
                 });
                 return;
@@ -899,7 +904,7 @@ fn not_utf8(body: &[u8], error: &std::str::Utf8Error) -> String {
     match declared {
         Some(name) => format!(
             "the body is not UTF-8 (byte 0x{byte:02X} at offset {at}): the document declares {}, the vendors send UTF-8",
-            shorten(&name)
+            shorten(&name, QUOTED)
         ),
         None => format!("the body is not UTF-8: byte 0x{byte:02X} at offset {at}"),
     }
@@ -912,7 +917,7 @@ fn status_message(documented: u16, answer: &Answer) -> String {
     let mut message = format!("documented {documented}, the portal answers {status}");
     let redirect = (300..400).contains(&status);
     if redirect && let Some(location) = &answer.location {
-        message.push_str(&format!(" redirecting to {}", shorten(location)));
+        message.push_str(&format!(" redirecting to {}", shorten(location, QUOTED)));
     }
     let text = std::str::from_utf8(&answer.body).unwrap_or("");
     if let Some(reason) = error_message(text) {
@@ -1025,15 +1030,10 @@ fn html_description(body: &[u8], location: Option<&str>) -> String {
 /// Collapses runs of whitespace (newlines included) into single spaces and
 /// shortens, so that a portal's message stays one line in every report.
 fn one_line(text: &str) -> String {
-    shorten(&text.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-fn shorten(text: &str) -> String {
-    const LIMIT: usize = 200;
-    if text.chars().count() <= LIMIT {
-        return text.to_string();
-    }
-    format!("{}…", text.chars().take(LIMIT).collect::<String>())
+    shorten(
+        &text.split_whitespace().collect::<Vec<_>>().join(" "),
+        QUOTED,
+    )
 }
 
 /// A success status whose body is the vendor's error: ONLYOFFICE's

@@ -722,6 +722,7 @@ fn evaluate(
         .body
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(&answer.body);
+    let bom = answer.body.len() - body.len();
     let wanted = match form {
         Format::Json => "JSON",
         Format::Xml => "XML",
@@ -739,6 +740,7 @@ fn evaluate(
         return;
     }
     let declared_right = media_form(answer.content_type.as_deref()) == Some(form);
+    let page = html_page(&String::from_utf8_lossy(body));
     if !declared_right {
         findings.push(Finding {
             class: Class::EnvelopeMismatch,
@@ -750,9 +752,14 @@ fn evaluate(
                     .as_deref()
                     .map(|t| shorten(t, QUOTED))
                     .unwrap_or_else(|| "without a Content-Type".into()),
-                html_description(body, answer.location.as_deref())
+                html_description(page.as_ref(), answer.location.as_deref())
             ),
         });
+        if page.is_some() {
+            // A web page (a sign-in form, most often) is not the entity:
+            // comparing it would bury the one finding that says why.
+            return;
+        }
     }
     // From here on the body is read in the asked form even under a wrong
     // Content-Type, so that its drift is reported too; a body that is not
@@ -764,7 +771,7 @@ fn evaluate(
                 findings.push(Finding {
                     class: Class::EnvelopeMismatch,
                     pointer: String::new(),
-                    message: not_utf8(body, &e),
+                    message: not_utf8(body, bom, &e),
                 });
             }
             return;
@@ -871,12 +878,7 @@ fn is_bare_entity(inner: &Value, actual: &Value) -> bool {
 /// any `+json` type (`application/problem+json`) are JSON; `application/xml`,
 /// `text/xml` and `+xml` types are XML, except XHTML, which is a web page.
 fn media_form(content_type: Option<&str>) -> Option<Format> {
-    let essence = content_type?
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::body::essence(content_type?).to_ascii_lowercase();
     let (_, subtype) = essence.split_once('/')?;
     if subtype == "json" || subtype == "x-json" || subtype.ends_with("+json") {
         Some(Format::Json)
@@ -890,9 +892,10 @@ fn media_form(content_type: Option<&str>) -> Option<Format> {
 /// "the body is not UTF-8" with the offending byte and, for XML, the
 /// encoding the document declares (R7-Office pages are Russian; a portal
 /// answering in windows-1251 breaks every client that reads UTF-8).
-fn not_utf8(body: &[u8], error: &std::str::Utf8Error) -> String {
-    let at = error.valid_up_to();
-    let byte = body.get(at).copied().unwrap_or(0);
+fn not_utf8(body: &[u8], bom: usize, error: &std::str::Utf8Error) -> String {
+    let byte = body.get(error.valid_up_to()).copied().unwrap_or(0);
+    // Offsets count from the first byte sent, byte order mark included.
+    let at = error.valid_up_to() + bom;
     let head = String::from_utf8_lossy(&body[..body.len().min(200)]).to_ascii_lowercase();
     let declared = head
         .split_once("encoding=")
@@ -919,11 +922,15 @@ fn status_message(documented: u16, answer: &Answer) -> String {
     if redirect && let Some(location) = &answer.location {
         message.push_str(&format!(" redirecting to {}", shorten(location, QUOTED)));
     }
-    let text = std::str::from_utf8(&answer.body).unwrap_or("");
-    if let Some(reason) = error_message(text) {
+    let text = String::from_utf8_lossy(&answer.body);
+    // A success body is content, not an error to quote.
+    if !(200..300).contains(&status)
+        && let Some(reason) = error_message(&text)
+    {
         message.push_str(&format!(": {reason:?}"));
     }
-    let login = looks_like_login(text, answer.location.as_deref());
+    let page = html_page(&text);
+    let login = looks_like_login(page.as_ref(), answer.location.as_deref());
     if status == 401 || status == 403 || (login && (redirect || status == 200)) {
         let what = if login { "a login page: " } else { "" };
         message.push_str(&format!(" ({what}{CREDENTIALS_HINT})"));
@@ -963,63 +970,93 @@ fn error_message(text: &str) -> Option<String> {
         .ok()
         .and_then(|root| xml_message(&root))
         .map(|m| one_line(&m))
-        .or_else(|| html_title(text))
+        .or_else(|| html_page(text).and_then(|page| page.title))
 }
 
 /// The first `message` / `ErrorMessage` element's text in an XML error.
-fn xml_message(node: &crate::body::XmlNode) -> Option<String> {
+fn xml_message(root: &crate::body::XmlNode) -> Option<String> {
     let named = |n: &crate::body::XmlNode| {
         (n.name.eq_ignore_ascii_case("message") || n.name.eq_ignore_ascii_case("errormessage"))
             && !n.text.trim().is_empty()
     };
-    if named(node) {
-        return Some(node.text.clone());
-    }
-    node.children.iter().find_map(xml_message)
+    let is_error = |n: &crate::body::XmlNode| n.name.to_ascii_lowercase().contains("error");
+    // Where the vendors put an error's message: the document element, a
+    // member of it, or a member of an error element in it. An entity's
+    // own `Message` members further down are content, not an error.
+    std::iter::once(root)
+        .chain(&root.children)
+        .chain(
+            root.children
+                .iter()
+                .filter(|c| is_error(c))
+                .flat_map(|c| &c.children),
+        )
+        .find(|n| named(n))
+        .map(|n| n.text.clone())
 }
 
-/// The `<title>` of an HTML page, if the text is one.
-fn html_title(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    if !(lower.contains("<html") || lower.contains("<!doctype html")) {
+/// A body that is a web page, read once: its title and whether it asks
+/// for a password.
+struct HtmlPage {
+    title: Option<String>,
+    password_field: bool,
+}
+
+/// The web page `text` is, when it starts like one: an error page or a
+/// sign-in form a portal sends instead of the API's answer. HTML quoted
+/// inside a JSON or XML answer (a mail body, say) is not a page.
+fn html_page(text: &str) -> Option<HtmlPage> {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let opens = |tag: &[u8]| {
+        start
+            .as_bytes()
+            .get(..tag.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(tag))
+    };
+    if !(opens(b"<!doctype html") || opens(b"<html")) {
         return None;
     }
-    let start = lower.find("<title")?;
-    let open_end = start + lower[start..].find('>')? + 1;
-    let close = open_end + lower[open_end..].find("</title")?;
-    // ASCII lower-casing keeps byte offsets, so they index `text` too.
-    let title = one_line(text.get(open_end..close)?);
-    (!title.is_empty()).then_some(title)
+    let lower = text.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|at| {
+        let open_end = at + lower[at..].find('>')? + 1;
+        let close = open_end + lower[open_end..].find("</title")?;
+        // ASCII lower-casing keeps byte offsets, so they index `text` too.
+        let title = one_line(text.get(open_end..close)?);
+        (!title.is_empty()).then_some(title)
+    });
+    let password_field = ["type=\"password\"", "type='password'", "type=password"]
+        .iter()
+        .any(|p| lower.contains(p));
+    Some(HtmlPage {
+        title,
+        password_field,
+    })
 }
 
-/// Whether an answer looks like a sign-in page or a redirect to one
-/// (ONLYOFFICE's `/auth.aspx`, SuperOffice Online's login).
-fn looks_like_login(text: &str, location: Option<&str>) -> bool {
+/// Whether a redirect target or a page looks like a portal's sign-in.
+fn looks_like_login(page: Option<&HtmlPage>, location: Option<&str>) -> bool {
     let words = ["auth", "login", "logon", "signin", "sign-in", "sign in"];
     let location_says = location.is_some_and(|l| {
         let l = l.to_ascii_lowercase();
         words.iter().any(|w| l.contains(w))
     });
-    let lower = text.to_ascii_lowercase();
-    let page_says = html_title(text).is_some()
-        && (lower.contains("type=\"password\"")
-            || lower.contains("type='password'")
-            || lower.contains("type=password")
-            || html_title(text).is_some_and(|t| {
+    let page_says = page.is_some_and(|page| {
+        page.password_field
+            || page.title.as_ref().is_some_and(|t| {
                 let t = t.to_lowercase();
                 words.iter().any(|w| t.contains(w)) || t.contains("вход") || t.contains("авториз")
-            }));
+            })
+    });
     location_says || page_says
 }
 
-/// What an HTML answer is, for the content-type finding: its title, and a
-/// credentials hint when it is a login page.
-fn html_description(body: &[u8], location: Option<&str>) -> String {
-    let text = String::from_utf8_lossy(body);
-    let Some(title) = html_title(&text) else {
+/// `: an HTML page titled "…"`, with a hint where it is a sign-in page;
+/// nothing for a body that is no page or has no title.
+fn html_description(page: Option<&HtmlPage>, location: Option<&str>) -> String {
+    let Some(title) = page.and_then(|p| p.title.as_ref()) else {
         return String::new();
     };
-    let login = if looks_like_login(&text, location) {
+    let login = if looks_like_login(page, location) {
         format!(" (a login page? {CREDENTIALS_HINT})")
     } else {
         String::new()
@@ -1193,6 +1230,61 @@ mod tests {
         for (body, message) in cases {
             assert_eq!(error_message(body).as_deref(), message, "{body}");
         }
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            content_type: None,
+            encoding: None,
+            location: None,
+            busy: None,
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    #[test]
+    fn a_success_body_is_not_quoted_as_the_portals_error() {
+        for body in [
+            "<ContactEntity><Messages><Message>Hello there</Message></Messages></ContactEntity>",
+            r#"{"title":"Quarterly report"}"#,
+        ] {
+            assert_eq!(
+                status_message(201, &answer(200, body)),
+                "documented 201, the portal answers 200",
+                "{body}"
+            );
+        }
+        // Under an error status, the vendor's error shape is quoted…
+        assert!(
+            status_message(200, &answer(500, r#"{"title":"Quarterly report"}"#))
+                .ends_with(": \"Quarterly report\"")
+        );
+        // …but not a `Message` member deep inside an entity.
+        assert_eq!(
+            error_message("<Contact><Notes><Note><Message>hi</Message></Note></Notes></Contact>"),
+            None
+        );
+    }
+
+    #[test]
+    fn only_a_body_that_starts_like_a_web_page_is_one() {
+        assert!(html_page("<!DOCTYPE html><html><title>T</title></html>").is_some());
+        assert!(html_page("\u{feff}  <HTML><title>T</title>").is_some());
+        assert!(html_page(r#"{"Body":"<html><title>Newsletter</title></html>"}"#).is_none());
+        let quoted = answer(200, r#"{"Body":"<html><title>Sign in</title></html>"}"#);
+        assert_eq!(
+            status_message(201, &quoted),
+            "documented 201, the portal answers 200"
+        );
+    }
+
+    #[test]
+    fn offsets_of_bytes_that_are_not_utf8_count_the_byte_order_mark() {
+        let sent = b"\xEF\xBB\xBFab\xFF";
+        let body = &sent[3..];
+        let error = std::str::from_utf8(body).expect_err("not UTF-8");
+        assert!(not_utf8(body, 3, &error).ends_with("byte 0xFF at offset 5"));
     }
 
     #[test]

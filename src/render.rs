@@ -185,9 +185,6 @@ struct XmlOut<'s> {
     /// Object nesting of the element being written (the root's members are
     /// at depth 1).
     depth: usize,
-    /// The depth from which `names` applies: an envelope's own members
-    /// (`status`, `response`) keep the server's spelling.
-    names_from: usize,
 }
 
 impl<'s> XmlOut<'s> {
@@ -199,7 +196,6 @@ impl<'s> XmlOut<'s> {
             style,
             names: NameCase::AsIs,
             depth: 0,
-            names_from: names_from(style),
         }
     }
 
@@ -249,7 +245,7 @@ impl<'s> XmlOut<'s> {
 
     /// Writes the object member `key: value`.
     fn property(&mut self, key: &str, value: &Value) {
-        let key = if self.depth >= self.names_from {
+        let key = if self.depth >= names_from(self.style) {
             self.names.apply(key)
         } else {
             Cow::Borrowed(key)

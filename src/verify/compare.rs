@@ -18,11 +18,9 @@ pub struct Comparison<'f> {
     /// Where findings go.
     pub findings: &'f mut Vec<Finding>,
     /// How the documented XML spells member names relative to the JSON
-    /// (`xml_names`): the element a JSON key is looked for under.
-    pub names: NameCase,
-    /// The object depth from which `names` applies
+    /// (`xml_names`), from the depth the renderer applies it at
     /// ([`crate::render::names_from`]).
-    pub names_from: usize,
+    names: NameCase,
     /// Object nesting of the members being compared, counted as the
     /// renderer counts it.
     depth: usize,
@@ -34,18 +32,22 @@ impl<'f> Comparison<'f> {
         Comparison {
             findings,
             names: NameCase::AsIs,
-            names_from: 0,
             depth: 0,
         }
     }
 
-    /// The same comparison for XML whose names are spelled in `names`
-    /// from object depth `from` on.
-    pub fn with_names(self, names: NameCase, from: usize) -> Self {
-        Comparison {
-            names,
-            names_from: from,
-            ..self
+    /// The same comparison for XML whose member names are spelled in
+    /// `names`.
+    pub fn with_names(self, names: NameCase) -> Self {
+        Comparison { names, ..self }
+    }
+
+    /// The element a member `key` at the current depth is written as.
+    fn element_name<'k>(&self, style: &XmlStyle, key: &'k str) -> std::borrow::Cow<'k, str> {
+        if self.depth >= crate::render::names_from(style) {
+            self.names.apply(key)
+        } else {
+            std::borrow::Cow::Borrowed(key)
         }
     }
 
@@ -380,11 +382,7 @@ impl<'f> Comparison<'f> {
         for (key, value) in members {
             let documented_pointer = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
             // Parsed element names are already decoded from `_x003A_` form.
-            let element = if self.depth >= self.names_from {
-                self.names.apply(key)
-            } else {
-                std::borrow::Cow::Borrowed(key.as_str())
-            };
+            let element = self.element_name(style, key);
             let element = element.as_ref();
             let mut child_pointer = documented_pointer.clone();
             let mut matching: Vec<&XmlNode> =
@@ -443,7 +441,10 @@ impl<'f> Comparison<'f> {
             }
         }
         for child in &node.children {
-            let known = members.keys().any(|k| k.eq_ignore_ascii_case(&child.name));
+            let known = members.keys().any(|k| {
+                self.element_name(style, k)
+                    .eq_ignore_ascii_case(&child.name)
+            });
             if !known
                 && !node
                     .children
@@ -743,6 +744,19 @@ mod tests {
     }
 
     #[test]
+    fn a_member_found_under_its_documented_spelling_is_not_also_undocumented() {
+        let expected = json!({"status": 0, "response": {"ёмкость": 1}});
+        let xml = "<result>\n  <status>0</status>\n  <response>\n    <Ёмкость>1</Ёмкость>\n  </response>\n</result>";
+        let style = DialectName::Onlyoffice.rules().xml;
+        let node = crate::body::parse_xml(xml).expect("well-formed");
+        let mut findings = Vec::new();
+        Comparison::new(&mut findings)
+            .with_names(NameCase::Pascal)
+            .xml(&style, &expected, &node, "");
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
     fn members_are_looked_for_under_the_names_the_documented_xml_uses() {
         let expected =
             json!({"status": 0, "response": {"canEdit": true, "createBy": {"displayName": "T"}}});
@@ -751,7 +765,7 @@ mod tests {
         let node = crate::body::parse_xml(pascal).expect("well-formed");
         let mut findings = Vec::new();
         Comparison::new(&mut findings)
-            .with_names(NameCase::Pascal, crate::render::names_from(&style))
+            .with_names(NameCase::Pascal)
             .xml(&style, &expected, &node, "");
         assert!(findings.is_empty(), "{findings:?}");
         // Read with the JSON's names, every member is misspelled, also

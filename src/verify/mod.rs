@@ -847,10 +847,7 @@ fn evaluate(
             // The documented XML's own spelling of member names, so that a
             // portal writing `<CanEdit>` for `canEdit` matches a page that
             // does too.
-            let mut comparison = Comparison::new(findings).with_names(
-                documented.xml_names,
-                crate::render::names_from(&documented.xml_style),
-            );
+            let mut comparison = Comparison::new(findings).with_names(documented.xml_names);
             // The response's own literal conventions, where the page
             // documents other ones than the dialect's.
             comparison.xml(&documented.xml_style, expected, &root, "");

@@ -21,12 +21,12 @@ const TABLE_HEADS: &[&str] = &["Path Part", "Response", "Parameter Name", "Prope
 /// cell bars shows them (`Parameter Name Type Description`): the
 /// docs.superoffice.com markdown tables come out of some renderings (the
 /// older devnet site, copies of the page) as plain words, one row a line.
-const BARLESS_HEADS: &[(&str, usize)] = &[
-    ("Path Part Type Description", 3),
-    ("Parameter Name Type Description", 3),
-    ("Parameter Name Description", 2),
-    ("Property Name Type Description", 3),
-    ("Response Description", 2),
+const BARLESS_HEADS: &[&str] = &[
+    "Path Part Type Description",
+    "Parameter Name Type Description",
+    "Parameter Name Description",
+    "Property Name Type Description",
+    "Response Description",
 ];
 
 /// Whether `page` is in the SuperOffice reference layout: a `/api/v1/…`
@@ -45,14 +45,14 @@ pub(super) fn looks_like(page: &Page) -> bool {
 
 /// The header cells and column count of a table header row written
 /// without cell bars, if `line` is one.
-fn barless_head(line: &str) -> Option<(Vec<String>, usize)> {
+fn barless_head(line: &str) -> Option<Vec<String>> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let line = words.join(" ");
-    let (head, columns) = BARLESS_HEADS.iter().find(|(h, _)| line == *h)?;
+    let head = BARLESS_HEADS.iter().find(|h| line == **h)?;
     let first = TABLE_HEADS.iter().find(|t| head.starts_with(*t))?;
     let mut header = vec![(*first).to_string()];
     header.extend(head[first.len()..].split_whitespace().map(str::to_string));
-    Some((header, *columns))
+    Some(header)
 }
 
 /// `PUT /api/v1/Contact/{id}` → method and path (query included).
@@ -104,14 +104,10 @@ fn tables(page: &Page) -> Vec<Table> {
                 rows,
             });
             i = j;
-        } else if let Some((header, columns)) = barless_head(line) {
+        } else if let Some(header) = barless_head(line) {
             let mut rows = Vec::new();
             let mut j = i + 1;
-            while let Some(row) = page
-                .lines
-                .get(j)
-                .and_then(|l| barless_row(l, &header, columns))
-            {
+            while let Some(row) = page.lines.get(j).and_then(|l| barless_row(l, &header)) {
                 rows.push(row);
                 j += 1;
             }
@@ -131,10 +127,16 @@ fn tables(page: &Page) -> Vec<Table> {
 /// A row of a table written without cell bars: the name (or status) is
 /// the first word, the type (in tables that have one) the second — or an
 /// `Enum: A, B, C` list — and the rest is the description. The table ends
-/// at a blank line, a section heading or a line that cannot be a row.
-fn barless_row(line: &str, header: &[String], columns: usize) -> Option<Vec<String>> {
+/// at a blank line, a section heading, the next table's header or a line
+/// that cannot be a row.
+fn barless_row(line: &str, header: &[String]) -> Option<Vec<String>> {
     let line = line.trim();
-    if line.is_empty() || line.contains('|') || method_line(line).is_some() || is_section(line) {
+    if line.is_empty()
+        || line.contains('|')
+        || method_line(line).is_some()
+        || is_section(line)
+        || barless_head(line).is_some()
+    {
         return None;
     }
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -142,7 +144,7 @@ fn barless_row(line: &str, header: &[String], columns: usize) -> Option<Vec<Stri
     if header.first().is_some_and(|h| h == "Response") && name.parse::<u16>().is_err() {
         return None;
     }
-    if columns == 2 {
+    if header.len() == 2 {
         return Some(vec![name, words[1..].join(" ")]);
     }
     let (doc_type, at) = match words.get(1) {
@@ -177,10 +179,8 @@ fn is_section(line: &str) -> bool {
     ]
     .iter()
     .any(|h| {
-        line.len() >= h.len()
-            && line
-                .get(..h.len())
-                .is_some_and(|l| l.eq_ignore_ascii_case(h))
+        line.get(..h.len())
+            .is_some_and(|l| l.eq_ignore_ascii_case(h))
             && line
                 .get(h.len()..)
                 .is_some_and(|rest| rest.chars().next().is_none_or(|c| c == ':' || c == ' '))
@@ -702,5 +702,26 @@ fn with_required_query(target: &str, parameters: &[ParameterFile]) -> String {
         format!("{path}?{added}")
     } else {
         format!("{path}?{query}&{added}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_without_cell_bars_ends_at_the_next_tables_header() {
+        let header = barless_head("Path Part Type Description").expect("a header");
+        assert_eq!(header, ["Path Part", "Type", "Description"]);
+        assert_eq!(
+            barless_row("id int32 The id. Required", &header),
+            Some(vec![
+                "id".to_string(),
+                "int32".to_string(),
+                "The id. Required".to_string()
+            ])
+        );
+        assert_eq!(barless_row("Property Name Type Description", &header), None);
+        assert_eq!(barless_row("Parameter Name Description", &header), None);
     }
 }

@@ -163,6 +163,11 @@ pub fn relaid_xml(text: &str) -> Option<String> {
             Event::Start(start) => {
                 elements += 1;
                 if let Some(tag) = open.take() {
+                    // Text before a child element is mixed content, which
+                    // this layout cannot show without losing the text.
+                    if !pending_text.trim().is_empty() {
+                        return None;
+                    }
                     indent(&mut out, depth - 1);
                     out.push_str(&format!("<{tag}>"));
                 }
@@ -189,6 +194,11 @@ pub fn relaid_xml(text: &str) -> Option<String> {
             Event::Empty(empty) => {
                 elements += 1;
                 if let Some(tag) = open.take() {
+                    // Text before a child element is mixed content, which
+                    // this layout cannot show without losing the text.
+                    if !pending_text.trim().is_empty() {
+                        return None;
+                    }
                     indent(&mut out, depth - 1);
                     out.push_str(&format!("<{tag}>"));
                 }
@@ -242,6 +252,12 @@ mod tests {
         );
         assert_eq!(relaid_xml("<a>\n  <b />\n</a>"), None);
         assert_eq!(relaid_xml("<a>1</a>"), None);
+        // Mixed content is left alone rather than laid out without its text.
+        assert_eq!(
+            relaid_xml("<result> <response>keep<b/></response> <c>1</c> </result>"),
+            None
+        );
+        assert_eq!(relaid_xml("<a>keep<b>1</b></a>"), None);
     }
 
     #[test]

@@ -242,7 +242,20 @@ pub fn trailing_enumeration(text: &str) -> Option<(String, DocType, Option<Value
         while first > 0 && words[first - 1].strip_suffix(',').is_some_and(&is_name) {
             first -= 1;
         }
-        (last - first >= 1).then_some(first)
+        // Two capitalised words with a comma between them are as often the
+        // end of a description ("Title, Description") as an enumeration: a
+        // list counts as one with three members or more, with values, or
+        // when the description names every member ("0 - everybody, 1 -
+        // managers only Everybody, Managers").
+        let members = &words[first..=last];
+        let described = words[..first].join(" ").to_lowercase();
+        let enumerated = members.len() >= 2
+            && (members.len() >= 3
+                || members.iter().any(|w| w.contains('='))
+                || members
+                    .iter()
+                    .all(|w| described.contains(&name_of(w).to_lowercase())));
+        enumerated.then_some(first)
     };
     let type_text = |members: &[&str]| members.join(" ").replace('=', " = ");
     let last = words.len().checked_sub(1)?;
@@ -437,6 +450,18 @@ pub fn superoffice_schema(doc_type: &str, nullable: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_capitalised_words_are_a_description_not_an_enumeration() {
+        assert!(trailing_enumeration("Описание Title, Description").is_none());
+        assert!(trailing_enumeration("Contact ID, Person ID").is_none());
+        let (description, doc_type, example) =
+            trailing_enumeration("Access: None, ReadWrite, Read").expect("three members");
+        assert_eq!(description, "Access:");
+        assert_eq!(doc_type.text, "None, ReadWrite, Read");
+        assert_eq!(example, None);
+        assert!(trailing_enumeration("Priority High = 1, Low = 0").is_some());
+    }
 
     #[test]
     fn rows_split_at_the_documented_type() {

@@ -20,19 +20,16 @@ pub fn handle(
     path: &str,
     query: Option<&str>,
 ) -> http::Response<Bytes> {
-    let rest = path.strip_prefix(PREFIX).unwrap_or(path);
-    // Repeated slashes are read as one, as the mock's own routes read them.
-    let collapsed: String;
-    let rest = if rest.contains("//") {
-        collapsed = rest
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .flat_map(|s| ["/", s])
-            .collect();
-        collapsed.as_str()
-    } else {
-        rest.trim_end_matches('/')
-    };
+    // Repeated and trailing slashes are read away, as the mock's own routes
+    // read them: `/__docmock//requests/` is `/requests`.
+    let rest: String = path
+        .strip_prefix(PREFIX)
+        .unwrap_or(path)
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .flat_map(|s| ["/", s])
+        .collect();
+    let rest = rest.as_str();
     match (method, rest) {
         (&Method::GET | &Method::HEAD, "") => html(PAGE),
         (&Method::GET | &Method::HEAD, "/health") => {

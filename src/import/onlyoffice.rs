@@ -95,11 +95,9 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // what it starts with: the example by its request line, the response by
     // its media type line.
     let example_heading = page.heading(method_at, EXAMPLE);
-    let request_line = page
-        .find(example_heading.unwrap_or(method_at) + 1, |l| {
-            method_line(l).is_some()
-        })
-        .filter(|&i| example_heading.is_some() || i > method_at);
+    let request_line = page.find(example_heading.unwrap_or(method_at) + 1, |l| {
+        method_line(l).is_some()
+    });
     // Where the parameter table ends: at the heading, or at the request line
     // itself when there is none (its last row may end on the line before).
     let example_at = example_heading.or(request_line);

@@ -549,7 +549,7 @@ fn busy_message(status: u16, retries_done: u32, asked: Option<Duration>, retries
     } else {
         "is unavailable"
     };
-    let attempts = retries_done + 1;
+    let attempts = retries_done.saturating_add(1);
     let plural = if attempts == 1 { "" } else { "s" };
     let why = match asked {
         Some(wait) if wait > MAX_RETRY_WAIT => format!(

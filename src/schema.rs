@@ -88,9 +88,15 @@ impl Compiled {
 fn bound_integers(schema: &mut Value) {
     match schema {
         Value::Object(members) => {
+            // Only where every value allowed is an integer: `["number",
+            // "integer"]` also takes fractions and values beyond any
+            // integer type's range.
             let integer = match members.get("type") {
                 Some(Value::String(t)) => t == "integer",
-                Some(Value::Array(types)) => types.iter().any(|t| t == "integer"),
+                Some(Value::Array(types)) => {
+                    types.iter().any(|t| t == "integer")
+                        && types.iter().all(|t| t == "integer" || t == "null")
+                }
                 _ => false,
             };
             let bounded = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]
@@ -118,13 +124,18 @@ fn bound_integers(schema: &mut Value) {
                     | "then"
                     | "else"
                     | "prefixItems"
+                    | "additionalItems"
+                    | "unevaluatedItems"
+                    | "unevaluatedProperties"
+                    | "propertyNames"
                     | "anyOf"
                     | "oneOf"
                     | "allOf" => {
                         bound_integers(member);
                     }
                     // Keywords whose value maps names to schemas.
-                    "properties" | "patternProperties" | "$defs" | "definitions" => {
+                    "properties" | "patternProperties" | "dependentSchemas" | "$defs"
+                    | "definitions" => {
                         if let Value::Object(schemas) = member {
                             schemas.values_mut().for_each(bound_integers);
                         }
@@ -472,7 +483,11 @@ mod tests {
                 "id": {"type": "integer", "format": "int32"},
                 "big": {"type": ["integer", "null"]},
                 "default": {"type": "array", "items": {"type": "integer"}},
-                "own": {"type": "integer", "maximum": 5}
+                "own": {"type": "integer", "maximum": 5},
+                "either": {"type": ["number", "integer"]},
+                "keys": {"type": "object", "additionalProperties": true,
+                         "propertyNames": {"pattern": "^[a-z]$"},
+                         "dependentSchemas": {"k": {"properties": {"n": {"type": "integer"}}}}}
             }
         }))
         .expect("compiles");
@@ -490,6 +505,11 @@ mod tests {
         assert_eq!(pointers(json!({"big": 1e20})), ["/big"]);
         assert_eq!(pointers(json!({"default": [1, 1e30]})), ["/default/1"]);
         assert_eq!(pointers(json!({"own": 6})), ["/own"]);
+        assert!(
+            pointers(json!({"either": 1e30})).is_empty(),
+            "a number may be large"
+        );
+        assert_eq!(pointers(json!({"keys": {"k": 1, "n": 1e20}})), ["/keys/n"]);
         assert_eq!(
             *compiled.schema,
             json!({
@@ -498,7 +518,11 @@ mod tests {
                     "id": {"type": "integer", "format": "int32"},
                     "big": {"type": ["integer", "null"]},
                     "default": {"type": "array", "items": {"type": "integer"}},
-                    "own": {"type": "integer", "maximum": 5}
+                    "own": {"type": "integer", "maximum": 5},
+                    "either": {"type": ["number", "integer"]},
+                    "keys": {"type": "object", "additionalProperties": true,
+                             "propertyNames": {"pattern": "^[a-z]$"},
+                             "dependentSchemas": {"k": {"properties": {"n": {"type": "integer"}}}}}
                 }
             }),
             "the schema as written is kept"

@@ -139,22 +139,22 @@ pub fn decode(
                     ),
                 });
             };
-            let mut document = entity.cloned().unwrap_or(Value::Object(Map::new()));
-            for (i, mut operation) in operations.into_iter().enumerate() {
+            // Without a documented entity there is nothing whose paths the
+            // operations could be held to: a `replace` of any member is as
+            // good as another, so each is only read as an RFC 6902
+            // operation, and the document they make is unknown (`{}`).
+            let Some(entity) = entity else {
+                let unknown = Value::Object(Map::new());
+                for (i, operation) in operations.into_iter().enumerate() {
+                    read_operation(i, operation, &unknown)?;
+                }
+                return Ok(unknown);
+            };
+            let mut document = entity.clone();
+            for (i, operation) in operations.into_iter().enumerate() {
                 // Each operation's paths are read against the document as
                 // the operations before it left it.
-                if let Value::Object(members) = &mut operation {
-                    for key in ["path", "from"] {
-                        if let Some(Value::String(path)) = members.get_mut(key) {
-                            *path = dotnet_pointer(&document, path);
-                        }
-                    }
-                }
-                let operation: json_patch::PatchOperation = serde_json::from_value(operation)
-                    .map_err(|e| DecodeError::Patch {
-                        pointer: format!("/{i}"),
-                        message: format!("not an RFC 6902 operation: {e}"),
-                    })?;
+                let operation = read_operation(i, operation, &document)?;
                 json_patch::patch(&mut document, std::slice::from_ref(&operation)).map_err(
                     |e| DecodeError::Patch {
                         pointer: format!("/{i}"),
@@ -171,6 +171,26 @@ pub fn decode(
             Ok(document)
         }
     }
+}
+
+/// The `index`th operation of a patch, its paths read against `document`
+/// as the vendor's server reads them.
+fn read_operation(
+    index: usize,
+    mut operation: Value,
+    document: &Value,
+) -> Result<json_patch::PatchOperation, DecodeError> {
+    if let Value::Object(members) = &mut operation {
+        for key in ["path", "from"] {
+            if let Some(Value::String(path)) = members.get_mut(key) {
+                *path = dotnet_pointer(document, path);
+            }
+        }
+    }
+    serde_json::from_value(operation).map_err(|e| DecodeError::Patch {
+        pointer: format!("/{index}"),
+        message: format!("not an RFC 6902 operation: {e}"),
+    })
 }
 
 /// `path` as the JSON Pointer the vendor's server reads it as.
@@ -920,6 +940,24 @@ mod tests {
         )
         .expect_err("not a list");
         assert!(error.to_string().contains("list of RFC 6902"), "{error}");
+    }
+
+    #[test]
+    fn without_a_documented_entity_a_patch_is_read_but_not_applied() {
+        let patch = |body: &[u8]| decode(BodyKind::JsonPatch, body, None, None, ArrayForm::Wrapped);
+        // Nothing says `/Name` is not there, so replacing it is fine.
+        assert_eq!(
+            patch(br#"[{"op": "replace", "path": "/Name", "value": "B"}, {"op": "remove", "path": "Phones/0"}]"#)
+                .expect("a well-formed patch"),
+            json!({})
+        );
+        let error = patch(br#"[{"op": "replace", "path": "/Name", "value": "B"}, {"op": "rename", "path": "/Name"}]"#)
+            .expect_err("no such operation");
+        assert!(
+            matches!(&error, DecodeError::Patch { pointer, .. } if pointer == "/1"),
+            "{error:?}"
+        );
+        assert!(patch(br#"{"op": "add"}"#).is_err(), "not a list");
     }
 
     #[test]

@@ -360,43 +360,49 @@ impl Dialect {
     /// object (`Error`, `ErrorType`, `ErrorMessage`, `ErrorSource`). In both,
     /// docmock adds every violation so that nothing hides behind the first.
     pub fn error_body(&self, problem: &Problem) -> Value {
-        let pascal = self.envelope == Envelope::Bare;
-        let key = |camel: &'static str, pascal_case: &'static str| {
-            if pascal { pascal_case } else { camel }
-        };
-        let violations: Vec<Value> = problem
-            .violations
-            .iter()
-            .map(|v| {
-                let mut entry = Map::new();
-                entry.insert(key("in", "In").into(), v.location.as_str().into());
-                entry.insert(key("pointer", "Pointer").into(), v.pointer.clone().into());
-                entry.insert(
-                    key("expected", "Expected").into(),
-                    v.expected.clone().into(),
-                );
-                entry.insert(key("got", "Got").into(), v.got.clone().into());
-                Value::Object(entry)
-            })
-            .collect();
+        let message = problem.full_message();
+        // The document is strings, numbers and maps with string keys, which
+        // always make a value.
+        serde_json::to_value(self.error_document(problem, &message)).unwrap_or_default()
+    }
+
+    /// [`Dialect::error_body`] as JSON text, the bytes
+    /// [`crate::render::to_json`] makes of it. A refused request's error is
+    /// the one body made up per request rather than rendered at load, and
+    /// writing it straight from `problem` saves building and dropping the
+    /// value, which was most of the cost of answering.
+    pub fn error_json(&self, problem: &Problem) -> Vec<u8> {
+        let message = problem.full_message();
+        let mut out = Vec::with_capacity(192 + message.len() * 2);
+        // Writing into a `Vec` cannot fail, and the document always
+        // serialises (see `error_body`).
+        let _ = serde_json::to_writer(&mut out, &self.error_document(problem, &message));
+        out
+    }
+
+    fn error_document<'a>(&self, problem: &'a Problem, message: &'a str) -> ErrorDocument<'a> {
         let exception = Exception::for_status(problem.status);
+        let violations = ViolationList {
+            violations: &problem.violations,
+            pascal: self.envelope == Envelope::Bare,
+        };
         match self.envelope {
-            Envelope::StatusResponse => json!({
-                "status": 1,
-                "statusCode": problem.status,
-                "error": {
-                    "message": problem.full_message(),
-                    "hresult": exception.hresult,
-                    "data": {},
-                    "violations": violations,
+            Envelope::StatusResponse => ErrorDocument::Standard(StandardError {
+                status: 1,
+                status_code: problem.status,
+                error: StandardErrorDetail {
+                    message,
+                    hresult: exception.hresult,
+                    data: Nothing {},
+                    violations,
                 },
             }),
-            Envelope::Bare => json!({
-                "Error": true,
-                "ErrorType": exception.superoffice_type,
-                "ErrorMessage": problem.full_message(),
-                "ErrorSource": "docmock",
-                "Violations": violations,
+            Envelope::Bare => ErrorDocument::WebApi(WebApiError {
+                error: true,
+                error_type: exception.superoffice_type,
+                error_message: message,
+                error_source: "docmock",
+                violations,
             }),
         }
     }
@@ -405,6 +411,80 @@ impl Dialect {
     /// [`XmlRoot::TypeName`] dialect.
     pub fn error_type_name(&self) -> &'static str {
         "WebApiError"
+    }
+}
+
+/// An error body in one vendor's shape (see [`Dialect::error_body`]), in
+/// the member order the vendor's server writes.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ErrorDocument<'a> {
+    Standard(StandardError<'a>),
+    WebApi(WebApiError<'a>),
+}
+
+/// ONLYOFFICE's and R7-Office's `ApiStandartResponce` for an exception.
+#[derive(Serialize)]
+struct StandardError<'a> {
+    status: u8,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+    error: StandardErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct StandardErrorDetail<'a> {
+    message: &'a str,
+    hresult: i64,
+    data: Nothing,
+    violations: ViolationList<'a>,
+}
+
+/// An empty JSON object.
+#[derive(Serialize)]
+struct Nothing {}
+
+/// SuperOffice's WebAPI error object.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct WebApiError<'a> {
+    error: bool,
+    error_type: &'static str,
+    error_message: &'a str,
+    error_source: &'static str,
+    violations: ViolationList<'a>,
+}
+
+/// The violations, with member names cased as the rest of the body.
+struct ViolationList<'a> {
+    violations: &'a [crate::problem::Violation],
+    pascal: bool,
+}
+
+impl Serialize for ViolationList<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+
+        /// One violation as a four-member object.
+        struct Entry<'v>(&'v crate::problem::Violation, bool);
+        impl Serialize for Entry<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let Entry(violation, pascal) = *self;
+                let key = |camel, pascal_case| if pascal { pascal_case } else { camel };
+                let mut map = serializer.serialize_map(Some(4))?;
+                map.serialize_entry(key("in", "In"), violation.location.as_str())?;
+                map.serialize_entry(key("pointer", "Pointer"), &violation.pointer)?;
+                map.serialize_entry(key("expected", "Expected"), &violation.expected)?;
+                map.serialize_entry(key("got", "Got"), &violation.got)?;
+                map.end()
+            }
+        }
+
+        let mut list = serializer.serialize_seq(Some(self.violations.len()))?;
+        for violation in self.violations {
+            list.serialize_element(&Entry(violation, self.pascal))?;
+        }
+        list.end()
     }
 }
 
@@ -443,4 +523,97 @@ pub fn reason_phrase(status: u16) -> &'static str {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Violation;
+    use crate::spec::Location;
+
+    fn problem() -> Problem {
+        Problem::new(400, "the request breaks the documented contract.").with_violations(vec![
+            Violation {
+                location: Location::Path,
+                pointer: "/contactid".into(),
+                expected: "an integer".into(),
+                got: Some("\"a\\b\u{1}ü\"".into()),
+            },
+            Violation {
+                location: Location::Body,
+                pointer: String::new(),
+                expected: "a body".into(),
+                got: None,
+            },
+        ])
+    }
+
+    #[test]
+    fn the_error_json_is_the_error_body_rendered() {
+        for dialect in [
+            DialectName::Onlyoffice,
+            DialectName::R7office,
+            DialectName::Superoffice,
+        ] {
+            let dialect = dialect.rules();
+            let problem = problem();
+            assert_eq!(
+                String::from_utf8(dialect.error_json(&problem)).expect("UTF-8"),
+                String::from_utf8(crate::render::to_json(&dialect.error_body(&problem)))
+                    .expect("UTF-8"),
+            );
+        }
+    }
+
+    #[test]
+    fn error_bodies_have_the_vendors_shapes() {
+        let message = "the request breaks the documented contract: \
+            path /contactid: expected an integer, got \"a\\b\u{1}ü\"; body /: expected a body, got nothing";
+        assert_eq!(
+            ONLYOFFICE.error_body(&problem()),
+            json!({
+                "status": 1,
+                "statusCode": 400,
+                "error": {
+                    "message": message,
+                    "hresult": -2147024809_i64,
+                    "data": {},
+                    "violations": [
+                        {"in": "path", "pointer": "/contactid", "expected": "an integer", "got": "\"a\\b\u{1}ü\""},
+                        {"in": "body", "pointer": "", "expected": "a body", "got": null}
+                    ]
+                }
+            })
+        );
+        let body = SUPEROFFICE.error_body(&problem());
+        assert_eq!(
+            body,
+            json!({
+                "Error": true,
+                "ErrorType": "ArgumentException",
+                "ErrorMessage": message,
+                "ErrorSource": "docmock",
+                "Violations": [
+                    {"In": "path", "Pointer": "/contactid", "Expected": "an integer", "Got": "\"a\\b\u{1}ü\""},
+                    {"In": "body", "Pointer": "", "Expected": "a body", "Got": null}
+                ]
+            })
+        );
+        let order: Vec<&str> = body
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "Error",
+                "ErrorType",
+                "ErrorMessage",
+                "ErrorSource",
+                "Violations"
+            ]
+        );
+    }
 }

@@ -531,13 +531,15 @@ impl Mock {
         problem: &Problem,
         head: bool,
     ) -> http::Response<Bytes> {
-        let value = dialect.error_body(problem);
-        let body = render_value(
-            dialect,
-            negotiated.format,
-            &value,
-            Some(dialect.error_type_name()),
-        );
+        let body = match negotiated.format {
+            Format::Json => Bytes::from(dialect.error_json(problem)),
+            Format::Xml => render_value(
+                dialect,
+                Format::Xml,
+                &dialect.error_body(problem),
+                Some(dialect.error_type_name()),
+            ),
+        };
         reply(problem.status, negotiated, body, &problem.headers, head)
     }
 

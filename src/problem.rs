@@ -26,24 +26,29 @@ pub struct Violation {
 impl Violation {
     /// One line a person can act on: `path /contactid: expected integer, got "abc"`.
     pub fn describe(&self) -> String {
-        let mut line = format!(
-            "{} {}: expected {}",
-            self.location.as_str(),
-            if self.pointer.is_empty() {
-                "/"
-            } else {
-                &self.pointer
-            },
-            self.expected
-        );
+        let mut line = String::new();
+        self.describe_into(&mut line);
+        line
+    }
+
+    /// [`Violation::describe`], appended to `out`.
+    fn describe_into(&self, out: &mut String) {
+        out.push_str(self.location.as_str());
+        out.push(' ');
+        out.push_str(if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        });
+        out.push_str(": expected ");
+        out.push_str(&self.expected);
         match &self.got {
             Some(got) => {
-                line.push_str(", got ");
-                line.push_str(got);
+                out.push_str(", got ");
+                out.push_str(got);
             }
-            None => line.push_str(", got nothing"),
+            None => out.push_str(", got nothing"),
         }
-        line
     }
 }
 
@@ -85,13 +90,22 @@ impl Problem {
 
     /// The message followed by every violation, on one line.
     pub fn full_message(&self) -> String {
-        let mut text = self.message.clone();
+        let size = self.message.len()
+            + self
+                .violations
+                .iter()
+                .map(|v| {
+                    32 + v.pointer.len() + v.expected.len() + v.got.as_ref().map_or(0, String::len)
+                })
+                .sum::<usize>();
+        let mut text = String::with_capacity(size);
+        text.push_str(&self.message);
         if !self.violations.is_empty() && text.ends_with('.') {
             text.pop();
         }
         for (i, violation) in self.violations.iter().enumerate() {
             text.push_str(if i == 0 { ": " } else { "; " });
-            text.push_str(&violation.describe());
+            violation.describe_into(&mut text);
         }
         text
     }

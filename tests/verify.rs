@@ -709,6 +709,8 @@ async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_bre
     let mut floats = documented.clone();
     floats["response"]["id"] = serde_json::json!(0.0);
     floats["response"]["company"]["shareType"] = serde_json::json!(0.0);
+    let mut fraction = documented.clone();
+    fraction["response"]["id"] = serde_json::json!(12.5);
     let mut empty = documented.clone();
     empty["response"]["commonData"] = serde_json::json!([]);
     empty["response"]["customFields"] = serde_json::json!([]);
@@ -735,6 +737,11 @@ async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_bre
             "floats",
             json_answer(&floats),
             xml_answer(xml.replacen("<shareType>0</shareType>", "<shareType>0.0</shareType>", 1)),
+        ),
+        (
+            "fraction",
+            json_answer(&fraction),
+            xml_answer(xml.replacen("<shareType>0</shareType>", "<shareType>0.5</shareType>", 1)),
         ),
         ("empty", json_answer(&empty), xml_answer(without_lists)),
         (
@@ -769,6 +776,23 @@ async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_bre
         assert_eq!(run.code, 0, "{case}: {}", run.table);
         assert!(run.findings("json").is_empty(), "{case}: {}", run.table);
         assert!(run.findings("xml").is_empty(), "{case}: {}", run.table);
+    }
+
+    // A fraction where an integer is documented breaks a client reading
+    // it into an integer: a type change, not another value.
+    let run = verify_run(format!("http://{address}/fraction"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["type-change at /response/id"]);
+    assert_eq!(
+        run.findings("xml"),
+        ["type-change at /response/company/shareType"]
+    );
+    for form in ["json", "xml"] {
+        assert!(
+            run.messages(form).contains("documented as an integer"),
+            "{}",
+            run.table
+        );
     }
 
     // A name in another case is missing for clients reading the documented
@@ -1193,7 +1217,12 @@ async fn a_documented_list_with_items_of_several_kinds_or_nulls_allows_each() {
     let cases = vec![
         (
             "kinds",
-            with_tags(serde_json::json!(["b", 2, null, 3.5, "c"])),
+            with_tags(serde_json::json!(["b", 2, null, 3.0, "c"])),
+            xml_answer(r7_xml()),
+        ),
+        (
+            "fraction",
+            with_tags(serde_json::json!(["b", 2, 3.5])),
             xml_answer(r7_xml()),
         ),
         (
@@ -1209,4 +1238,7 @@ async fn a_documented_list_with_items_of_several_kinds_or_nulls_allows_each() {
     assert!(run.findings("json").is_empty(), "{}", run.table);
     let run = verify_run(format!("http://{address}/other"), &args).await;
     assert_eq!(run.findings("json"), ["type-change at /response/tags/1"]);
+    // The documented number item is an integer, so items are integers.
+    let run = verify_run(format!("http://{address}/fraction"), &args).await;
+    assert_eq!(run.findings("json"), ["type-change at /response/tags/2"]);
 }

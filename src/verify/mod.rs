@@ -445,7 +445,8 @@ struct Answer {
     status: u16,
     /// `Content-Type`, as sent (undecodable bytes replaced).
     content_type: Option<String>,
-    /// `Content-Encoding` other than `identity`: a body verify cannot read.
+    /// A `Content-Encoding` the client left in place because it cannot
+    /// decode it (`zstd`, stacked codings): the body is not the document.
     encoding: Option<String>,
     /// `Location`, where a redirect points.
     location: Option<String>,
@@ -481,12 +482,10 @@ async fn send(
     };
     let mut attempt: u32 = 0;
     loop {
-        // reqwest is built without decompression, so ask for the body as it
-        // is; a portal that compresses anyway is reported, not misread.
-        let mut request = client
-            .request(method.clone(), url)
-            .header("Accept", accept)
-            .header("Accept-Encoding", "identity");
+        // No `Accept-Encoding` of our own: the client advertises the codings
+        // it decodes, as browsers and HTTP libraries do, and a portal behind a
+        // proxy that compresses regardless is read all the same.
+        let mut request = client.request(method.clone(), url).header("Accept", accept);
         let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         if let Some(example) = &endpoint.request {
             for (name, value) in &example.headers {
@@ -578,9 +577,18 @@ fn header_text(
 }
 
 /// The largest body verify reads; a documented example is never this big.
+/// It bounds the decompressed body: gzip packs a thousand times its own
+/// size of repeated bytes, so a small answer can unpack to gigabytes.
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// The codings the client decodes (reqwest's `gzip`, `deflate` and `brotli`
+/// features), named in the error so that whoever runs verify knows what the
+/// portal, or the proxy in front of it, could send instead.
+const DECODED_CODINGS: &str = "gzip, deflate and br";
+
 /// The response body, refusing to hold more than [`MAX_BODY`] in memory.
+/// A compressed body arrives here decoded, in small chunks, so the cap
+/// counts what would be held, not what was sent.
 async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Result<Bytes, String> {
     let too_large = || {
         format!(
@@ -589,6 +597,8 @@ async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Resu
         )
     };
     // A declared length over the cap is refused before reading anything.
+    // A compressed body has none here: the client drops the length of what
+    // it decodes, whose decoded size only reading tells.
     if response
         .content_length()
         .is_some_and(|length| length > MAX_BODY as u64)
@@ -710,7 +720,7 @@ fn evaluate(
             class: Class::ConnectionError,
             pointer: String::new(),
             message: format!(
-                "the portal compressed the body (Content-Encoding: {}) although verify asked for none (Accept-Encoding: identity), so it cannot be read",
+                "the portal sends the body with Content-Encoding: {}, which verify cannot decode (it decodes {DECODED_CODINGS}), so the body cannot be read",
                 shorten(coding, QUOTED)
             ),
         });

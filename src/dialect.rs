@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::body::XmlNode;
 use crate::problem::Problem;
 use crate::spec::AuthFile;
 
@@ -412,6 +413,123 @@ impl Dialect {
     pub fn error_type_name(&self) -> &'static str {
         "WebApiError"
     }
+
+    /// The vendor's error envelope in a JSON body, recognised by the members
+    /// [`Dialect::error_body`] writes (a round-trip test keeps the two in
+    /// step), so that a portal answering with its error where an entity
+    /// was expected is reported as that rather than as missing fields.
+    ///
+    /// ONLYOFFICE and R7-Office: a `status` other than `0` (or `"ok"`),
+    /// unless the body still carries a `response` and no `error`; a
+    /// `status` that is neither a number nor text is not this envelope.
+    /// SuperOffice: `"Error": true` with an `ErrorType` or `ErrorMessage`.
+    pub fn read_error(&self, body: &Value) -> Option<ErrorEnvelope> {
+        let object = body.as_object()?;
+        match self.envelope {
+            Envelope::StatusResponse => {
+                let status = object.get("status")?;
+                let ok = match status {
+                    Value::Number(n) => n.as_f64() == Some(0.0),
+                    Value::String(s) => is_ok_status(s),
+                    _ => return None,
+                };
+                if ok || (!object.contains_key("error") && object.contains_key("response")) {
+                    return None;
+                }
+                Some(ErrorEnvelope {
+                    status: Some(status.to_string()),
+                    code: object.get("statusCode").map(Value::to_string),
+                    message: object
+                        .get("error")
+                        .and_then(|e| e.get("message"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                })
+            }
+            Envelope::Bare => {
+                let flagged = object.get("Error") == Some(&Value::Bool(true))
+                    && (object.contains_key("ErrorType") || object.contains_key("ErrorMessage"));
+                flagged.then(|| ErrorEnvelope {
+                    status: None,
+                    code: None,
+                    message: object
+                        .get("ErrorMessage")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                })
+            }
+        }
+    }
+
+    /// [`Dialect::read_error`] for an XML document: `<status>` other than
+    /// `0` (or `Ok`) with an `<error>` element or without `<response>`.
+    ///
+    /// SuperOffice's pages show no XML error, so what docmock writes for one
+    /// is its own .NET-style choice rather than a shape to expect from a
+    /// live portal: nothing is recognised there.
+    pub fn read_xml_error(&self, root: &XmlNode) -> Option<ErrorEnvelope> {
+        if self.envelope != Envelope::StatusResponse {
+            return None;
+        }
+        let child = |name: &str| root.children.iter().find(|c| c.name == name);
+        let status = child("status")?.text.trim().to_string();
+        if is_ok_status(&status) {
+            return None;
+        }
+        if child("error").is_none() && child("response").is_some() {
+            return None;
+        }
+        Some(ErrorEnvelope {
+            status: Some(status),
+            code: child("statusCode").map(|c| c.text.clone()),
+            message: child("error").and_then(xml_error_message),
+        })
+    }
+}
+
+/// What a vendor's error envelope says, as [`Dialect::read_error`] and
+/// [`Dialect::read_xml_error`] found it: the parts a report quotes, in the
+/// body's own notation (a JSON `status` as JSON text, `"1"` with its
+/// quotes, an XML one as the element's text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorEnvelope {
+    /// ONLYOFFICE's `status`; SuperOffice's error has none.
+    pub status: Option<String>,
+    /// ONLYOFFICE's `statusCode` (the HTTP status the server meant).
+    pub code: Option<String>,
+    /// ONLYOFFICE's `error.message`, SuperOffice's `ErrorMessage`, as sent
+    /// (possibly empty).
+    pub message: Option<String>,
+}
+
+/// Whether an ONLYOFFICE `status` text means success (`0`, or `ok` in any
+/// case), one test for the JSON and the XML reader so that both accept the
+/// same spellings.
+fn is_ok_status(text: &str) -> bool {
+    let text = text.trim();
+    text == "0" || text.eq_ignore_ascii_case("ok")
+}
+
+/// The first `message` / `ErrorMessage` element's text in an XML error:
+/// the element itself, a member of it, or a member of an error element in
+/// it, which is where the vendors put an error's message. An entity's own
+/// `Message` members further down are content, not an error.
+pub fn xml_error_message(root: &XmlNode) -> Option<String> {
+    let named = |n: &XmlNode| {
+        (n.name.eq_ignore_ascii_case("message") || n.name.eq_ignore_ascii_case("errormessage"))
+            && !n.text.trim().is_empty()
+    };
+    let is_error = |n: &XmlNode| n.name.to_ascii_lowercase().contains("error");
+    std::iter::once(root)
+        .chain(&root.children)
+        .chain(
+            root.children
+                .iter()
+                .filter(|c| is_error(c))
+                .flat_map(|c| &c.children),
+        )
+        .find(|n| named(n))
+        .map(|n| n.text.clone())
 }
 
 /// An error body in one vendor's shape (see [`Dialect::error_body`]), in
@@ -548,19 +666,22 @@ mod tests {
         ])
     }
 
+    const DIALECTS: [DialectName; 3] = [
+        DialectName::Onlyoffice,
+        DialectName::R7office,
+        DialectName::Superoffice,
+    ];
+
     #[test]
     fn the_error_json_is_the_error_body_rendered() {
-        for dialect in [
-            DialectName::Onlyoffice,
-            DialectName::R7office,
-            DialectName::Superoffice,
-        ] {
-            let dialect = dialect.rules();
+        for name in DIALECTS {
+            let dialect = name.rules();
             let problem = problem();
             assert_eq!(
                 String::from_utf8(dialect.error_json(&problem)).expect("UTF-8"),
                 String::from_utf8(crate::render::to_json(&dialect.error_body(&problem)))
                     .expect("UTF-8"),
+                "{name:?}"
             );
         }
     }
@@ -615,5 +736,64 @@ mod tests {
                 "Violations"
             ]
         );
+    }
+
+    #[test]
+    fn what_error_body_writes_is_read_back_as_the_vendors_error() {
+        let problem = problem();
+        for name in DIALECTS {
+            let dialect = name.rules();
+            let body = dialect.error_body(&problem);
+            let read = dialect.read_error(&body);
+            let expected = match dialect.envelope {
+                Envelope::StatusResponse => ErrorEnvelope {
+                    status: Some("1".into()),
+                    code: Some("400".into()),
+                    message: Some(problem.full_message()),
+                },
+                Envelope::Bare => ErrorEnvelope {
+                    status: None,
+                    code: None,
+                    message: Some(problem.full_message()),
+                },
+            };
+            assert_eq!(read, Some(expected.clone()), "{name:?}: {body}");
+
+            // The XML the renderer makes of it, where the dialect's XML
+            // error is read at all.
+            let xml = crate::render::to_xml(&dialect.xml, &body, Some(dialect.error_type_name()));
+            let root = crate::body::parse_xml(&xml).expect("well-formed");
+            let read = dialect.read_xml_error(&root);
+            match dialect.envelope {
+                Envelope::StatusResponse => assert_eq!(read, Some(expected), "{name:?}: {xml}"),
+                Envelope::Bare => assert_eq!(read, None, "{name:?}: {xml}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_success_body_is_not_read_as_an_error() {
+        let onlyoffice = DialectName::Onlyoffice.rules();
+        for body in [
+            json!({"status": 0, "response": {"id": 1}}),
+            json!({"status": "Ok", "response": []}),
+            json!({"status": 1, "response": {"id": 1}}),
+            json!({"status": true, "error": {"message": "?"}}),
+            json!({"response": {"id": 1}}),
+            json!([{"status": 1}]),
+        ] {
+            assert_eq!(onlyoffice.read_error(&body), None, "{body}");
+        }
+        let superoffice = DialectName::Superoffice.rules();
+        for body in [
+            json!({"ContactId": 1, "Error": false, "ErrorMessage": ""}),
+            json!({"Error": true}),
+            json!({"Error": "true", "ErrorType": "Exception"}),
+        ] {
+            assert_eq!(superoffice.read_error(&body), None, "{body}");
+        }
+        let xml = "<result>\n  <status>0</status>\n  <response>\n    <id>1</id>\n  </response>\n</result>";
+        let root = crate::body::parse_xml(xml).expect("well-formed");
+        assert_eq!(onlyoffice.read_xml_error(&root), None);
     }
 }

@@ -142,6 +142,14 @@ impl<'f> Comparison<'f> {
                     kind(actual)
                 ),
             ),
+            // Both numbers, but a .NET client deserialising the documented
+            // integer into an `int` or `long` rejects a fraction: the type
+            // changed even though JSON has one number type.
+            (Value::Number(documented), Value::Number(live))
+                if is_integer(documented) && has_fraction(live) =>
+            {
+                self.add(Class::TypeChange, pointer, integer_message(live))
+            }
             _ if expected != actual
                 && !(expected.is_number()
                     && actual.is_number()
@@ -254,6 +262,13 @@ impl<'f> Comparison<'f> {
                             "documented as a number, the portal sends {:?}",
                             shorten(text, 60)
                         ),
+                    );
+                } else if is_integer(n) && text.parse::<f64>().is_ok_and(|live| live.fract() != 0.0)
+                {
+                    self.add(
+                        Class::TypeChange,
+                        pointer,
+                        integer_message(shorten(text, 60)),
                     );
                 } else if text.parse::<f64>().ok() != n.as_f64() {
                     self.add(
@@ -627,6 +642,24 @@ fn date_message(documented: &str, live: &str) -> String {
     )
 }
 
+/// Whether the documentation shows the number as an integer (`1234`, not
+/// `1234.0`): the type a .NET portal declares for it is then integral.
+fn is_integer(number: &serde_json::Number) -> bool {
+    number.is_i64() || number.is_u64()
+}
+
+/// Whether a live number has a non-zero fraction. `12.0` and `1.2e3` are
+/// integral values a client's integer parser accepts, so they are not.
+fn has_fraction(number: &serde_json::Number) -> bool {
+    number.as_f64().is_some_and(|value| value.fract() != 0.0)
+}
+
+/// The same words for a fraction in JSON and in XML, so that both forms of
+/// one drift read alike in a report.
+fn integer_message(live: impl std::fmt::Display) -> String {
+    format!("documented as an integer, the portal sends {live}")
+}
+
 /// Removes the "value differs" notes added since `from`: array items other
 /// than the documented one naturally hold other values.
 fn drop_value_notes(findings: &mut Vec<Finding>, from: usize) {
@@ -700,6 +733,102 @@ mod tests {
         ] {
             assert!(!is_iso_date(other), "{other}");
         }
+    }
+
+    fn json_findings(expected: &Value, actual: &Value) -> Vec<(Class, String, String)> {
+        let mut findings = Vec::new();
+        Comparison::new(&mut findings).json(expected, actual, "");
+        findings
+            .into_iter()
+            .map(|f| (f.class, f.pointer, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_fraction_where_an_integer_is_documented_is_a_type_change() {
+        let documented = json!({"id": 1234, "big": 18446744073709551615_u64, "rate": 1.5});
+        let found = json_findings(&documented, &json!({"id": 12.5, "big": 0.25, "rate": 2}));
+        assert_eq!(
+            found,
+            [
+                (
+                    Class::TypeChange,
+                    "/id".to_string(),
+                    "documented as an integer, the portal sends 12.5".to_string()
+                ),
+                (
+                    Class::TypeChange,
+                    "/big".to_string(),
+                    "documented as an integer, the portal sends 0.25".to_string()
+                ),
+                // A documented fraction answered with an integer is only
+                // another value: a decimal parser reads integers.
+                (
+                    Class::ValueDiffers,
+                    "/rate".to_string(),
+                    "documented 1.5, the portal sends 2".to_string()
+                ),
+            ]
+        );
+        // Integral floats are integers to a client's parser: the same value
+        // is no drift, another one only a note.
+        let integral: Value =
+            serde_json::from_str(r#"{"id": 1234.0, "big": 1.2e3, "rate": 1.5}"#).expect("json");
+        assert_eq!(
+            json_findings(&documented, &integral)
+                .into_iter()
+                .map(|(class, pointer, _)| (class, pointer))
+                .collect::<Vec<_>>(),
+            [(Class::ValueDiffers, "/big".to_string())]
+        );
+        // Array items are compared by shape, and an integer item's shape
+        // has no fraction; their values may differ.
+        let found = json_findings(&json!([1]), &json!([2, 3.0, 3.5]));
+        assert_eq!(
+            found
+                .into_iter()
+                .map(|(class, pointer, _)| (class, pointer))
+                .collect::<Vec<_>>(),
+            [(Class::TypeChange, "/2".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_fraction_in_xml_where_an_integer_is_documented_is_a_type_change() {
+        let style = DialectName::Onlyoffice.rules().xml;
+        let expected = json!({"status": 0, "response": {"id": 1234, "rate": 1.5}});
+        let xml = |id: &str, rate: &str| {
+            format!(
+                "<result>\n  <status>0</status>\n  <response>\n    <id>{id}</id>\n    <rate>{rate}</rate>\n  </response>\n</result>"
+            )
+        };
+        let node = crate::body::parse_xml(&xml("12.5", "2")).expect("well-formed");
+        let mut findings = Vec::new();
+        Comparison::new(&mut findings).xml(&style, &expected, &node, "");
+        let found: Vec<_> = findings
+            .into_iter()
+            .map(|f| (f.class, f.pointer, f.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Class::TypeChange,
+                    "/response/id".to_string(),
+                    "documented as an integer, the portal sends 12.5".to_string()
+                ),
+                (
+                    Class::ValueDiffers,
+                    "/response/rate".to_string(),
+                    "documented 1.5, the portal sends 2".to_string()
+                ),
+            ]
+        );
+        assert!(classes(&style, &expected, &xml("1234.0", "1.50")).is_empty());
+        assert_eq!(
+            classes(&style, &expected, &xml("1.2e3", "1.5")),
+            [(Class::ValueDiffers, "/response/id".to_string())]
+        );
     }
 
     fn classes(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String)> {

@@ -445,7 +445,8 @@ struct Answer {
     status: u16,
     /// `Content-Type`, as sent (undecodable bytes replaced).
     content_type: Option<String>,
-    /// `Content-Encoding` other than `identity`: a body verify cannot read.
+    /// A `Content-Encoding` the client left in place because it cannot
+    /// decode it (`zstd`, stacked codings): the body is not the document.
     encoding: Option<String>,
     /// `Location`, where a redirect points.
     location: Option<String>,
@@ -481,12 +482,10 @@ async fn send(
     };
     let mut attempt: u32 = 0;
     loop {
-        // reqwest is built without decompression, so ask for the body as it
-        // is; a portal that compresses anyway is reported, not misread.
-        let mut request = client
-            .request(method.clone(), url)
-            .header("Accept", accept)
-            .header("Accept-Encoding", "identity");
+        // No `Accept-Encoding` of our own: the client advertises the codings
+        // it decodes, as browsers and HTTP libraries do, and a portal behind a
+        // proxy that compresses regardless is read all the same.
+        let mut request = client.request(method.clone(), url).header("Accept", accept);
         let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         if let Some(example) = &endpoint.request {
             for (name, value) in &example.headers {
@@ -578,9 +577,18 @@ fn header_text(
 }
 
 /// The largest body verify reads; a documented example is never this big.
+/// It bounds the decompressed body: gzip packs a thousand times its own
+/// size of repeated bytes, so a small answer can unpack to gigabytes.
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// The codings the client decodes (reqwest's `gzip`, `deflate` and `brotli`
+/// features), named in the error so that whoever runs verify knows what the
+/// portal, or the proxy in front of it, could send instead.
+const DECODED_CODINGS: &str = "gzip, deflate and br";
+
 /// The response body, refusing to hold more than [`MAX_BODY`] in memory.
+/// A compressed body arrives here decoded, in small chunks, so the cap
+/// counts what would be held, not what was sent.
 async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Result<Bytes, String> {
     let too_large = || {
         format!(
@@ -589,6 +597,8 @@ async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Resu
         )
     };
     // A declared length over the cap is refused before reading anything.
+    // A compressed body has none here: the client drops the length of what
+    // it decodes, whose decoded size only reading tells.
     if response
         .content_length()
         .is_some_and(|length| length > MAX_BODY as u64)
@@ -710,7 +720,7 @@ fn evaluate(
             class: Class::ConnectionError,
             pointer: String::new(),
             message: format!(
-                "the portal compressed the body (Content-Encoding: {}) although verify asked for none (Accept-Encoding: identity), so it cannot be read",
+                "the portal sends the body with Content-Encoding: {}, which verify cannot decode (it decodes {DECODED_CODINGS}), so the body cannot be read",
                 shorten(coding, QUOTED)
             ),
         });
@@ -840,8 +850,13 @@ fn evaluate(
                 });
                 return;
             }
-            if enveloped && let Some(error) = xml_error_envelope(&root) {
-                findings.push(error);
+            if let Some(error) = dialect.read_xml_error(&root) {
+                // XML text may hold any whitespace: quoted on one line.
+                findings.push(envelope_error(
+                    &one_line(error.status.as_deref().unwrap_or_default()),
+                    error.code.as_deref().map(one_line).as_deref(),
+                    error.message.as_deref(),
+                ));
                 return;
             }
             // The documented XML's own spelling of member names, so that a
@@ -965,31 +980,9 @@ fn error_message(text: &str) -> Option<String> {
     // element still gets its page title looked for.
     crate::body::parse_xml(text)
         .ok()
-        .and_then(|root| xml_message(&root))
+        .and_then(|root| crate::dialect::xml_error_message(&root))
         .map(|m| one_line(&m))
         .or_else(|| html_page(text).and_then(|page| page.title))
-}
-
-/// The first `message` / `ErrorMessage` element's text in an XML error.
-fn xml_message(root: &crate::body::XmlNode) -> Option<String> {
-    let named = |n: &crate::body::XmlNode| {
-        (n.name.eq_ignore_ascii_case("message") || n.name.eq_ignore_ascii_case("errormessage"))
-            && !n.text.trim().is_empty()
-    };
-    let is_error = |n: &crate::body::XmlNode| n.name.to_ascii_lowercase().contains("error");
-    // Where the vendors put an error's message: the document element, a
-    // member of it, or a member of an error element in it. An entity's
-    // own `Message` members further down are content, not an error.
-    std::iter::once(root)
-        .chain(&root.children)
-        .chain(
-            root.children
-                .iter()
-                .filter(|c| is_error(c))
-                .flat_map(|c| &c.children),
-        )
-        .find(|n| named(n))
-        .map(|n| n.text.clone())
 }
 
 /// A body that is a web page, read once: its title and whether it asks
@@ -1075,43 +1068,24 @@ fn one_line(text: &str) -> String {
 /// WebAPI error object. Reported once, with the portal's message, instead
 /// of as a missing `response` plus extra `error` and `statusCode` fields.
 fn error_in_success(dialect: &Dialect, expected: &Value, actual: &Value) -> Option<Finding> {
-    let object = actual.as_object()?;
+    let error = dialect.read_error(actual)?;
     match dialect.envelope {
-        Envelope::StatusResponse => {
-            let status = object.get("status")?;
-            let ok = match status {
-                Value::Number(n) => n.as_f64() == Some(0.0),
-                Value::String(s) => s.trim() == "0" || s.trim().eq_ignore_ascii_case("ok"),
-                _ => return None,
-            };
-            if ok || (!object.contains_key("error") && object.contains_key("response")) {
-                return None;
-            }
-            let code = object
-                .get("statusCode")
-                .map(|c| format!(", statusCode {c}"))
-                .unwrap_or_default();
-            let reason = object
-                .get("error")
-                .and_then(|e| e.get("message"))
-                .and_then(Value::as_str)
-                .map(|m| format!(": {:?}", one_line(m)))
-                .unwrap_or_default();
-            Some(Finding {
-                class: Class::EnvelopeMismatch,
-                pointer: "/status".into(),
-                message: format!(
-                    "the portal answers with its error envelope (status {status}{code}) instead of the documented response{reason}"
-                ),
-            })
-        }
+        Envelope::StatusResponse => Some(envelope_error(
+            &error.status.unwrap_or_default(),
+            error.code.as_deref(),
+            error.message.as_deref(),
+        )),
         Envelope::Bare => {
-            let flagged = object.get("Error") == Some(&Value::Bool(true))
-                && (object.contains_key("ErrorType") || object.contains_key("ErrorMessage"));
-            if !flagged || expected.get("Error").is_some() {
+            // An entity documented with an `Error` member of its own is
+            // the entity, not the WebAPI error.
+            if expected.get("Error").is_some() {
                 return None;
             }
-            let reason = error_message(&actual.to_string())
+            let reason = error
+                .message
+                .filter(|m| !m.trim().is_empty())
+                .map(|m| one_line(&m))
+                .or_else(|| error_message(&actual.to_string()))
                 .map(|m| format!(": {m:?}"))
                 .unwrap_or_default();
             Some(Finding {
@@ -1125,32 +1099,22 @@ fn error_in_success(dialect: &Dialect, expected: &Value, actual: &Value) -> Opti
     }
 }
 
-/// [`error_in_success`] for the XML envelope: `<status>` other than `0`
-/// (or `Ok`) with an `<error>` element or without `<response>`.
-fn xml_error_envelope(root: &crate::body::XmlNode) -> Option<Finding> {
-    let child = |name: &str| root.children.iter().find(|c| c.name == name);
-    let status = child("status")?.text.trim().to_string();
-    if status == "0" || status.eq_ignore_ascii_case("ok") {
-        return None;
-    }
-    if child("error").is_none() && child("response").is_some() {
-        return None;
-    }
-    let code = child("statusCode")
-        .map(|c| format!(", statusCode {}", one_line(&c.text)))
+/// ONLYOFFICE's error envelope as one finding at `/status`, in the same
+/// words for JSON and XML; `status` and `code` as they are to be quoted.
+fn envelope_error(status: &str, code: Option<&str>, message: Option<&str>) -> Finding {
+    let code = code
+        .map(|c| format!(", statusCode {c}"))
         .unwrap_or_default();
-    let reason = child("error")
-        .and_then(xml_message)
-        .map(|m| format!(": {:?}", one_line(&m)))
+    let reason = message
+        .map(|m| format!(": {:?}", one_line(m)))
         .unwrap_or_default();
-    Some(Finding {
+    Finding {
         class: Class::EnvelopeMismatch,
         pointer: "/status".into(),
         message: format!(
-            "the portal answers with its error envelope (status {}{code}) instead of the documented response{reason}",
-            one_line(&status)
+            "the portal answers with its error envelope (status {status}{code}) instead of the documented response{reason}"
         ),
-    })
+    }
 }
 
 /// In an enveloped dialect, drift of the envelope's own members is envelope

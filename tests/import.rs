@@ -680,3 +680,20 @@ fn verify_reads_xml_names_spelled_in_another_case_as_the_page_does() {
     assert!(verified.status.success(), "verify: {said}");
     assert!(said.contains("2 passed, 0 failed"), "{said}");
 }
+
+#[test]
+fn a_remark_that_starts_like_a_location_stays_in_its_row() {
+    let spec = imported_spec("37_put-field-remark-line-sent-in-json.txt");
+    let mask = parameter(&spec, "mask");
+    assert_eq!(mask["in"], "body");
+    assert_eq!(mask["required"], false);
+    assert_eq!(mask["schema"]["type"], "string");
+    assert_eq!(mask["description"], "New mask Sent in json format only");
+    let names: Vec<&serde_json::Value> = spec["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| &p["name"])
+        .collect();
+    assert_eq!(names, ["id", "entityType", "label", "mask"]);
+}

@@ -360,12 +360,19 @@ fn table_lines(lines: &[String]) -> Vec<String> {
 }
 
 /// `sent in url` (`передается в …`): the line under a parameter's name
-/// that says where it is sent.
+/// that says where it is sent. The place is one word: a remark such as
+/// "Sent in json format only" under a description is no location, and
+/// read as one it would turn the description above it into a parameter.
 fn is_location(line: &str) -> bool {
     let lower = line.trim().to_lowercase();
-    lower.starts_with("sent in ")
-        || lower.starts_with("передается в ")
-        || lower.starts_with("отправляется в ")
+    ["sent in ", "передается в ", "отправляется в "]
+        .iter()
+        .any(|prefix| {
+            lower.strip_prefix(prefix).is_some_and(|place| {
+                let place = place.trim();
+                !place.is_empty() && !place.contains(char::is_whitespace)
+            })
+        })
 }
 
 /// Rows of the parameter table between `from` and `end`.

@@ -697,3 +697,16 @@ fn a_remark_that_starts_like_a_location_stays_in_its_row() {
         .collect();
     assert_eq!(names, ["id", "entityType", "label", "mask"]);
 }
+
+#[test]
+fn an_enumeration_cell_and_its_example_member_on_lines_of_their_own() {
+    let spec = imported_spec("38_put-operator-cells-enum-member-named-like-a-type.txt");
+    let answer = parameter(&spec, "answerType");
+    assert_eq!(answer["type"], "Number, Sip, Client");
+    assert_eq!(answer["example"], "Number");
+    assert_eq!(answer["description"], "New operator answer type");
+    assert_eq!(answer["required"], false);
+    let status = parameter(&spec, "status");
+    assert_eq!(status["type"], "Online, Paused, Offline");
+    assert_eq!(status["example"], "Paused");
+}

@@ -461,6 +461,21 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     {
         return (String::new(), Some(doc_type), example);
     }
+    // The rendering with one cell a line puts an enumeration and its
+    // example member on lines of their own, and a member may well be named
+    // like a type (`Number, Sip, Client` / `Number`).
+    if let [description @ .., members, example] = lines
+        && let Some(doc_type) = super::types::enumeration(members)
+        && members
+            .split(',')
+            .any(|member| member.split('=').next().unwrap_or("").trim() == example.trim())
+    {
+        return (
+            description.join(" "),
+            Some(doc_type),
+            Some(Value::String(example.trim().to_string())),
+        );
+    }
     if let [description @ .., last] = lines
         && !description.is_empty()
     {

@@ -710,3 +710,13 @@ fn an_enumeration_cell_and_its_example_member_on_lines_of_their_own() {
     assert_eq!(status["type"], "Online, Paused, Offline");
     assert_eq!(status["example"], "Paused");
 }
+
+#[test]
+fn a_query_parameter_the_page_lost_to_an_html_entity_is_sent_by_name() {
+    let spec = imported_spec("39_get-invoices-query-read-as-entity.txt");
+    assert_eq!(
+        spec["request"]["target"],
+        "/api/2.0/crm/invoice/filter?status=%22Sent%22&entityid=2281&currency=%22EUR%22"
+    );
+    assert_eq!(parameter(&spec, "currency")["required"], true);
+}

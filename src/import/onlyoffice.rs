@@ -590,7 +590,7 @@ fn parse_example(page: &Page, at: usize, end: usize, method: &str) -> Result<Exa
     }
     example.after = i;
     example.request = Some(RequestFile {
-        target: rooted(target),
+        target: rooted(&super::text::query_entities_undone(target)),
         headers,
         body: body_file,
     });

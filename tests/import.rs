@@ -720,3 +720,19 @@ fn a_query_parameter_the_page_lost_to_an_html_entity_is_sent_by_name() {
     );
     assert_eq!(parameter(&spec, "currency")["required"], true);
 }
+
+#[test]
+fn r7_cells_run_together_keep_their_types_and_examples() {
+    let spec = imported_spec("40_r7-delete-category-cells-run-together-ru.txt");
+    let id = parameter(&spec, "categoryid");
+    assert_eq!(id["schema"]["type"], "integer");
+    assert_eq!(id["example"], 17);
+    assert_eq!(id["description"], "Идентификатор категории задачи");
+    let replacement = parameter(&spec, "newcategoryid");
+    assert_eq!(replacement["type"], "номер");
+    assert_eq!(replacement["example"], 4);
+    assert_eq!(replacement["required"], false);
+    let notify = parameter(&spec, "notify");
+    assert_eq!(notify["schema"]["type"], "boolean");
+    assert_eq!(notify["example"], false);
+}

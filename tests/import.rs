@@ -736,3 +736,15 @@ fn r7_cells_run_together_keep_their_types_and_examples() {
     assert_eq!(notify["schema"]["type"], "boolean");
     assert_eq!(notify["example"], false);
 }
+
+#[test]
+fn odata_query_examples_keep_the_spaces_of_their_expressions() {
+    let spec = imported_spec("41_so-odata-query-examples-with-spaces.txt");
+    assert_eq!(
+        parameter(&spec, "$filter")["example"],
+        "heading begins 'Fleet'"
+    );
+    assert_eq!(parameter(&spec, "$orderBy")["example"], "amount desc");
+    assert_eq!(parameter(&spec, "$top")["example"], 50);
+    assert_eq!(spec["request"]["target"], "/api/v1/Sale");
+}

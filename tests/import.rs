@@ -680,3 +680,71 @@ fn verify_reads_xml_names_spelled_in_another_case_as_the_page_does() {
     assert!(verified.status.success(), "verify: {said}");
     assert!(said.contains("2 passed, 0 failed"), "{said}");
 }
+
+#[test]
+fn a_remark_that_starts_like_a_location_stays_in_its_row() {
+    let spec = imported_spec("37_put-field-remark-line-sent-in-json.txt");
+    let mask = parameter(&spec, "mask");
+    assert_eq!(mask["in"], "body");
+    assert_eq!(mask["required"], false);
+    assert_eq!(mask["schema"]["type"], "string");
+    assert_eq!(mask["description"], "New mask Sent in json format only");
+    let names: Vec<&serde_json::Value> = spec["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| &p["name"])
+        .collect();
+    assert_eq!(names, ["id", "entityType", "label", "mask"]);
+}
+
+#[test]
+fn an_enumeration_cell_and_its_example_member_on_lines_of_their_own() {
+    let spec = imported_spec("38_put-operator-cells-enum-member-named-like-a-type.txt");
+    let answer = parameter(&spec, "answerType");
+    assert_eq!(answer["type"], "Number, Sip, Client");
+    assert_eq!(answer["example"], "Number");
+    assert_eq!(answer["description"], "New operator answer type");
+    assert_eq!(answer["required"], false);
+    let status = parameter(&spec, "status");
+    assert_eq!(status["type"], "Online, Paused, Offline");
+    assert_eq!(status["example"], "Paused");
+}
+
+#[test]
+fn a_query_parameter_the_page_lost_to_an_html_entity_is_sent_by_name() {
+    let spec = imported_spec("39_get-invoices-query-read-as-entity.txt");
+    assert_eq!(
+        spec["request"]["target"],
+        "/api/2.0/crm/invoice/filter?status=%22Sent%22&entityid=2281&currency=%22EUR%22"
+    );
+    assert_eq!(parameter(&spec, "currency")["required"], true);
+}
+
+#[test]
+fn r7_cells_run_together_keep_their_types_and_examples() {
+    let spec = imported_spec("40_r7-delete-category-cells-run-together-ru.txt");
+    let id = parameter(&spec, "categoryid");
+    assert_eq!(id["schema"]["type"], "integer");
+    assert_eq!(id["example"], 17);
+    assert_eq!(id["description"], "Идентификатор категории задачи");
+    let replacement = parameter(&spec, "newcategoryid");
+    assert_eq!(replacement["type"], "номер");
+    assert_eq!(replacement["example"], 4);
+    assert_eq!(replacement["required"], false);
+    let notify = parameter(&spec, "notify");
+    assert_eq!(notify["schema"]["type"], "boolean");
+    assert_eq!(notify["example"], false);
+}
+
+#[test]
+fn odata_query_examples_keep_the_spaces_of_their_expressions() {
+    let spec = imported_spec("41_so-odata-query-examples-with-spaces.txt");
+    assert_eq!(
+        parameter(&spec, "$filter")["example"],
+        "heading begins 'Fleet'"
+    );
+    assert_eq!(parameter(&spec, "$orderBy")["example"], "amount desc");
+    assert_eq!(parameter(&spec, "$top")["example"], 50);
+    assert_eq!(spec["request"]["target"], "/api/v1/Sale");
+}

@@ -360,12 +360,19 @@ fn table_lines(lines: &[String]) -> Vec<String> {
 }
 
 /// `sent in url` (`передается в …`): the line under a parameter's name
-/// that says where it is sent.
+/// that says where it is sent. The place is one word: a remark such as
+/// "Sent in json format only" under a description is no location, and
+/// read as one it would turn the description above it into a parameter.
 fn is_location(line: &str) -> bool {
     let lower = line.trim().to_lowercase();
-    lower.starts_with("sent in ")
-        || lower.starts_with("передается в ")
-        || lower.starts_with("отправляется в ")
+    ["sent in ", "передается в ", "отправляется в "]
+        .iter()
+        .any(|prefix| {
+            lower.strip_prefix(prefix).is_some_and(|place| {
+                let place = place.trim();
+                !place.is_empty() && !place.contains(char::is_whitespace)
+            })
+        })
 }
 
 /// Rows of the parameter table between `from` and `end`.
@@ -454,6 +461,21 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     {
         return (String::new(), Some(doc_type), example);
     }
+    // The rendering with one cell a line puts an enumeration and its
+    // example member on lines of their own, and a member may well be named
+    // like a type (`Number, Sip, Client` / `Number`).
+    if let [description @ .., members, example] = lines
+        && let Some(doc_type) = super::types::enumeration(members)
+        && members
+            .split(',')
+            .any(|member| member.split('=').next().unwrap_or("").trim() == example.trim())
+    {
+        return (
+            description.join(" "),
+            Some(doc_type),
+            Some(Value::String(example.trim().to_string())),
+        );
+    }
     if let [description @ .., last] = lines
         && !description.is_empty()
     {
@@ -464,6 +486,7 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     let joined = lines.join(" ");
     match split_row(&joined) {
         (_, None, _) => super::types::trailing_enumeration(&joined)
+            .or_else(|| super::types::glued_row(&joined))
             .map(|(description, doc_type, example)| (description, Some(doc_type), example))
             .unwrap_or((joined, None, None)),
         found => found,
@@ -568,7 +591,7 @@ fn parse_example(page: &Page, at: usize, end: usize, method: &str) -> Result<Exa
     }
     example.after = i;
     example.request = Some(RequestFile {
-        target: rooted(target),
+        target: rooted(&super::text::query_entities_undone(target)),
         headers,
         body: body_file,
     });

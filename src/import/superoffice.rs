@@ -55,12 +55,15 @@ fn barless_head(line: &str) -> Option<Vec<String>> {
     Some(header)
 }
 
-/// `PUT /api/v1/Contact/{id}` → method and path (query included).
+/// `PUT /api/v1/Contact/{id}` → method and path (query included). The
+/// query may hold spaces: the OData examples read
+/// `GET /api/v1/Person?$filter=name begins 'S'`.
 fn method_line(line: &str) -> Option<(&str, &str)> {
     let line = line.trim().trim_start_matches('`');
     let (method, rest) = line.split_once(' ')?;
     let path = rest.trim();
-    (METHODS.contains(&method) && path.starts_with("/api/") && !path.contains(' '))
+    let before_query = path.split('?').next().unwrap_or(path);
+    (METHODS.contains(&method) && path.starts_with("/api/") && !before_query.contains(' '))
         .then_some((method, path))
 }
 

@@ -135,6 +135,59 @@ pub fn xml_block(page: &Page, first: usize) -> Option<Block> {
     })
 }
 
+/// The legacy HTML entities a browser decodes even without their `;`, by
+/// the character they become.
+const LEGACY_ENTITIES: &[(char, &str)] = &[
+    ('¤', "curren"),
+    ('¬', "not"),
+    ('¶', "para"),
+    ('§', "sect"),
+    ('©', "copy"),
+    ('®', "reg"),
+    ('°', "deg"),
+    ('×', "times"),
+    ('£', "pound"),
+    ('¥', "yen"),
+    ('¢', "cent"),
+    ('µ', "micro"),
+    ('·', "middot"),
+    ('±', "plusmn"),
+    ('¦', "brvbar"),
+    ('¯', "macr"),
+    ('¨', "uml"),
+];
+
+/// A request target as the page meant it, where the page's HTML wrote a
+/// query string's `&` unescaped and the browser read `&currency=` as the
+/// entity `&curren` followed by `cy=` (`…&entityid=1234¤cy=…`). Only the
+/// query is touched, and only where the character starts a parameter name
+/// (letters up to a `=`): a real URL sends such characters percent-encoded.
+pub fn query_entities_undone(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_string();
+    };
+    let mut out = String::with_capacity(target.len() + 8);
+    out.push_str(path);
+    out.push('?');
+    let mut rest = query;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        let starts_name = after.split_once('=').is_some_and(|(name, _)| {
+            !name.contains(['&', '?'])
+                && name.chars().all(|n| n.is_ascii_alphanumeric() || n == '_')
+        });
+        match LEGACY_ENTITIES.iter().find(|(ch, _)| *ch == c) {
+            Some((_, entity)) if starts_name => {
+                out.push('&');
+                out.push_str(entity);
+            }
+            _ => out.push(c),
+        }
+        rest = after;
+    }
+    out
+}
+
 /// An XML example that a rendering ran onto one line (`<result>
 /// <status>0</status> <response> …`) laid out again as the documentation
 /// shows it: one element a line, children indented by two spaces, text and
@@ -239,6 +292,21 @@ mod tests {
         let block = json_block(&page, 1).expect("block");
         assert_eq!((block.first, block.last), (1, 6));
         assert!(serde_json::from_str::<serde_json::Value>(&block.text).is_ok());
+    }
+
+    #[test]
+    fn entities_a_browser_read_into_a_query_string_are_undone() {
+        assert_eq!(
+            query_entities_undone("api/2.0/crm/invoice/filter?entityid=1234¤cy=%22EUR%22"),
+            "api/2.0/crm/invoice/filter?entityid=1234&currency=%22EUR%22"
+        );
+        assert_eq!(
+            query_entities_undone("api/x?a=1¬ify=true&b=2"),
+            "api/x?a=1&notify=true&b=2"
+        );
+        // Not before a parameter name, or not in the query: left alone.
+        assert_eq!(query_entities_undone("api/x?a=¤ 5"), "api/x?a=¤ 5");
+        assert_eq!(query_entities_undone("api/¤cy=1"), "api/¤cy=1");
     }
 
     #[test]

@@ -102,6 +102,70 @@ pub fn split_row(text: &str) -> (String, Option<DocType>, Option<Value>) {
     (words.join(" "), None, None)
 }
 
+/// A row whose cells a rendering ran together without spaces — the
+/// R7-Office pages' `Идентификатор категории задачиномер1234`,
+/// `Контактные данныестроковыйтекст` — split at the last scalar type
+/// phrase whose example fits it. Only a fallback for rows where
+/// [`split_row`] finds no type, and only where the text must be glued
+/// cells: a number, boolean or guid example run into its type, a date
+/// that starts like one, or a string type run into both its neighbours
+/// (a type word merely inside a description word is no cell).
+pub fn glued_row(text: &str) -> Option<(String, DocType, Option<Value>)> {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let mut best: Option<(usize, usize, Kind)> = None;
+    for (phrase, kind) in ONLYOFFICE_TYPES {
+        let phrase: Vec<char> = phrase.chars().collect();
+        if phrase.len() > lower.len() {
+            continue;
+        }
+        for start in (0..=lower.len() - phrase.len()).rev() {
+            if lower[start..start + phrase.len()] != phrase[..] {
+                continue;
+            }
+            if best.is_some_and(|(at, len, _)| at > start || (at == start && len >= phrase.len())) {
+                break;
+            }
+            let end = start + phrase.len();
+            let left_glued = start > 0 && chars[start - 1].is_alphabetic();
+            let right_glued = chars.get(end).is_some_and(|c| !c.is_whitespace());
+            let example: String = chars[end..].iter().collect::<String>().trim().to_string();
+            let fits = !example.is_empty()
+                && match kind {
+                    Kind::Number | Kind::Integer | Kind::Boolean | Kind::Guid => {
+                        (left_glued || right_glued)
+                            && parse_example(&example, Some(*kind)).is_some()
+                    }
+                    Kind::Date => {
+                        (left_glued || right_glued)
+                            && example
+                                .trim_start_matches("Roundtrip format:")
+                                .trim()
+                                .starts_with(|c: char| c.is_ascii_digit())
+                    }
+                    Kind::String => left_glued && right_glued,
+                    Kind::Object | Kind::Array => false,
+                };
+            if fits {
+                best = Some((start, phrase.len(), *kind));
+                break;
+            }
+        }
+    }
+    let (start, len, kind) = best?;
+    let description: String = chars[..start].iter().collect::<String>().trim().to_string();
+    let example: String = chars[start + len..].iter().collect::<String>();
+    let doc_type = DocType {
+        text: chars[start..start + len].iter().collect(),
+        schema: kind_schema(kind),
+    };
+    let example = parse_example(&example, Some(kind));
+    Some((description, doc_type, example))
+}
+
 /// A collection's example shown as one item (`some text`) becomes a list of
 /// that item, typed as the items are.
 fn fit_example(example: Value, schema: &Value) -> Value {
@@ -549,6 +613,28 @@ mod tests {
         assert_eq!(example, Some(json!("Normal")));
         assert!(trailing_enumeration("first name, last name").is_none());
         assert!(trailing_enumeration("Sort order ContactSortedByType").is_none());
+    }
+
+    #[test]
+    fn cells_run_together_split_at_the_type_whose_example_fits() {
+        let (description, doc_type, example) =
+            glued_row("Идентификатор категории задачиномер1234").expect("glued");
+        assert_eq!(description, "Идентификатор категории задачи");
+        assert_eq!(doc_type.schema, json!({"type": "integer"}));
+        assert_eq!(example, Some(json!(1234)));
+        let (description, doc_type, example) =
+            glued_row("Контактные данныестроковыйтекст").expect("glued");
+        assert_eq!(description, "Контактные данные");
+        assert_eq!(doc_type.text, "строковый");
+        assert_eq!(example, Some(json!("текст")));
+        let (_, doc_type, example) =
+            glued_row("Важность контакта логическийправда").expect("glued");
+        assert_eq!(doc_type.schema, json!({"type": "boolean"}));
+        assert_eq!(example, Some(json!(true)));
+        // Type words inside description words are no cells.
+        assert!(glued_row("Needs updates soon").is_none());
+        assert!(glued_row("Sort order ContactSortedByType").is_none());
+        assert!(glued_row("Rows with строками").is_none());
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! back. A value that cannot be coerced is left as text, so the schema
 //! reports it with what was sent.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
@@ -91,6 +93,15 @@ pub enum DecodeError {
     /// Not UTF-8 text.
     #[error("the body is not UTF-8 text")]
     NotUtf8,
+    /// Not text in the charset the request names.
+    #[error("the body is not {charset} text")]
+    NotInCharset {
+        /// The charset's canonical name (`windows-1251`, `UTF-16LE`).
+        charset: &'static str,
+    },
+    /// A `charset` no encoding is known by.
+    #[error("unknown charset {0:?}")]
+    UnknownCharset(String),
     /// A JSON Patch that is not a list of RFC 6902 operations, or that does
     /// not apply to the documented entity.
     #[error("JSON Patch at {pointer:?}: {message}")]
@@ -109,6 +120,81 @@ pub enum DecodeError {
         "the body is JSON but was sent as application/x-www-form-urlencoded; send Content-Type: application/json"
     )]
     JsonSentAsForm,
+}
+
+/// The body as UTF-8, read as the vendors' .NET servers read text: in the
+/// `charset` its `Content-Type` names, else by a UTF-16 byte order mark,
+/// else (XML) in the encoding its declaration names, else as UTF-8. A client
+/// that says how its body is encoded is right whatever the encoding; only
+/// bytes that are not text in it are refused.
+///
+/// Nearly every body is UTF-8 (or ASCII) and is passed on as it is. Form
+/// bodies are percent-encoded ASCII, so their charset is left alone.
+pub fn to_utf8<'b>(
+    bytes: &'b [u8],
+    content_type: &str,
+    kind: BodyKind,
+) -> Result<Cow<'b, [u8]>, DecodeError> {
+    use encoding_rs::{Encoding, UTF_8};
+
+    let declared = charset_parameter(content_type);
+    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    if kind == BodyKind::Form
+        || (declared.is_none_or(|c| c.eq_ignore_ascii_case("utf-8")) && !utf16_bom)
+            && (kind != BodyKind::Xml || !bytes.starts_with(b"<?xml"))
+    {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let by_label = |label: &str| {
+        Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| DecodeError::UnknownCharset(label.to_string()))
+    };
+    let (encoding, bom_length) = match (Encoding::for_bom(bytes), declared) {
+        // The mark settles which UTF-16 (or UTF-8) the body is in.
+        (Some((by_bom, length)), _) => (by_bom, length),
+        (None, Some(label)) => (by_label(label)?, 0),
+        (None, None) => match xml_declared_encoding(bytes) {
+            // A declaration read as ASCII cannot be right in saying UTF-16.
+            Some(label) => match by_label(label)? {
+                encoding if encoding.is_ascii_compatible() => (encoding, 0),
+                _ => (UTF_8, 0),
+            },
+            None => (UTF_8, 0),
+        },
+    };
+    let text = &bytes[bom_length..];
+    if encoding == UTF_8 || (encoding.is_ascii_compatible() && text.is_ascii()) {
+        return Ok(Cow::Borrowed(text));
+    }
+    match encoding.decode_without_bom_handling_and_without_replacement(text) {
+        Some(Cow::Borrowed(utf8)) => Ok(Cow::Borrowed(utf8.as_bytes())),
+        Some(Cow::Owned(utf8)) => Ok(Cow::Owned(utf8.into_bytes())),
+        None => Err(DecodeError::NotInCharset {
+            charset: encoding.name(),
+        }),
+    }
+}
+
+/// The `charset` parameter of a media type, unquoted.
+fn charset_parameter(media_type: &str) -> Option<&str> {
+    media_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })
+}
+
+/// The `encoding` an XML declaration (`<?xml version="1.0"
+/// encoding="windows-1251"?>`) names.
+fn xml_declared_encoding(bytes: &[u8]) -> Option<&str> {
+    let end = bytes.windows(2).take(256).position(|w| w == b"?>")?;
+    let declaration = std::str::from_utf8(&bytes[..end]).ok()?;
+    let rest = &declaration[declaration.find("encoding")? + "encoding".len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(&value[..value.find(quote)?])
 }
 
 /// Decodes `bytes` of `kind` into a value shaped by `schema`.
@@ -940,6 +1026,78 @@ mod tests {
         )
         .expect_err("not a list");
         assert!(error.to_string().contains("list of RFC 6902"), "{error}");
+    }
+
+    #[test]
+    fn bodies_are_read_in_the_charset_they_name() {
+        let utf8 = |bytes: &[u8], content_type: &str, kind| {
+            to_utf8(bytes, content_type, kind).map(|text| String::from_utf8(text.into_owned()))
+        };
+        // UTF-8 and ASCII pass as they are.
+        let plain = to_utf8(
+            b"{\"a\": 1}",
+            "application/json; charset=utf-8",
+            BodyKind::Json,
+        )
+        .expect("UTF-8");
+        assert!(matches!(plain, Cow::Borrowed(_)));
+        assert_eq!(
+            utf8(
+                b"{\"a\": \"caf\xe9\"}",
+                "application/json; charset=ISO-8859-1",
+                BodyKind::Json
+            ),
+            Ok(Ok("{\"a\": \"café\"}".to_string()))
+        );
+        let utf16: Vec<u8> = "\u{feff}{\"a\": \"ж\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        // The mark settles the byte order, with or without a charset.
+        for content_type in ["application/json", "application/json; charset=\"utf-16\""] {
+            assert_eq!(
+                utf8(&utf16, content_type, BodyKind::Json),
+                Ok(Ok("{\"a\": \"ж\"}".to_string()))
+            );
+        }
+        // XML says its encoding in its declaration when the header does not.
+        let xml = b"<?xml version=\"1.0\" encoding='windows-1251'?><r>\xe6</r>";
+        assert_eq!(
+            utf8(xml, "text/xml", BodyKind::Xml),
+            Ok(Ok(
+                "<?xml version=\"1.0\" encoding='windows-1251'?><r>ж</r>".to_string()
+            ))
+        );
+        assert_eq!(
+            utf8(xml, "text/xml; charset=iso-8859-1", BodyKind::Xml),
+            Ok(Ok(
+                "<?xml version=\"1.0\" encoding='windows-1251'?><r>æ</r>".to_string()
+            )),
+            "the header wins"
+        );
+        assert_eq!(
+            utf8(b"{}", "application/json; charset=klingon", BodyKind::Json),
+            Err(DecodeError::UnknownCharset("klingon".into()))
+        );
+        assert_eq!(
+            utf8(
+                &utf16[..utf16.len() - 1],
+                "application/json",
+                BodyKind::Json
+            ),
+            Err(DecodeError::NotInCharset {
+                charset: "UTF-16LE"
+            })
+        );
+        // Form values are percent-encoded ASCII: left to the form reader.
+        assert!(matches!(
+            to_utf8(
+                b"a=%E9",
+                "application/x-www-form-urlencoded; charset=latin1",
+                BodyKind::Form
+            ),
+            Ok(Cow::Borrowed(_))
+        ));
     }
 
     #[test]

@@ -390,9 +390,30 @@ fn check_body(
             }]));
         };
         sent_as = Some(kind);
+        let text = match crate::body::to_utf8(&request.body, content_type.unwrap_or(""), kind) {
+            Ok(text) => text,
+            Err(DecodeError::UnknownCharset(charset)) => {
+                return Err(Problem::new(
+                    415,
+                    format!(
+                        "the body's charset {charset:?} is not one docmock can read; send UTF-8, or name a charset such as utf-16, windows-1251 or iso-8859-1"
+                    ),
+                )
+                .with_violations(vec![Violation {
+                    location: Location::Header,
+                    pointer: "/Content-Type".into(),
+                    expected: "a known charset".into(),
+                    got: Some(format!("{charset:?}")),
+                }]));
+            }
+            Err(error) => {
+                violations.push(decode_violation(&error));
+                return Ok(None);
+            }
+        };
         match decode(
             kind,
-            &request.body,
+            &text,
             Some(&compiled.schema),
             endpoint.contract.entity.as_deref(),
             dialect.xml.arrays,
@@ -448,7 +469,16 @@ fn decode_violation(error: &DecodeError) -> Violation {
             "well-formed XML".to_string(),
             format!("line {line}, column {column}: {message}"),
         ),
-        DecodeError::NotUtf8 => ("UTF-8 text".into(), "other bytes".into()),
+        DecodeError::NotUtf8 => (
+            "UTF-8 text (or a charset= on the Content-Type naming its encoding)".into(),
+            "other bytes".into(),
+        ),
+        DecodeError::NotInCharset { charset } => {
+            (format!("{charset} text, as the request says"), "other bytes".into())
+        }
+        DecodeError::UnknownCharset(charset) => {
+            ("a known charset".into(), format!("{charset:?}"))
+        }
         DecodeError::Form(message) => ("a well-formed form body".into(), message.clone()),
         DecodeError::Patch { pointer, message } => {
             return Violation {

@@ -2,7 +2,8 @@
 //! servers send: OPTIONS without a preflight and `OPTIONS *`, dot segments
 //! and percent-encoded letters in paths, repeated `Accept` headers and
 //! wildcards next to refused types, bodies that stop arriving, preflights
-//! from origins not allowed, odd admin queries and `--token` spellings.
+//! from origins not allowed, odd admin queries, `--token` spellings and
+//! bodies in charsets other than UTF-8.
 
 mod common;
 
@@ -355,4 +356,57 @@ async fn select_reads_repeated_parameters_and_the_star() {
     assert!(both["OrgNr"].is_null(), "{both}");
     let all = selected("$select=*").await;
     assert!(all["Name"].is_string() && all["OrgNr"].is_string(), "{all}");
+}
+
+#[tokio::test]
+async fn bodies_in_the_charset_the_request_names_are_read_in_it() {
+    let server = Server::start(&[]);
+    let http = client();
+    let put = |content_type: &'static str, body: Vec<u8>| {
+        http.put(server.url(STATUS))
+            .header("Accept", "application/json")
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    // "café" in Latin-1 and "ж" in UTF-16 and in windows-1251: not UTF-8,
+    // and right all the same.
+    let latin1 = b"{\"contactStatusid\": 1234, \"note\": \"caf\xe9\"}".to_vec();
+    let utf16: Vec<u8> = "\u{feff}{\"contactStatusid\": 1234, \"note\": \"ж\"}"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let cp1251 = b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><request><contactStatusid>1234</contactStatusid><note>\xe6</note></request>".to_vec();
+    for (content_type, body) in [
+        ("application/json; charset=iso-8859-1", latin1),
+        ("application/json; charset=utf-16", utf16.clone()),
+        ("application/json", utf16.clone()),
+        ("application/xml", cp1251),
+    ] {
+        let reply = put(content_type, body).await.expect("sent");
+        assert_eq!(reply.status(), 200, "{content_type}");
+    }
+
+    let reply = put("application/json; charset=klingon", b"{}".to_vec())
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 415);
+    let error: Value = reply.json().await.expect("JSON");
+    assert_eq!(error["error"]["violations"][0]["pointer"], "/Content-Type");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("\"klingon\"")),
+        "{error}"
+    );
+
+    let reply = put("application/json", utf16[..utf16.len() - 1].to_vec())
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 400);
+    let error: Value = reply.json().await.expect("JSON");
+    assert_eq!(
+        error["error"]["violations"][0]["expected"],
+        "UTF-16LE text, as the request says"
+    );
 }

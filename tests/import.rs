@@ -748,3 +748,19 @@ fn odata_query_examples_keep_the_spaces_of_their_expressions() {
     assert_eq!(parameter(&spec, "$top")["example"], 50);
     assert_eq!(spec["request"]["target"], "/api/v1/Sale");
 }
+
+#[test]
+fn cells_sharing_a_line_keep_their_optional_and_collection_markers() {
+    let spec = imported_spec("42_r7-cells-one-line-optional-collection-ru.txt");
+    for name in ["contactid", "isClosed", "tags"] {
+        assert_eq!(parameter(&spec, name)["required"], false, "{name}");
+    }
+    let tags = parameter(&spec, "tags");
+    assert_eq!(tags["type"], "Коллекция строк");
+    assert_eq!(
+        tags["schema"],
+        serde_json::json!({"type": "array", "items": {"type": "string"}})
+    );
+    assert_eq!(tags["example"], serde_json::json!(["звонок"]));
+    assert_eq!(parameter(&spec, "isClosed")["example"], true);
+}

@@ -325,6 +325,13 @@ fn is_heading(line: &str) -> bool {
 /// The parameter table's lines with the table renderings' cell bars
 /// removed (`| title`, `Contact ID | number | 1234 |`) and a name written on
 /// the same line as its location (`contactid sent in url …`) split off.
+///
+/// A row whose cells share one line keeps each cell on a line of its own:
+/// run together, an optional marker closing the description cell
+/// (`Идентификатор контакта Необязательно | номер | 1234`) would sit in the
+/// middle of the row, where nothing reads it, and the collection marker
+/// closing a type cell (`Коллекция строк коллекция | текст`) would pass
+/// for the type.
 fn table_lines(lines: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for line in lines {
@@ -333,30 +340,59 @@ fn table_lines(lines: &[String]) -> Vec<String> {
             .trim_start_matches('|')
             .trim_end_matches('|')
             .trim();
-        let line = line
-            .replace(" | ", " ")
-            .replace(" |", " ")
-            .replace("| ", " ");
-        let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let lower = line.to_lowercase();
-        match lower.find(" sent in ") {
-            Some(at) if !line[..at].contains(' ') => {
-                out.push(line[..at].to_string());
-                let rest = &line[at + 1..];
-                // `sent in url` is three words; what follows is the row's text.
-                let words: Vec<&str> = rest.splitn(4, ' ').collect();
-                out.push(words[..words.len().min(3)].join(" "));
-                if let Some(text) = words.get(3).map(|t| t.trim()).filter(|t| !t.is_empty()) {
-                    out.push(text.to_string());
+        if line.contains('|') {
+            for (index, cell) in line.split('|').map(str::trim).enumerate() {
+                if cell.is_empty() {
+                    continue;
+                }
+                if index == 0 {
+                    push_name_and_location(&mut out, cell);
+                } else {
+                    push_cell(&mut out, cell);
                 }
             }
-            _ => out.push(line.to_string()),
+        } else {
+            push_name_and_location(&mut out, line);
         }
     }
     out
+}
+
+/// Pushes `line`, with a name written on the same line as its location
+/// (`contactid sent in url …`) split off.
+fn push_name_and_location(out: &mut Vec<String>, line: &str) {
+    let lower = line.to_lowercase();
+    match lower.find(" sent in ") {
+        Some(at) if !line[..at].contains(' ') => {
+            out.push(line[..at].to_string());
+            let rest = &line[at + 1..];
+            // `sent in url` is three words; what follows is the row's text.
+            let words: Vec<&str> = rest.splitn(4, ' ').collect();
+            out.push(words[..words.len().min(3)].join(" "));
+            if let Some(text) = words.get(3).map(|t| t.trim()).filter(|t| !t.is_empty()) {
+                out.push(text.to_string());
+            }
+        }
+        _ => out.push(line.to_string()),
+    }
+}
+
+/// Pushes one cell of a row, with the collection marker that closes a type
+/// cell on a line of its own, where the row reader drops it.
+fn push_cell(out: &mut Vec<String>, cell: &str) {
+    let marker = cell.rsplit_once(' ').filter(|(kind, marker)| {
+        !kind.trim().is_empty() && COLLECTION_MARKERS.contains(&marker.to_lowercase().as_str())
+    });
+    match marker {
+        Some((kind, marker)) => {
+            out.push(kind.trim().to_string());
+            out.push(marker.to_string());
+        }
+        None => out.push(cell.to_string()),
+    }
 }
 
 /// `sent in url` (`передается в …`): the line under a parameter's name

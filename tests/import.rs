@@ -764,3 +764,17 @@ fn cells_sharing_a_line_keep_their_optional_and_collection_markers() {
     assert_eq!(tags["example"], serde_json::json!(["звонок"]));
     assert_eq!(parameter(&spec, "isClosed")["example"], true);
 }
+
+#[test]
+fn a_collection_type_run_into_its_description_keeps_its_item_type() {
+    let spec = imported_spec("43_r7-put-access-collection-run-into-description-ru.txt");
+    let ids = parameter(&spec, "caseid");
+    assert_eq!(ids["description"], "Список идентификаторов кейсов");
+    assert_eq!(
+        ids["schema"],
+        serde_json::json!({"type": "array", "items": {"type": "integer"}})
+    );
+    assert_eq!(ids["example"], serde_json::json!([17]));
+    let users = parameter(&spec, "accessList");
+    assert_eq!(users["schema"]["items"]["format"], "uuid");
+}

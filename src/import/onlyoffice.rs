@@ -522,6 +522,7 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     let joined = lines.join(" ");
     match split_row(&joined) {
         (_, None, _) => super::types::trailing_enumeration(&joined)
+            .or_else(|| super::types::unglued_collection(&joined))
             .or_else(|| super::types::glued_row(&joined))
             .map(|(description, doc_type, example)| (description, Some(doc_type), example))
             .unwrap_or((joined, None, None)),

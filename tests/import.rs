@@ -778,3 +778,15 @@ fn a_collection_type_run_into_its_description_keeps_its_item_type() {
     let users = parameter(&spec, "accessList");
     assert_eq!(users["schema"]["items"]["format"], "uuid");
 }
+
+#[test]
+fn a_route_variable_no_row_documents_is_declared_and_sent_with_the_body_ids_example() {
+    let spec = imported_spec("44_put-route-variable-no-row-documents.txt");
+    let id = parameter(&spec, "id");
+    assert_eq!(id["in"], "path");
+    assert_eq!(id["required"], true);
+    assert_eq!(id["schema"], serde_json::json!({"type": "integer"}));
+    assert_eq!(id["example"], 3);
+    assert_eq!(spec["request"]["target"], "/api/2.0/crm/case/58/status/3");
+    assert_eq!(parameter(&spec, "statusid")["in"], "body");
+}

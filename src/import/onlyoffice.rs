@@ -169,8 +169,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // Path parameters the table leaves without an example take the one in
     // the example request line; a request line that shows the template
     // (`GET api/2.0/crm/contact/{contactid}/access`) gets the examples.
+    add_undocumented_path_parameters(&mut parameters, &path);
     if let Some(request) = request.as_mut() {
         fill_path_examples(&mut parameters, &path, &request.target);
+        borrow_path_examples(&mut parameters);
         request.target = concrete_target(&request.target, &parameters);
         // Some generated pages also list the path parameters as body
         // members: a body that only repeats them is no body.
@@ -691,6 +693,73 @@ fn fill_path_examples(parameters: &mut [ParameterFile], template: &str, target: 
                     .unwrap_or_else(|_| Value::String(value.to_string())),
             );
         }
+    }
+}
+
+/// Declares the template variables no row documents. Some generated pages
+/// route on a variable the method never reads
+/// (`opportunity/{opportunityid}/stage/{id}`, whose table lists only the
+/// body's `stageid`); undeclared, it would be neither typed nor given an
+/// example, and the example request would send the literal `{id}`.
+fn add_undocumented_path_parameters(parameters: &mut Vec<ParameterFile>, template: &str) {
+    for segment in template.split('/') {
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        if parameters
+            .iter()
+            .any(|p| p.location == Location::Path && p.name.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        parameters.push(ParameterFile {
+            name: name.to_string(),
+            location: Location::Path,
+            description: String::new(),
+            doc_type: None,
+            schema: None,
+            example: None,
+            required: true,
+        });
+    }
+}
+
+/// Gives an undocumented path parameter the example still missing from the
+/// example line: that of the one documented query or body parameter whose
+/// name ends with its own (`stageid` for `{id}`), the value such a page
+/// means, typed as that example is.
+fn borrow_path_examples(parameters: &mut [ParameterFile]) {
+    for index in 0..parameters.len() {
+        let parameter = &parameters[index];
+        if parameter.location != Location::Path
+            || parameter.doc_type.is_some()
+            || parameter.example.is_some()
+        {
+            continue;
+        }
+        let name = parameter.name.to_lowercase();
+        let donors: Vec<&ParameterFile> = parameters
+            .iter()
+            .filter(|p| {
+                p.location != Location::Path
+                    && p.doc_type.is_some()
+                    && p.name.to_lowercase().ends_with(&name)
+            })
+            .filter(|p| matches!(p.example, Some(Value::Number(_) | Value::String(_))))
+            .collect();
+        let [donor] = donors.as_slice() else {
+            continue;
+        };
+        let example = donor.example.clone();
+        let schema = match &example {
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                serde_json::json!({"type": "integer"})
+            }
+            _ => serde_json::json!({"type": "string"}),
+        };
+        let parameter = &mut parameters[index];
+        parameter.example = example;
+        parameter.schema = Some(schema);
     }
 }
 

@@ -203,6 +203,11 @@ async fn every_written_page_imports_checks_and_serves_its_documented_examples() 
     let http = common::client();
     let mut compared = (0, 0);
     for endpoint in &catalog.endpoints {
+        // Some pages (the older R7-Office help center) document no example
+        // request; there is nothing of theirs to send.
+        if endpoint.request.is_none() {
+            continue;
+        }
         let prefix = catalog.api_of(endpoint).prefix.clone();
         let documented = &endpoint.responses[0];
         let json_fixture = documented_fixture(out.path(), endpoint, "json");
@@ -789,4 +794,19 @@ fn a_route_variable_no_row_documents_is_declared_and_sent_with_the_body_ids_exam
     assert_eq!(id["example"], 3);
     assert_eq!(spec["request"]["target"], "/api/2.0/crm/case/58/status/3");
     assert_eq!(parameter(&spec, "statusid")["in"], "body");
+}
+
+#[test]
+fn older_r7_help_center_pages_keep_their_location_auth_summary_and_type() {
+    let spec = imported_spec("45_r7-help-center-inline-headings-ru.txt");
+    assert_eq!(spec["auth"], true);
+    assert_eq!(
+        spec["summary"],
+        "Возвращает категорию событий с указанным в запросе ИД"
+    );
+    let id = parameter(&spec, "categoryid");
+    assert_eq!(id["in"], "path");
+    assert_eq!(id["description"], "ИД категории");
+    assert_eq!(id["example"], 12);
+    assert_eq!(spec["responses"][0]["type"], "Категория событий");
 }

@@ -38,6 +38,7 @@ const AUTH: &[&str] = &[
     "requires authentication",
     "требуется аутентификация",
     "требуется авторизация",
+    "требует авторизации",
 ];
 const OPTIONAL: &[&str] = &["optional", "необязательный", "необязательно", "опционально"];
 /// The line the generator adds under collection types.
@@ -101,7 +102,12 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // Where the parameter table ends: at the heading, or at the request line
     // itself when there is none (its last row may end on the line before).
     let example_at = example_heading.or(request_line);
-    let returns_at = page.heading(method_at, RETURNS);
+    let parameters_at = page.heading(method_at, PARAMETERS);
+    let returns_at = page.heading(method_at, RETURNS).or_else(|| {
+        page.find(parameters_at.unwrap_or(method_at), |l| {
+            inline_section(l, RETURNS).is_some()
+        })
+    });
     let response_heading = page.heading(method_at, RESPONSE);
     // The first line of the response examples.
     let response_from = match response_heading {
@@ -112,20 +118,26 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     };
     // The line that ends the sections before the response.
     let response_at = response_heading.unwrap_or(response_from);
-    let parameters_at = page.heading(method_at, PARAMETERS);
+    let inline_description = (method_at..parameters_at.or(example_at).unwrap_or(response_at))
+        .find_map(|i| inline_section(&page.lines[i], DESCRIPTION));
     let summary = match description_heading(page, method_at, parameters_at.or(example_at)) {
         Some(at) => section_text(page, at),
-        None => page
-            .next_text(method_at + 1)
-            .map(|i| page.lines[i].trim())
-            .filter(|l| {
-                !is_heading(l)
-                    && !l.ends_with('|')
-                    && !l.to_lowercase().contains("authentication")
-                    && method_line(l).is_none()
-            })
-            .unwrap_or("")
-            .to_string(),
+        None => match inline_description {
+            Some(text) => text.to_string(),
+            None => page
+                .next_text(method_at + 1)
+                .map(|i| page.lines[i].trim())
+                .filter(|l| {
+                    let lower = l.to_lowercase();
+                    !is_heading(l)
+                        && !l.ends_with('|')
+                        && !lower.contains("authentication")
+                        && !AUTH.iter().any(|phrase| lower.contains(phrase))
+                        && method_line(l).is_none()
+                })
+                .unwrap_or("")
+                .to_string(),
+        },
     };
 
     let parameters_from = parameters_at.unwrap_or(method_at);
@@ -196,7 +208,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         *name = format!("{prefix}/{name}");
     }
 
-    let type_name = match returns_at.filter(|&at| at < response_at) {
+    let inline_type = returns_at
+        .and_then(|at| inline_section(&page.lines[at], RETURNS))
+        .map(str::to_string);
+    let type_name = match returns_at.filter(|&at| at < response_at && inline_type.is_none()) {
         Some(at) => page.next_text(at + 1).filter(|&i| i < response_at),
         // Without the heading, the returned type is the text line between
         // the example request (headers and body) and the response.
@@ -220,6 +235,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
             .to_string()
     })
     .filter(|t| !t.is_empty());
+    let type_name = inline_type.or(type_name);
 
     let status = if method == "POST" { 201 } else { 200 };
     let (json, xml) = parse_responses(page, response_from)?;
@@ -397,20 +413,42 @@ fn push_cell(out: &mut Vec<String>, cell: &str) {
     }
 }
 
-/// `sent in url` (`передается в …`): the line under a parameter's name
-/// that says where it is sent. The place is one word: a remark such as
+/// `Описание - Удаляет событие …`: a heading and its text on one line, as
+/// the older R7-Office help-center pages write the description and the
+/// returned type (`Возвращает - Событие`). The text after the dash.
+fn inline_section<'l>(line: &'l str, headings: &[&str]) -> Option<&'l str> {
+    let line = line.trim();
+    headings.iter().find_map(|heading| {
+        let head = line.get(..heading.len())?;
+        if !head.eq_ignore_ascii_case(heading) {
+            return None;
+        }
+        let rest = line[heading.len()..].trim_start();
+        let text = rest.strip_prefix(['-', '–', '—'])?.trim();
+        (!text.is_empty()).then_some(text)
+    })
+}
+
+/// `sent in url` (`передается в …`, on the older R7-Office help-center
+/// pages `отправка в …`): the line under a parameter's name that says
+/// where it is sent. The place is one word: a remark such as
 /// "Sent in json format only" under a description is no location, and
 /// read as one it would turn the description above it into a parameter.
 fn is_location(line: &str) -> bool {
     let lower = line.trim().to_lowercase();
-    ["sent in ", "передается в ", "отправляется в "]
-        .iter()
-        .any(|prefix| {
-            lower.strip_prefix(prefix).is_some_and(|place| {
-                let place = place.trim();
-                !place.is_empty() && !place.contains(char::is_whitespace)
-            })
+    [
+        "sent in ",
+        "передается в ",
+        "отправляется в ",
+        "отправка в ",
+    ]
+    .iter()
+    .any(|prefix| {
+        lower.strip_prefix(prefix).is_some_and(|place| {
+            let place = place.trim();
+            !place.is_empty() && !place.contains(char::is_whitespace)
         })
+    })
 }
 
 /// Rows of the parameter table between `from` and `end`.

@@ -181,10 +181,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // Path parameters the table leaves without an example take the one in
     // the example request line; a request line that shows the template
     // (`GET api/2.0/crm/contact/{contactid}/access`) gets the examples.
-    add_undocumented_path_parameters(&mut parameters, &path);
+    let undocumented = add_undocumented_path_parameters(&mut parameters, &path);
     if let Some(request) = request.as_mut() {
         fill_path_examples(&mut parameters, &path, &request.target);
-        borrow_path_examples(&mut parameters);
+        borrow_path_examples(&mut parameters, &undocumented);
         request.target = concrete_target(&request.target, &parameters);
         // Some generated pages also list the path parameters as body
         // members: a body that only repeats them is no body.
@@ -739,7 +739,12 @@ fn fill_path_examples(parameters: &mut [ParameterFile], template: &str, target: 
 /// (`opportunity/{opportunityid}/stage/{id}`, whose table lists only the
 /// body's `stageid`); undeclared, it would be neither typed nor given an
 /// example, and the example request would send the literal `{id}`.
-fn add_undocumented_path_parameters(parameters: &mut Vec<ParameterFile>, template: &str) {
+/// Returns their names.
+fn add_undocumented_path_parameters(
+    parameters: &mut Vec<ParameterFile>,
+    template: &str,
+) -> Vec<String> {
+    let mut added = Vec::new();
     for segment in template.split('/') {
         let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
             continue;
@@ -759,18 +764,20 @@ fn add_undocumented_path_parameters(parameters: &mut Vec<ParameterFile>, templat
             example: None,
             required: true,
         });
+        added.push(name.to_string());
     }
+    added
 }
 
 /// Gives an undocumented path parameter the example still missing from the
 /// example line: that of the one documented query or body parameter whose
 /// name ends with its own (`stageid` for `{id}`), the value such a page
 /// means, typed as that example is.
-fn borrow_path_examples(parameters: &mut [ParameterFile]) {
+fn borrow_path_examples(parameters: &mut [ParameterFile], undocumented: &[String]) {
     for index in 0..parameters.len() {
         let parameter = &parameters[index];
         if parameter.location != Location::Path
-            || parameter.doc_type.is_some()
+            || !undocumented.contains(&parameter.name)
             || parameter.example.is_some()
         {
             continue;

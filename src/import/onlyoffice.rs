@@ -38,6 +38,7 @@ const AUTH: &[&str] = &[
     "requires authentication",
     "требуется аутентификация",
     "требуется авторизация",
+    "требует авторизации",
 ];
 const OPTIONAL: &[&str] = &["optional", "необязательный", "необязательно", "опционально"];
 /// The line the generator adds under collection types.
@@ -101,7 +102,12 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // Where the parameter table ends: at the heading, or at the request line
     // itself when there is none (its last row may end on the line before).
     let example_at = example_heading.or(request_line);
-    let returns_at = page.heading(method_at, RETURNS);
+    let parameters_at = page.heading(method_at, PARAMETERS);
+    let returns_at = page.heading(method_at, RETURNS).or_else(|| {
+        page.find(parameters_at.unwrap_or(method_at), |l| {
+            inline_section(l, RETURNS).is_some()
+        })
+    });
     let response_heading = page.heading(method_at, RESPONSE);
     // The first line of the response examples.
     let response_from = match response_heading {
@@ -112,20 +118,26 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     };
     // The line that ends the sections before the response.
     let response_at = response_heading.unwrap_or(response_from);
-    let parameters_at = page.heading(method_at, PARAMETERS);
+    let inline_description = (method_at..parameters_at.or(example_at).unwrap_or(response_at))
+        .find_map(|i| inline_section(&page.lines[i], DESCRIPTION));
     let summary = match description_heading(page, method_at, parameters_at.or(example_at)) {
         Some(at) => section_text(page, at),
-        None => page
-            .next_text(method_at + 1)
-            .map(|i| page.lines[i].trim())
-            .filter(|l| {
-                !is_heading(l)
-                    && !l.ends_with('|')
-                    && !l.to_lowercase().contains("authentication")
-                    && method_line(l).is_none()
-            })
-            .unwrap_or("")
-            .to_string(),
+        None => match inline_description {
+            Some(text) => text.to_string(),
+            None => page
+                .next_text(method_at + 1)
+                .map(|i| page.lines[i].trim())
+                .filter(|l| {
+                    let lower = l.to_lowercase();
+                    !is_heading(l)
+                        && !l.ends_with('|')
+                        && !lower.contains("authentication")
+                        && !AUTH.iter().any(|phrase| lower.contains(phrase))
+                        && method_line(l).is_none()
+                })
+                .unwrap_or("")
+                .to_string(),
+        },
     };
 
     let parameters_from = parameters_at.unwrap_or(method_at);
@@ -169,8 +181,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // Path parameters the table leaves without an example take the one in
     // the example request line; a request line that shows the template
     // (`GET api/2.0/crm/contact/{contactid}/access`) gets the examples.
+    let undocumented = add_undocumented_path_parameters(&mut parameters, &path);
     if let Some(request) = request.as_mut() {
         fill_path_examples(&mut parameters, &path, &request.target);
+        borrow_path_examples(&mut parameters, &undocumented);
         request.target = concrete_target(&request.target, &parameters);
         // Some generated pages also list the path parameters as body
         // members: a body that only repeats them is no body.
@@ -194,7 +208,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         *name = format!("{prefix}/{name}");
     }
 
-    let type_name = match returns_at.filter(|&at| at < response_at) {
+    let inline_type = returns_at
+        .and_then(|at| inline_section(&page.lines[at], RETURNS))
+        .map(str::to_string);
+    let type_name = match returns_at.filter(|&at| at < response_at && inline_type.is_none()) {
         Some(at) => page.next_text(at + 1).filter(|&i| i < response_at),
         // Without the heading, the returned type is the text line between
         // the example request (headers and body) and the response.
@@ -218,6 +235,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
             .to_string()
     })
     .filter(|t| !t.is_empty());
+    let type_name = inline_type.or(type_name);
 
     let status = if method == "POST" { 201 } else { 200 };
     let (json, xml) = parse_responses(page, response_from)?;
@@ -325,6 +343,13 @@ fn is_heading(line: &str) -> bool {
 /// The parameter table's lines with the table renderings' cell bars
 /// removed (`| title`, `Contact ID | number | 1234 |`) and a name written on
 /// the same line as its location (`contactid sent in url …`) split off.
+///
+/// A row whose cells share one line keeps each cell on a line of its own:
+/// run together, an optional marker closing the description cell
+/// (`Идентификатор контакта Необязательно | номер | 1234`) would sit in the
+/// middle of the row, where nothing reads it, and the collection marker
+/// closing a type cell (`Коллекция строк коллекция | текст`) would pass
+/// for the type.
 fn table_lines(lines: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for line in lines {
@@ -333,46 +358,97 @@ fn table_lines(lines: &[String]) -> Vec<String> {
             .trim_start_matches('|')
             .trim_end_matches('|')
             .trim();
-        let line = line
-            .replace(" | ", " ")
-            .replace(" |", " ")
-            .replace("| ", " ");
-        let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let lower = line.to_lowercase();
-        match lower.find(" sent in ") {
-            Some(at) if !line[..at].contains(' ') => {
-                out.push(line[..at].to_string());
-                let rest = &line[at + 1..];
-                // `sent in url` is three words; what follows is the row's text.
-                let words: Vec<&str> = rest.splitn(4, ' ').collect();
-                out.push(words[..words.len().min(3)].join(" "));
-                if let Some(text) = words.get(3).map(|t| t.trim()).filter(|t| !t.is_empty()) {
-                    out.push(text.to_string());
+        if line.contains('|') {
+            for (index, cell) in line.split('|').map(str::trim).enumerate() {
+                if cell.is_empty() {
+                    continue;
+                }
+                if index == 0 {
+                    push_name_and_location(&mut out, cell);
+                } else {
+                    push_cell(&mut out, cell);
                 }
             }
-            _ => out.push(line.to_string()),
+        } else {
+            push_name_and_location(&mut out, line);
         }
     }
     out
 }
 
-/// `sent in url` (`передается в …`): the line under a parameter's name
-/// that says where it is sent. The place is one word: a remark such as
+/// Pushes `line`, with a name written on the same line as its location
+/// (`contactid sent in url …`) split off.
+fn push_name_and_location(out: &mut Vec<String>, line: &str) {
+    let lower = line.to_lowercase();
+    match lower.find(" sent in ") {
+        Some(at) if !line[..at].contains(' ') => {
+            out.push(line[..at].to_string());
+            let rest = &line[at + 1..];
+            // `sent in url` is three words; what follows is the row's text.
+            let words: Vec<&str> = rest.splitn(4, ' ').collect();
+            out.push(words[..words.len().min(3)].join(" "));
+            if let Some(text) = words.get(3).map(|t| t.trim()).filter(|t| !t.is_empty()) {
+                out.push(text.to_string());
+            }
+        }
+        _ => out.push(line.to_string()),
+    }
+}
+
+/// Pushes one cell of a row, with the collection marker that closes a type
+/// cell on a line of its own, where the row reader drops it.
+fn push_cell(out: &mut Vec<String>, cell: &str) {
+    let marker = cell.rsplit_once(' ').filter(|(kind, marker)| {
+        !kind.trim().is_empty() && COLLECTION_MARKERS.contains(&marker.to_lowercase().as_str())
+    });
+    match marker {
+        Some((kind, marker)) => {
+            out.push(kind.trim().to_string());
+            out.push(marker.to_string());
+        }
+        None => out.push(cell.to_string()),
+    }
+}
+
+/// `Описание - Удаляет событие …`: a heading and its text on one line, as
+/// the older R7-Office help-center pages write the description and the
+/// returned type (`Возвращает - Событие`). The text after the dash.
+fn inline_section<'l>(line: &'l str, headings: &[&str]) -> Option<&'l str> {
+    let line = line.trim();
+    headings.iter().find_map(|heading| {
+        let head = line.get(..heading.len())?;
+        if !head.eq_ignore_ascii_case(heading) {
+            return None;
+        }
+        let rest = line[heading.len()..].trim_start();
+        let text = rest.strip_prefix(['-', '–', '—'])?.trim();
+        (!text.is_empty()).then_some(text)
+    })
+}
+
+/// `sent in url` (`передается в …`, on the older R7-Office help-center
+/// pages `отправка в …`): the line under a parameter's name that says
+/// where it is sent. The place is one word: a remark such as
 /// "Sent in json format only" under a description is no location, and
 /// read as one it would turn the description above it into a parameter.
 fn is_location(line: &str) -> bool {
     let lower = line.trim().to_lowercase();
-    ["sent in ", "передается в ", "отправляется в "]
-        .iter()
-        .any(|prefix| {
-            lower.strip_prefix(prefix).is_some_and(|place| {
-                let place = place.trim();
-                !place.is_empty() && !place.contains(char::is_whitespace)
-            })
+    [
+        "sent in ",
+        "передается в ",
+        "отправляется в ",
+        "отправка в ",
+    ]
+    .iter()
+    .any(|prefix| {
+        lower.strip_prefix(prefix).is_some_and(|place| {
+            let place = place.trim();
+            !place.is_empty() && !place.contains(char::is_whitespace)
         })
+    })
 }
 
 /// Rows of the parameter table between `from` and `end`.
@@ -486,6 +562,7 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     let joined = lines.join(" ");
     match split_row(&joined) {
         (_, None, _) => super::types::trailing_enumeration(&joined)
+            .or_else(|| super::types::unglued_collection(&joined))
             .or_else(|| super::types::glued_row(&joined))
             .map(|(description, doc_type, example)| (description, Some(doc_type), example))
             .unwrap_or((joined, None, None)),
@@ -654,6 +731,80 @@ fn fill_path_examples(parameters: &mut [ParameterFile], template: &str, target: 
                     .unwrap_or_else(|_| Value::String(value.to_string())),
             );
         }
+    }
+}
+
+/// Declares the template variables no row documents. Some generated pages
+/// route on a variable the method never reads
+/// (`opportunity/{opportunityid}/stage/{id}`, whose table lists only the
+/// body's `stageid`); undeclared, it would be neither typed nor given an
+/// example, and the example request would send the literal `{id}`.
+/// Returns their names.
+fn add_undocumented_path_parameters(
+    parameters: &mut Vec<ParameterFile>,
+    template: &str,
+) -> Vec<String> {
+    let mut added = Vec::new();
+    for segment in template.split('/') {
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        if parameters
+            .iter()
+            .any(|p| p.location == Location::Path && p.name.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        parameters.push(ParameterFile {
+            name: name.to_string(),
+            location: Location::Path,
+            description: String::new(),
+            doc_type: None,
+            schema: None,
+            example: None,
+            required: true,
+        });
+        added.push(name.to_string());
+    }
+    added
+}
+
+/// Gives an undocumented path parameter the example still missing from the
+/// example line: that of the one documented query or body parameter whose
+/// name ends with its own (`stageid` for `{id}`), the value such a page
+/// means, typed as that example is.
+fn borrow_path_examples(parameters: &mut [ParameterFile], undocumented: &[String]) {
+    for index in 0..parameters.len() {
+        let parameter = &parameters[index];
+        if parameter.location != Location::Path
+            || !undocumented.contains(&parameter.name)
+            || parameter.example.is_some()
+        {
+            continue;
+        }
+        let name = parameter.name.to_lowercase();
+        let donors: Vec<&ParameterFile> = parameters
+            .iter()
+            .filter(|p| {
+                p.location != Location::Path
+                    && p.doc_type.is_some()
+                    && p.name.to_lowercase().ends_with(&name)
+            })
+            .filter(|p| matches!(p.example, Some(Value::Number(_) | Value::String(_))))
+            .collect();
+        let [donor] = donors.as_slice() else {
+            continue;
+        };
+        let example = donor.example.clone();
+        let schema = match &example {
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                serde_json::json!({"type": "integer"})
+            }
+            _ => serde_json::json!({"type": "string"}),
+        };
+        let parameter = &mut parameters[index];
+        parameter.example = example;
+        parameter.schema = Some(schema);
     }
 }
 

@@ -166,6 +166,33 @@ pub fn glued_row(text: &str) -> Option<(String, DocType, Option<Value>)> {
     Some((description, doc_type, example))
 }
 
+/// The phrases that open a collection type, as the type cell writes them.
+const COLLECTION_CELLS: &[&str] = &["Collection of", "List of", "Array of", "Коллекция"];
+
+/// A row whose description cell a rendering ran into a collection type
+/// (`Список идентификаторов сделокCollection of numbers 1234`) with the
+/// space put back, split like any row. The cells show only where a
+/// lower-case letter meets the capital that opens the phrase: a
+/// description that merely mentions a collection has a space before it.
+pub fn unglued_collection(text: &str) -> Option<(String, DocType, Option<Value>)> {
+    for phrase in COLLECTION_CELLS {
+        for (at, _) in text.match_indices(phrase) {
+            let glued = text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_lowercase);
+            if !glued {
+                continue;
+            }
+            let spaced = format!("{} {}", &text[..at], &text[at..]);
+            if let (description, Some(doc_type), example) = split_row(&spaced) {
+                return Some((description, doc_type, example));
+            }
+        }
+    }
+    None
+}
+
 /// A collection's example shown as one item (`some text`) becomes a list of
 /// that item, typed as the items are.
 fn fit_example(example: Value, schema: &Value) -> Value {
@@ -635,6 +662,21 @@ mod tests {
         assert!(glued_row("Needs updates soon").is_none());
         assert!(glued_row("Sort order ContactSortedByType").is_none());
         assert!(glued_row("Rows with строками").is_none());
+    }
+
+    #[test]
+    fn a_collection_type_run_into_its_description_is_split_off() {
+        let (description, doc_type, example) =
+            unglued_collection("Список идентификаторов сделокCollection of numbers 1234")
+                .expect("a collection");
+        assert_eq!(description, "Список идентификаторов сделок");
+        assert_eq!(
+            doc_type.schema,
+            json!({"type": "array", "items": {"type": "integer"}})
+        );
+        assert_eq!(example, Some(json!([1234])));
+        // A description that mentions a collection after a space is no cell.
+        assert!(unglued_collection("Tags Collection of notes").is_none());
     }
 
     #[test]

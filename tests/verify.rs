@@ -1417,3 +1417,84 @@ async fn a_documented_list_with_items_of_several_kinds_or_nulls_allows_each() {
     let run = verify_run(format!("http://{address}/fraction"), &args).await;
     assert_eq!(run.findings("json"), ["type-change at /response/tags/2"]);
 }
+
+#[tokio::test]
+async fn the_same_drift_in_many_list_items_is_one_finding_and_a_huge_list_is_compared_quickly() {
+    const ITEMS: usize = 100_000;
+    let documented = r7_json();
+    let xml = r7_xml();
+    let item = documented["response"]["commonData"][0].clone();
+    let mut many = documented.clone();
+    many["response"]["commonData"] = Value::Array(
+        (0..ITEMS)
+            .map(|i| {
+                let mut drifted = item.clone();
+                let object = drifted.as_object_mut().expect("object");
+                object.remove("data");
+                object.insert("infoType".into(), "1".into());
+                object.insert("id".into(), i.into());
+                drifted
+            })
+            .collect(),
+    );
+    // Dictionary-like items, each with a key of its own: every key is a
+    // kind of note, and only the first few are listed.
+    let mut keyed = documented.clone();
+    keyed["response"]["commonData"] = Value::Array(
+        (0..1000)
+            .map(|i| {
+                let mut extra = item.clone();
+                extra[format!("k{i}")] = i.into();
+                extra
+            })
+            .collect(),
+    );
+    let start = xml.find("    <commonData>").expect("commonData");
+    let end = xml.find("    </commonData>\n").expect("end") + "    </commonData>\n".len();
+    let xml_item = xml[start..end].replace("      <data>support@Р7.com</data>\n", "");
+    // As many as fit under the 16 MiB verify reads.
+    let many_xml = format!(
+        "{}{}{}",
+        &xml[..start],
+        xml_item.repeat(50_000),
+        &xml[end..]
+    );
+    let cases = vec![
+        ("many", json_answer(&many), xml_answer(many_xml)),
+        ("keyed", json_answer(&keyed), xml_answer(xml.clone())),
+    ];
+    let address = drifting_portal(cases).await;
+    let started = Instant::now();
+    let run = verify_run(format!("http://{address}/many"), R7).await;
+    assert!(started.elapsed() < Duration::from_secs(60), "too slow");
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(
+        run.findings("json"),
+        [
+            "missing-field at /response/commonData/0/data",
+            "type-change at /response/commonData/0/infoType",
+        ]
+    );
+    assert_eq!(
+        run.findings("xml"),
+        ["missing-field at /response/commonData/0/data"]
+    );
+    assert!(
+        run.messages("json")
+            .contains("; the same in 99999 more of the 100000 items"),
+        "{}",
+        run.table
+    );
+    assert!(run.table.len() < 10_000, "{}", run.table.len());
+
+    let run = verify_run(format!("http://{address}/keyed"), R7).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    let json = run.findings("json");
+    assert_eq!(json.len(), 21, "{json:?}");
+    assert!(
+        run.messages("json")
+            .contains("980 more kinds of drift in the items of this list are not listed"),
+        "{}",
+        run.table
+    );
+}

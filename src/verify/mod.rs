@@ -30,7 +30,7 @@ use compare::Comparison;
 const QUOTED: usize = 200;
 
 /// What kind of drift a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// A documented field is absent.

@@ -135,15 +135,9 @@ impl<'f> Comparison<'f> {
             {
                 self.add(Class::TypeChange, pointer, date_message(documented, live))
             }
-            _ if kind(expected) != kind(actual) => self.add(
-                Class::TypeChange,
-                pointer,
-                format!(
-                    "documented as {}, the portal sends {}",
-                    kind(expected),
-                    kind(actual)
-                ),
-            ),
+            _ if kind(expected) != kind(actual) => {
+                self.add(Class::TypeChange, pointer, type_message(expected, actual))
+            }
             // Both numbers, but a .NET client deserialising the documented
             // integer into an `int` or `long` rejects a fraction: the type
             // changed even though JSON has one number type.
@@ -636,6 +630,38 @@ fn is_iso_date(text: &str) -> bool {
     }
 }
 
+/// A type change naming both values where they are scalars, so that the
+/// reader sees `0` became `"0"` without fetching the answer, and saying so
+/// where the live text is the documented kind spelled as a string (.NET
+/// portals serialising numbers as strings) or a boolean came as 0/1.
+fn type_message(expected: &Value, actual: &Value) -> String {
+    let described = |value: &Value| match value {
+        Value::Object(_) | Value::Array(_) | Value::Null => kind(value).to_string(),
+        scalar => format!("{} ({})", kind(scalar), short(scalar)),
+    };
+    let spelled = match (expected, actual) {
+        (Value::Number(_), Value::String(text))
+            if text.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
+        {
+            ": the number written as a string"
+        }
+        (Value::Bool(_), Value::String(text))
+            if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") =>
+        {
+            ": the boolean written as a string"
+        }
+        (Value::Bool(_), Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 1) => {
+            ": the boolean written as 0 or 1"
+        }
+        _ => "",
+    };
+    format!(
+        "documented as {}, the portal sends {}{spelled}",
+        described(expected),
+        described(actual)
+    )
+}
+
 /// A documented ISO date that came back in another format: clients that
 /// parse the documented format break, so it is a type change, not a value.
 fn date_message(documented: &str, live: &str) -> String {
@@ -821,6 +847,26 @@ mod tests {
             .into_iter()
             .map(|f| (f.class, f.pointer, f.message))
             .collect()
+    }
+
+    #[test]
+    fn type_changes_name_both_values_and_what_a_dotnet_portal_did() {
+        let documented = json!({"id": 1234, "open": true, "done": false, "tags": ["a"], "n": 1});
+        let live = json!({"id": "1234", "open": "True", "done": 0, "tags": {"a": 1}, "n": "n/a"});
+        let messages: Vec<String> = json_findings(&documented, &live)
+            .into_iter()
+            .map(|(_, _, message)| message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                r#"documented as a number (1234), the portal sends text ("1234"): the number written as a string"#,
+                r#"documented as a boolean (true), the portal sends text ("True"): the boolean written as a string"#,
+                "documented as a boolean (false), the portal sends a number (0): the boolean written as 0 or 1",
+                "documented as an array, the portal sends an object",
+                r#"documented as a number (1), the portal sends text ("n/a")"#,
+            ]
+        );
     }
 
     #[test]

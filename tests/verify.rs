@@ -1498,3 +1498,81 @@ async fn the_same_drift_in_many_list_items_is_one_finding_and_a_huge_list_is_com
         run.table
     );
 }
+
+#[tokio::test]
+async fn utf16_bodies_and_encoding_labels_that_misstate_a_utf8_body_are_named() {
+    let documented = r7_json();
+    let xml = r7_xml();
+    let utf16: Vec<u8> = std::iter::once(0xFEFF_u16)
+        .chain(documented.to_string().encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let declared = |encoding: &str, text: &str| {
+        format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n{text}")
+    };
+    let cases = vec![
+        (
+            "utf16",
+            answer(200, "application/json; charset=utf-16", utf16),
+            xml_answer(declared("utf-16", &xml)),
+        ),
+        (
+            "latin1",
+            answer(
+                200,
+                "application/json; charset=ISO-8859-1",
+                documented.to_string(),
+            ),
+            xml_answer(declared("windows-1251", &xml)),
+        ),
+        // ASCII reads the same under any 8-bit label: no drift.
+        (
+            "ascii",
+            answer(
+                200,
+                "application/json; charset=\"us-ascii\"",
+                documented.to_string().replace("Р7", "R7"),
+            ),
+            xml_answer(declared("windows-1251", &xml.replace("Р7", "R7"))),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    let run = verify_run(format!("http://{address}/utf16"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json")
+            .contains("the body is UTF-16LE, the vendors send UTF-8"),
+        "{}",
+        run.table
+    );
+    assert!(
+        run.messages("xml").contains(
+            "the XML declaration says encoding=utf-16, but the body is UTF-8: clients that honour the label refuse or misread it"
+        ),
+        "{}",
+        run.table
+    );
+
+    let run = verify_run(format!("http://{address}/latin1"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json").contains(
+            "the Content-Type says charset=iso-8859-1, but the body is UTF-8 with non-ASCII text"
+        ),
+        "{}",
+        run.table
+    );
+    assert!(
+        run.messages("xml")
+            .contains("the XML declaration says encoding=windows-1251"),
+        "{}",
+        run.table
+    );
+
+    let run = verify_run(format!("http://{address}/ascii"), R7).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+}

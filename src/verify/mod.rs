@@ -787,6 +787,15 @@ fn evaluate(
             return;
         }
     };
+    if declared_right && let Some(message) = misdeclared(answer, form, text, bom) {
+        // The text is still compared: clients that read UTF-8 regardless
+        // get it right, and its own drift is worth knowing.
+        findings.push(Finding {
+            class: Class::EnvelopeMismatch,
+            pointer: String::new(),
+            message,
+        });
+    }
     let unreadable = |findings: &mut Vec<Finding>, why: String| {
         if declared_right {
             findings.push(Finding {
@@ -901,10 +910,96 @@ fn media_form(content_type: Option<&str>) -> Option<Format> {
     }
 }
 
+/// The charset a `Content-Type` names, lower-cased and unquoted.
+fn charset(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+    })
+}
+
+/// The encoding an XML declaration names (`<?xml … encoding="…"?>`),
+/// lower-cased; only the prolog is looked at.
+fn xml_declared_encoding(text: &str) -> Option<String> {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let declaration = &start[..start.find("?>")?];
+    let named_xml = declaration
+        .strip_prefix("<?xml")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()));
+    if !named_xml {
+        return None;
+    }
+    let (_, rest) = declaration.split_once("encoding")?;
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    rest[1..]
+        .split(quote)
+        .next()
+        .map(|name| name.trim().to_ascii_lowercase())
+}
+
+/// A UTF-8 body whose `Content-Type` charset or XML declaration names
+/// another encoding, in a way that breaks clients honouring the label: a
+/// UTF-16 or UTF-32 label on UTF-8 bytes (.NET's XmlReader refuses it), or
+/// an 8-bit one (windows-1251, iso-8859-1) over non-ASCII text, which such
+/// clients turn into mojibake. ASCII text reads the same under any 8-bit
+/// label, so that label is harmless and not reported.
+/// Both labels are read: RFC 7303 lets the charset win, but clients that
+/// hand the bytes to an XML parser go by the declaration.
+fn misdeclared(answer: &Answer, form: Format, text: &str, bom: usize) -> Option<String> {
+    let header = answer
+        .content_type
+        .as_deref()
+        .and_then(charset)
+        .map(|label| (label, "the Content-Type says charset="));
+    let declaration = (form == Format::Xml)
+        .then(|| xml_declared_encoding(text))
+        .flatten()
+        .map(|label| (label, "the XML declaration says encoding="));
+    [header, declaration]
+        .into_iter()
+        .flatten()
+        .find_map(|(label, where_)| mislabelled(&label, where_, text, bom))
+}
+
+fn mislabelled(label: &str, where_: &str, text: &str, bom: usize) -> Option<String> {
+    if matches!(label, "utf-8" | "utf8") {
+        return None;
+    }
+    let label = shorten(label, 40);
+    let wide = [
+        "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs-4", "unicode",
+    ]
+    .iter()
+    .any(|w| label.starts_with(w));
+    if wide {
+        return Some(format!(
+            "{where_}{label}, but the body is UTF-8: clients that honour the label refuse or misread it"
+        ));
+    }
+    // Offsets count from the first byte sent, as in `not_utf8`.
+    let at = text.bytes().position(|b| !b.is_ascii())? + bom;
+    Some(format!(
+        "{where_}{label}, but the body is UTF-8 with non-ASCII text (from offset {at}): clients that honour the label misread it"
+    ))
+}
+
 /// "the body is not UTF-8" with the offending byte and, for XML, the
 /// encoding the document declares (R7-Office pages are Russian; a portal
 /// answering in windows-1251 breaks every client that reads UTF-8).
 fn not_utf8(body: &[u8], bom: usize, error: &std::str::Utf8Error) -> String {
+    // UTF-16, as Windows tools write it, is told by its byte order mark or
+    // by the zero bytes that ASCII characters leave beside them.
+    let utf16 = match body {
+        [0xFF, 0xFE, ..] | [_, 0, _, 0, ..] => Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] | [0, _, 0, _, ..] => Some("UTF-16BE"),
+        _ => None,
+    };
+    if let Some(name) = utf16 {
+        return format!("the body is {name}, the vendors send UTF-8");
+    }
     let byte = body.get(error.valid_up_to()).copied().unwrap_or(0);
     // Offsets count from the first byte sent, byte order mark included.
     let at = error.valid_up_to() + bom;
@@ -1238,6 +1333,31 @@ mod tests {
             status_message(201, &quoted),
             "documented 201, the portal answers 200"
         );
+    }
+
+    #[test]
+    fn encoding_labels_are_read_from_the_charset_and_the_xml_declaration() {
+        assert_eq!(
+            charset("text/xml; Charset=\"Windows-1251\"").as_deref(),
+            Some("windows-1251")
+        );
+        assert_eq!(charset("application/json").as_deref(), None);
+        assert_eq!(
+            xml_declared_encoding("\u{feff}<?xml version='1.0' encoding = 'UTF-16'?><a/>")
+                .as_deref(),
+            Some("utf-16")
+        );
+        for other in [
+            "",
+            "<a/>",
+            "<?xml?>",
+            "<?xml encoding?>",
+            "<?xml encoding=utf-8?>",
+            "<?xml encoding=\"",
+            "<?xml-stylesheet encoding=\"x\"?><a/>",
+        ] {
+            assert_eq!(xml_declared_encoding(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -146,6 +146,11 @@ impl<'f> Comparison<'f> {
             {
                 self.add(Class::TypeChange, pointer, integer_message(live))
             }
+            (Value::Number(documented), Value::Number(live))
+                if is_integer(documented) && !is_integer(live) && beyond_64_bits(live.as_f64()) =>
+            {
+                self.add(Class::TypeChange, pointer, too_large_message(live))
+            }
             _ if expected != actual
                 && !(expected.is_number()
                     && actual.is_number()
@@ -265,6 +270,16 @@ impl<'f> Comparison<'f> {
                         Class::TypeChange,
                         pointer,
                         integer_message(shorten(text, 60)),
+                    );
+                } else if is_integer(n)
+                    && text.parse::<i64>().is_err()
+                    && text.parse::<u64>().is_err()
+                    && beyond_64_bits(text.parse::<f64>().ok())
+                {
+                    self.add(
+                        Class::TypeChange,
+                        pointer,
+                        too_large_message(shorten(text, 60)),
                     );
                 } else if text.parse::<f64>().ok() != n.as_f64() {
                     self.add(
@@ -684,6 +699,20 @@ fn has_fraction(number: &serde_json::Number) -> bool {
     number.as_f64().is_some_and(|value| value.fract() != 0.0)
 }
 
+/// Whether an integral value lies outside both `long` and `ulong`: the
+/// JSON parser had to keep it as a float, and a client reading the
+/// documented integer overflows.
+fn beyond_64_bits(value: Option<f64>) -> bool {
+    // 2^63 and 2^64 are exact in f64, so these bounds are exact too.
+    value.is_some_and(|v| {
+        v.fract() == 0.0 && !(-9.223_372_036_854_776e18..1.844_674_407_370_955_2e19).contains(&v)
+    })
+}
+
+fn too_large_message(live: impl std::fmt::Display) -> String {
+    format!("documented as an integer, the portal sends {live}, beyond the 64-bit integer types")
+}
+
 /// The same words for a fraction in JSON and in XML, so that both forms of
 /// one drift read alike in a report.
 fn integer_message(live: impl std::fmt::Display) -> String {
@@ -915,6 +944,41 @@ mod tests {
                 .map(|(class, pointer, _)| (class, pointer))
                 .collect::<Vec<_>>(),
             [(Class::TypeChange, "/2".to_string())]
+        );
+    }
+
+    #[test]
+    fn an_integer_beyond_64_bits_where_an_integer_is_documented_is_a_type_change() {
+        let documented = json!({"id": 1, "max": 1, "rate": 1.5});
+        let live: Value = serde_json::from_str(
+            r#"{"id": 123456789012345678901234567890, "max": 18446744073709551615, "rate": 1e30}"#,
+        )
+        .expect("json");
+        let found = json_findings(&documented, &live);
+        assert_eq!(
+            found
+                .iter()
+                .map(|(class, pointer, _)| (*class, pointer.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (Class::TypeChange, "/id"),
+                (Class::ValueDiffers, "/max"),
+                (Class::ValueDiffers, "/rate"),
+            ]
+        );
+        assert!(
+            found[0].2.ends_with("beyond the 64-bit integer types"),
+            "{found:?}"
+        );
+        let style = DialectName::Onlyoffice.rules().xml;
+        let expected = json!({"status": 0, "response": {"id": 1, "max": 1}});
+        let xml = "<result>\n  <status>0</status>\n  <response>\n    <id>123456789012345678901234567890</id>\n    <max>-9223372036854775808</max>\n  </response>\n</result>";
+        assert_eq!(
+            classes(&style, &expected, xml),
+            [
+                (Class::TypeChange, "/response/id".to_string()),
+                (Class::ValueDiffers, "/response/max".to_string()),
+            ]
         );
     }
 

@@ -1576,3 +1576,23 @@ async fn utf16_bodies_and_encoding_labels_that_misstate_a_utf8_body_are_named() 
     let run = verify_run(format!("http://{address}/ascii"), R7).await;
     assert_eq!(run.code, 0, "{}", run.table);
 }
+
+#[tokio::test]
+async fn a_401_quotes_the_portals_authentication_challenge() {
+    let mut challenged = answer(401, "", "");
+    challenged.headers.push((
+        "www-authenticate",
+        "Bearer realm=\"portal\",\n error=\"invalid_token\"".replace('\n', ""),
+    ));
+    let cases = vec![("expired", challenged.clone(), challenged)];
+    let address = drifting_portal(cases).await;
+    let run = verify_run(format!("http://{address}/expired"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert!(
+        run.messages("json").contains(
+            "documented 200, the portal answers 401; WWW-Authenticate: Bearer realm=\"portal\", error=\"invalid_token\" (pass credentials"
+        ),
+        "{}",
+        run.table
+    );
+}

@@ -450,6 +450,9 @@ struct Answer {
     encoding: Option<String>,
     /// `Location`, where a redirect points.
     location: Option<String>,
+    /// `WWW-Authenticate`: on a 401 it tells a missing credential from an
+    /// expired or rejected one (`error="invalid_token"`).
+    challenge: Option<String>,
     /// Set when the final answer is still a 429 or 503: why verify stopped
     /// retrying.
     busy: Option<String>,
@@ -529,12 +532,14 @@ async fn send(
         let encoding = header_text(headers, reqwest::header::CONTENT_ENCODING)
             .filter(|coding| !coding.trim().is_empty() && !coding.eq_ignore_ascii_case("identity"));
         let location = header_text(headers, reqwest::header::LOCATION);
+        let challenge = header_text(headers, reqwest::header::WWW_AUTHENTICATE);
         let body = read_capped(response, options.timeout).await?;
         return Ok(Answer {
             status,
             content_type,
             encoding,
             location,
+            challenge,
             busy,
             body,
         });
@@ -1038,6 +1043,11 @@ fn status_message(documented: u16, answer: &Answer) -> String {
     }
     let page = html_page(&text);
     let login = looks_like_login(page.as_ref(), answer.location.as_deref());
+    if status == 401
+        && let Some(challenge) = answer.challenge.as_deref().filter(|c| !c.is_empty())
+    {
+        message.push_str(&format!("; WWW-Authenticate: {}", one_line(challenge)));
+    }
     if status == 401 || status == 403 || (login && (redirect || status == 200)) {
         let what = if login { "a login page: " } else { "" };
         message.push_str(&format!(" ({what}{CREDENTIALS_HINT})"));
@@ -1294,6 +1304,7 @@ mod tests {
             content_type: None,
             encoding: None,
             location: None,
+            challenge: None,
             busy: None,
             body: Bytes::from(body.to_string()),
         }

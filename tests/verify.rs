@@ -1596,3 +1596,54 @@ async fn a_401_quotes_the_portals_authentication_challenge() {
         run.table
     );
 }
+
+#[tokio::test]
+async fn a_last_odata_page_without_next_link_is_no_drift() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8").to_string();
+    let page = common::root().join("tests/pages/41_so-odata-query-examples-with-spaces.txt");
+    let output = run_in(
+        &common::root(),
+        &["import", page.to_str().expect("utf-8"), "--out", &out],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let documented: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.path()
+                .join("fixtures/superoffice/get-sale/response-200.json"),
+        )
+        .expect("fixture"),
+    )
+    .expect("json");
+    assert!(documented.get("odata.nextLink").is_some());
+    let mut last = documented.clone();
+    last.as_object_mut()
+        .expect("object")
+        .remove("odata.nextLink");
+    last["value"] = serde_json::json!([]);
+    let mut broken = documented.clone();
+    broken
+        .as_object_mut()
+        .expect("object")
+        .remove("odata.metadata");
+    let cases = vec![
+        ("last", json_answer(&last), json_answer(&last)),
+        ("broken", json_answer(&broken), json_answer(&broken)),
+    ];
+    let address = drifting_portal(cases).await;
+    let args = [
+        "--api",
+        "superoffice",
+        "--forms",
+        "json",
+        "--specs",
+        specs.as_str(),
+    ];
+    let run = verify_run(format!("http://{address}/last"), &args).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(run.findings("json").is_empty(), "{}", run.table);
+    let run = verify_run(format!("http://{address}/broken"), &args).await;
+    assert_eq!(run.findings("json"), ["missing-field at /odata.metadata"]);
+}

@@ -91,6 +91,7 @@ impl<'f> Comparison<'f> {
                                     format!("{pointer}/{}", crate::catalog::escape_pointer(found));
                                 self.json(value, live_value, &spelled);
                             }
+                            None if conditional_annotation(key) => {}
                             None => self.add(
                                 Class::MissingField,
                                 &child,
@@ -592,6 +593,18 @@ fn is_item(node: &XmlNode, shape: &Value) -> bool {
     }
 }
 
+/// OData control information that the protocol writes only when it
+/// applies: `odata.nextLink` only when another page follows, the delta
+/// link only on delta queries, the count only when `$count` (or
+/// `$inlinecount`) asked for it. A documented example shows them, but a
+/// last page without `odata.nextLink` is no drift.
+fn conditional_annotation(key: &str) -> bool {
+    let name = key.strip_prefix('@').unwrap_or(key);
+    ["odata.nextLink", "odata.deltaLink", "odata.count"]
+        .iter()
+        .any(|annotation| name.eq_ignore_ascii_case(annotation))
+}
+
 /// Whether text is an ISO 8601 date or date-time as the vendors write them
 /// (`2022-10-07`, `2022-10-07T10:03:01.4979588Z`,
 /// `2019-03-27T14:34:01.7686072+01:00`, a space for the `T`).
@@ -876,6 +889,26 @@ mod tests {
             .into_iter()
             .map(|f| (f.class, f.pointer, f.message))
             .collect()
+    }
+
+    #[test]
+    fn odata_paging_annotations_may_be_absent_but_not_change_type() {
+        let documented = json!({
+            "odata.metadata": "m", "odata.nextLink": "n", "@odata.count": 2, "value": []
+        });
+        assert!(
+            json_findings(&documented, &json!({"odata.metadata": "m", "value": []})).is_empty()
+        );
+        assert_eq!(
+            json_findings(&documented, &json!({"odata.nextLink": 5, "value": []}))
+                .into_iter()
+                .map(|(class, pointer, _)| (class, pointer))
+                .collect::<Vec<_>>(),
+            [
+                (Class::MissingField, "/odata.metadata".to_string()),
+                (Class::TypeChange, "/odata.nextLink".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -1647,3 +1647,45 @@ async fn a_last_odata_page_without_next_link_is_no_drift() {
     let run = verify_run(format!("http://{address}/broken"), &args).await;
     assert_eq!(run.findings("json"), ["missing-field at /odata.metadata"]);
 }
+
+#[tokio::test]
+async fn a_failing_gateway_is_an_error_not_drift_and_conflicting_content_types_are_named() {
+    let page = "<html><head><title>504 Gateway Time-out</title></head></html>";
+    let gateway = answer(504, "text/html", page);
+    let mut twice = json_answer(&r7_json());
+    twice
+        .headers
+        .push(("content-type", "text/html".to_string()));
+    let cases = vec![
+        ("gateway", gateway.clone(), gateway),
+        ("twice", twice, xml_answer(r7_xml())),
+    ];
+    let address = drifting_portal(cases).await;
+    let started = Instant::now();
+    let run = verify_run(
+        format!("http://{address}/gateway"),
+        &["--api", "r7", "--auth", CREDENTIALS, "--retries", "1"],
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(run.code, 2, "{}", run.table);
+    assert_eq!(run.findings("json"), ["connection-error at "]);
+    assert!(
+        run.messages("json").contains(
+            "the portal is not reached by its gateway (504 after 2 attempts; --retries 1 used up); run verify later: \"504 Gateway Time-out\""
+        ),
+        "{}",
+        run.table
+    );
+
+    let run = verify_run(format!("http://{address}/twice"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json").contains(
+            "asked for JSON, the portal answers application/json; charset=utf-8, text/html"
+        ),
+        "{}",
+        run.table
+    );
+}

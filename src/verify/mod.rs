@@ -518,22 +518,37 @@ async fn send(
         let status = response.status().as_u16();
         let headers = response.headers();
         let mut busy = None;
-        if status == 429 || status == 503 {
+        // A gateway in front of the portal (502, 504) says nothing about
+        // the API either; a read is retried as after a 503, a write is not,
+        // since the portal behind the gateway may have carried it out.
+        let gateway = (status == 502 || status == 504) && !is_write(endpoint);
+        if status == 429 || status == 503 || status == 502 || status == 504 {
             let asked = retry_after(headers);
             let wait = asked.unwrap_or(DEFAULT_RETRY_WAIT);
-            if attempt < options.retries && wait <= MAX_RETRY_WAIT {
+            let retriable = status == 429 || status == 503 || gateway;
+            if retriable && attempt < options.retries && wait <= MAX_RETRY_WAIT {
                 attempt += 1;
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            busy = Some(busy_message(status, attempt, asked, options.retries));
+            let retries = if retriable {
+                Some(options.retries)
+            } else {
+                None
+            };
+            busy = Some(busy_message(status, attempt, asked, retries));
         }
-        let content_type = header_text(headers, reqwest::header::CONTENT_TYPE);
+        let content_type = content_types(headers);
         let encoding = header_text(headers, reqwest::header::CONTENT_ENCODING)
             .filter(|coding| !coding.trim().is_empty() && !coding.eq_ignore_ascii_case("identity"));
         let location = header_text(headers, reqwest::header::LOCATION);
         let challenge = header_text(headers, reqwest::header::WWW_AUTHENTICATE);
         let body = read_capped(response, options.timeout).await?;
+        if let Some(busy) = busy.as_mut()
+            && let Some(reason) = error_message(&String::from_utf8_lossy(&body))
+        {
+            busy.push_str(&format!(": {reason:?}"));
+        }
         return Ok(Answer {
             status,
             content_type,
@@ -547,11 +562,18 @@ async fn send(
 }
 
 /// Why a 429 or 503 ended the check: the portal could not be verified.
-fn busy_message(status: u16, retries_done: u32, asked: Option<Duration>, retries: u32) -> String {
-    let what = if status == 429 {
-        "rate limits the requests"
-    } else {
-        "is unavailable"
+/// `retries` is `None` where the answer is not retried at all (a write
+/// behind a failing gateway).
+fn busy_message(
+    status: u16,
+    retries_done: u32,
+    asked: Option<Duration>,
+    retries: Option<u32>,
+) -> String {
+    let what = match status {
+        429 => "rate limits the requests",
+        502 | 504 => "is not reached by its gateway",
+        _ => "is unavailable",
     };
     let attempts = retries_done.saturating_add(1);
     let plural = if attempts == 1 { "" } else { "s" };
@@ -561,12 +583,32 @@ fn busy_message(status: u16, retries_done: u32, asked: Option<Duration>, retries
             wait.as_secs(),
             MAX_RETRY_WAIT.as_secs()
         ),
-        _ if retries == 0 => "no retries allowed (--retries 0)".to_string(),
-        _ => format!("--retries {retries} used up"),
+        _ => match retries {
+            None => "a write is not retried".to_string(),
+            Some(0) => "no retries allowed (--retries 0)".to_string(),
+            Some(retries) => format!("--retries {retries} used up"),
+        },
     };
-    format!(
-        "the portal {what} ({status} after {attempts} attempt{plural}; {why}); run verify later or with a lower --concurrency"
-    )
+    let advice = if status == 429 || status == 503 {
+        "run verify later or with a lower --concurrency"
+    } else {
+        "run verify later"
+    };
+    format!("the portal {what} ({status} after {attempts} attempt{plural}; {why}); {advice}")
+}
+
+/// `Content-Type`, every distinct value joined as a client combining
+/// repeated headers sees them (`application/json, text/html`): two
+/// conflicting types name no form, and are reported as sent.
+fn content_types(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in headers.get_all(reqwest::header::CONTENT_TYPE) {
+        let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+        if !values.contains(&text) {
+            values.push(text);
+        }
+    }
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 /// A header's value as text, with bytes that are not UTF-8 replaced rather
@@ -754,7 +796,13 @@ fn evaluate(
         }
         return;
     }
-    let declared_right = media_form(answer.content_type.as_deref()) == Some(form);
+    // Repeated `Content-Type` headers arrive joined: each must name the
+    // form, or a client cannot tell which one holds.
+    let declared_right = answer.content_type.as_deref().is_some_and(|types| {
+        types
+            .split(", ")
+            .all(|one| media_form(Some(one)) == Some(form))
+    });
     let page = html_page(&String::from_utf8_lossy(body));
     if !declared_right {
         findings.push(Finding {
@@ -917,7 +965,9 @@ fn media_form(content_type: Option<&str>) -> Option<Format> {
 
 /// The charset a `Content-Type` names, lower-cased and unquoted.
 fn charset(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|parameter| {
+    // Of repeated headers, joined, the first.
+    let first = content_type.split(", ").next().unwrap_or(content_type);
+    first.split(';').skip(1).find_map(|parameter| {
         let (name, value) = parameter.split_once('=')?;
         name.trim()
             .eq_ignore_ascii_case("charset")

@@ -471,6 +471,18 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
                         reply.extend_from_slice(&body);
                         let _ = stream.write_all(&reply).await;
                     }
+                    // The documented answer cut short of its announced length.
+                    "short" => {
+                        let mut request = [0u8; 4096];
+                        let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
+                        let body = r7_json().to_string();
+                        let reply = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                            body.len() + 100,
+                            &body[..100]
+                        );
+                        let _ = stream.write_all(reply.as_bytes()).await;
+                    }
                     // Busy first, then the documented answer.
                     _ => {
                         let mut request = [0u8; 4096];
@@ -495,7 +507,7 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
 
 #[tokio::test]
 async fn a_portal_that_hangs_resets_or_answers_garbage_is_a_clear_error_within_the_timeout() {
-    for behaviour in ["silent", "reset", "garbage"] {
+    for behaviour in ["silent", "reset", "garbage", "short"] {
         let address = misbehaving_portal(behaviour, Arc::new(AtomicUsize::new(0))).await;
         let base = format!("http://{address}");
         let started = Instant::now();
@@ -522,6 +534,7 @@ async fn a_portal_that_hangs_resets_or_answers_garbage_is_a_clear_error_within_t
         assert!(text.contains("ERROR"), "{behaviour}: {text}");
         let expected = match behaviour {
             "silent" => "no answer within 1s",
+            "short" => "the answer broke off after 100 bytes of the ",
             _ => "connection error at /",
         };
         assert!(text.contains(expected), "{behaviour}: {text}");

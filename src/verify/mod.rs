@@ -652,18 +652,35 @@ async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Resu
     {
         return Err(too_large());
     }
+    let announced = response.content_length();
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| describe(&e, timeout, true))?
-    {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) if !e.is_timeout() => return Err(broke_off(&e, body.len(), announced)),
+            Err(e) => return Err(describe(&e, timeout, true)),
+        };
         if body.len() + chunk.len() > MAX_BODY {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(body))
+}
+
+/// A body cut short, with how much of it arrived: the client's chain of
+/// wrappers ("error decoding response body: request or response body
+/// error: …") says less than its innermost cause.
+fn broke_off(error: &reqwest::Error, received: usize, announced: Option<u64>) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let of = announced
+        .map(|length| format!(" of the {length} announced"))
+        .unwrap_or_default();
+    format!("the answer broke off after {received} bytes{of}: {cause}")
 }
 
 /// `Retry-After` as seconds or an HTTP date (one in the past means now).

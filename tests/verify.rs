@@ -1702,3 +1702,30 @@ async fn a_failing_gateway_is_an_error_not_drift_and_conflicting_content_types_a
         run.table
     );
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_quoted_where_parsing_stopped() {
+    let body = r7_json().to_string();
+    let cases = vec![
+        (
+            "jsonp",
+            answer(200, "application/json", format!("callback({body});")),
+            xml_answer(r7_xml()),
+        ),
+        (
+            "trailer",
+            answer(200, "application/json", format!("{body}\n<!-- 3 ms -->")),
+            xml_answer(r7_xml()),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    for (case, near) in [
+        ("jsonp", r#"at "callback({\"status\":0,"#),
+        ("trailer", r#"at "<!-- 3 ms -->""#),
+    ] {
+        let run = verify_run(format!("http://{address}/{case}"), R7).await;
+        assert_eq!(run.code, 1, "{}", run.table);
+        assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+        assert!(run.table.contains(near), "{case}: {}", run.table);
+    }
+}

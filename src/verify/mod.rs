@@ -882,7 +882,7 @@ fn evaluate(
             let actual: Value = match serde_json::from_str(text) {
                 Ok(value) => value,
                 Err(e) => {
-                    unreadable(findings, format!("the body is not JSON: {e}"));
+                    unreadable(findings, not_json(text, &e));
                     return;
                 }
             };
@@ -977,6 +977,45 @@ fn media_form(content_type: Option<&str>) -> Option<Format> {
         Some(Format::Xml)
     } else {
         None
+    }
+}
+
+/// Why a body is not JSON, with the text where parsing stopped, so that a
+/// JSONP wrapper (`callback({…`), `NaN`, or a debug comment after the
+/// document is seen without fetching the answer.
+fn not_json(text: &str, error: &serde_json::Error) -> String {
+    if error.to_string().starts_with("recursion limit exceeded") {
+        return format!(
+            "the body nests arrays or objects deeper than verify reads (128 levels): {error}"
+        );
+    }
+    // `line` and `column` count from 1; the column counts bytes.
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(error.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + error.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    // Back to the start of the token the parser stopped in.
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take(20)
+        .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | ':' | '[' | '{'))
+        .map(|(i, c)| i + c.len_utf8())
+        .unwrap_or_else(|| at.saturating_sub(20).min(at));
+    let mut start = start.min(at);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let near = one_line(&shorten(&text[start..], 40));
+    if near.is_empty() {
+        format!("the body is not JSON: {error}")
+    } else {
+        format!("the body is not JSON: {error}, at {near:?}")
     }
 }
 
@@ -1411,6 +1450,26 @@ mod tests {
             status_message(201, &quoted),
             "documented 201, the portal answers 200"
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_quoted_where_parsing_stopped() {
+        let message = |text: &str| {
+            let error = serde_json::from_str::<Value>(text).expect_err("not JSON");
+            not_json(text, &error)
+        };
+        assert!(
+            message("cb({\"a\":1});").ends_with("at \"cb({\\\"a\\\":1});\""),
+            "{}",
+            message("cb({\"a\":1});")
+        );
+        let multi = message("{\n  \"имя\": \"Ж\",\n  \"n\": Infinity\n}");
+        assert!(multi.ends_with("at \"Infinity }\""), "{multi}");
+        let cut = message("{\"a\": [1, 2");
+        assert!(cut.contains("EOF while parsing"), "{cut}");
+        for text in ["ж", "\u{feff}", "{\"ж\":ж}", "[1,,]", "{\"a\"\n\n:}"] {
+            let _ = message(text);
+        }
     }
 
     #[test]

@@ -1729,3 +1729,49 @@ async fn a_body_that_is_not_json_is_quoted_where_parsing_stopped() {
         assert!(run.table.contains(near), "{case}: {}", run.table);
     }
 }
+
+#[tokio::test]
+async fn redirects_to_https_or_back_to_the_same_address_say_what_to_do() {
+    let redirect = |location: &str| {
+        let mut moved = answer(301, "", "");
+        moved.headers.push(("location", location.to_string()));
+        moved
+    };
+    let contact = "api/2.0/crm/contact/1234";
+    let cases = vec![
+        (
+            "loop",
+            redirect(&format!("/loop/{contact}.json")),
+            redirect(&format!("/loop/{contact}.xml")),
+        ),
+        (
+            "tls",
+            redirect(&format!("https://127.0.0.1/tls/{contact}.json")),
+            redirect(&format!("https://127.0.0.1/tls/{contact}.xml")),
+        ),
+        // Elsewhere on the same portal: nothing more to say.
+        (
+            "moved",
+            redirect(&format!("/elsewhere/{contact}.json")),
+            redirect(&format!("/elsewhere/{contact}.xml")),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    for (case, hint) in [
+        ("loop", Some("(to the address requested: a redirect loop)")),
+        (
+            "tls",
+            Some("(the portal wants HTTPS: pass an https:// --base-url)"),
+        ),
+        ("moved", None),
+    ] {
+        let run = verify_run(format!("http://{address}/{case}"), R7).await;
+        assert_eq!(run.code, 1, "{}", run.table);
+        assert_eq!(run.findings("json"), ["status-mismatch at "]);
+        let messages = run.messages("json") + &run.messages("xml");
+        match hint {
+            Some(hint) => assert_eq!(messages.matches(hint).count(), 2, "{case}: {messages}"),
+            None => assert!(!messages.contains(" ("), "{case}: {messages}"),
+        }
+    }
+}

@@ -450,6 +450,8 @@ struct Answer {
     encoding: Option<String>,
     /// `Location`, where a redirect points.
     location: Option<String>,
+    /// The URL requested, which a redirect is read against.
+    url: String,
     /// `WWW-Authenticate`: on a 401 it tells a missing credential from an
     /// expired or rejected one (`error="invalid_token"`).
     challenge: Option<String>,
@@ -554,6 +556,7 @@ async fn send(
             content_type,
             encoding,
             location,
+            url: url.to_string(),
             challenge,
             busy,
             body,
@@ -1139,6 +1142,7 @@ fn status_message(documented: u16, answer: &Answer) -> String {
     let redirect = (300..400).contains(&status);
     if redirect && let Some(location) = &answer.location {
         message.push_str(&format!(" redirecting to {}", shorten(location, QUOTED)));
+        message.push_str(redirect_hint(&answer.url, location));
     }
     let text = String::from_utf8_lossy(&answer.body);
     // A success body is content, not an error to quote.
@@ -1159,6 +1163,26 @@ fn status_message(documented: u16, answer: &Answer) -> String {
         message.push_str(&format!(" ({what}{CREDENTIALS_HINT})"));
     }
     message
+}
+
+/// What a redirect means for whoever runs verify: the same address over
+/// HTTPS wants an https:// base URL; the address requested again is a loop
+/// a client following redirects would never leave.
+fn redirect_hint(requested: &str, location: &str) -> &'static str {
+    let Ok(from) = reqwest::Url::parse(requested) else {
+        return "";
+    };
+    let Ok(to) = from.join(location.trim()) else {
+        return "";
+    };
+    if to == from {
+        " (to the address requested: a redirect loop)"
+    } else if from.scheme() == "http" && to.scheme() == "https" && to.host_str() == from.host_str()
+    {
+        " (the portal wants HTTPS: pass an https:// --base-url)"
+    } else {
+        ""
+    }
 }
 
 /// The message of an error body in any of the shapes portals use:
@@ -1410,6 +1434,7 @@ mod tests {
             content_type: None,
             encoding: None,
             location: None,
+            url: String::new(),
             challenge: None,
             busy: None,
             body: Bytes::from(body.to_string()),

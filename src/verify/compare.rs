@@ -117,7 +117,7 @@ impl<'f> Comparison<'f> {
                 // with a null item allows null items.
                 let nulls_allowed = documented.iter().any(Value::is_null);
                 if let Some(first) = documented.iter().find(|item| !item.is_null()) {
-                    let before = self.findings.len();
+                    let mut folded = ItemFindings::new(pointer);
                     for (i, item) in live.iter().enumerate() {
                         if item.is_null() && nulls_allowed {
                             continue;
@@ -126,9 +126,11 @@ impl<'f> Comparison<'f> {
                             .iter()
                             .find(|d| !d.is_null() && kind(d) == kind(item))
                             .unwrap_or(first);
+                        let before = self.findings.len();
                         self.shape(shape, item, &format!("{pointer}/{i}"));
+                        folded.absorb(self.findings, before, i);
                     }
-                    group_items(self.findings, before, pointer, live.len());
+                    folded.finish(self.findings, live.len());
                 }
             }
             (Value::String(documented), Value::String(live))
@@ -547,13 +549,14 @@ impl<'f> Comparison<'f> {
     /// Compares array items with the documented item's shape; their values
     /// naturally differ from the one example, so value notes are dropped.
     fn items(&mut self, style: &XmlStyle, shape: &Value, items: &[&XmlNode], pointer: &str) {
-        let start = self.findings.len();
+        let mut folded = ItemFindings::new(pointer);
         for (i, item) in items.iter().enumerate() {
             let before = self.findings.len();
             self.xml(style, shape, item, &format!("{pointer}/{i}"));
             drop_value_notes(self.findings, before);
+            folded.absorb(self.findings, before, i);
         }
-        group_items(self.findings, start, pointer, items.len());
+        folded.finish(self.findings, items.len());
     }
 }
 
@@ -737,73 +740,89 @@ fn integer_message(live: impl std::fmt::Display) -> String {
 /// would otherwise add a kind per item.
 const ITEM_KINDS: usize = 20;
 
-/// Folds the findings added since `from` for the `count` items of the list
-/// at `list`: the same drift in many items (one renamed field in each of
-/// 100 000 contacts) is one finding, at its first item, saying how many
-/// items share it, so that a report stays readable and its size does not
-/// grow with the portal's data. Failures are kept before notes when the
+/// The findings of one list's items, folded as they are found: the same
+/// drift in many items (one renamed field in each of 100 000 contacts) is
+/// one finding, at its first item, saying how many items share it, so that
+/// a report stays readable, and neither it nor the memory verify holds
+/// grows with the portal's data. Failures are kept before notes when the
 /// kinds are capped, so a capped list never hides why a check failed.
-fn group_items(findings: &mut Vec<Finding>, from: usize, list: &str, count: usize) {
-    if findings.len() <= from + 1 {
-        return;
-    }
-    let added = findings.split_off(from);
-    let prefix = format!("{list}/");
-    // (finding, items having it, the last item counted)
-    let mut groups: Vec<(Finding, usize, &str)> = Vec::new();
-    let mut index: std::collections::HashMap<(Class, String), usize> =
-        std::collections::HashMap::new();
-    for finding in &added {
-        let rest = finding.pointer.strip_prefix(&prefix).unwrap_or("");
-        let (item, within) = rest.split_once('/').unwrap_or((rest, ""));
-        // Indices of nested lists differ from item to item too.
-        let shape: Vec<&str> = within
-            .split('/')
-            .map(|segment| {
-                if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
-                    "*"
-                } else {
-                    segment
-                }
-            })
-            .collect();
-        let key = (finding.class, shape.join("/"));
-        match index.get(&key) {
-            Some(&at) => {
-                let group = &mut groups[at];
-                if group.2 != item {
-                    group.1 += 1;
-                    group.2 = item;
-                }
-            }
-            None => {
-                index.insert(key, groups.len());
-                groups.push((finding.clone(), 1, item));
-            }
+struct ItemFindings {
+    prefix: String,
+    /// Each kind of drift: its first finding, the items having it, and the
+    /// last item counted.
+    groups: Vec<(Finding, usize, usize)>,
+    index: std::collections::HashMap<(Class, String), usize>,
+}
+
+impl ItemFindings {
+    fn new(list: &str) -> Self {
+        ItemFindings {
+            prefix: format!("{list}/"),
+            groups: Vec::new(),
+            index: std::collections::HashMap::new(),
         }
     }
-    groups.sort_by_key(|(finding, _, _)| !finding.class.is_failure());
-    let kinds = groups.len();
-    for (position, (mut finding, items, _)) in groups.into_iter().enumerate() {
-        if position == ITEM_KINDS {
-            let left = kinds - ITEM_KINDS;
-            findings.push(Finding {
-                class: finding.class,
-                pointer: list.to_string(),
-                message: format!(
-                    "{left} more kinds of drift in the items of this list are not listed, the first: {}",
-                    finding.message
-                ),
-            });
-            break;
+
+    /// Takes the findings added since `from`, all about item `item`.
+    fn absorb(&mut self, findings: &mut Vec<Finding>, from: usize, item: usize) {
+        for finding in findings.drain(from..) {
+            let rest = finding.pointer.strip_prefix(&self.prefix).unwrap_or("");
+            let within = rest.split_once('/').map_or("", |(_, within)| within);
+            // Indices of nested lists differ from item to item too.
+            let shape: Vec<&str> = within
+                .split('/')
+                .map(|segment| {
+                    if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                        "*"
+                    } else {
+                        segment
+                    }
+                })
+                .collect();
+            let key = (finding.class, shape.join("/"));
+            match self.index.get(&key) {
+                Some(&at) => {
+                    let group = &mut self.groups[at];
+                    if group.2 != item {
+                        group.1 += 1;
+                        group.2 = item;
+                    }
+                }
+                None => {
+                    self.index.insert(key, self.groups.len());
+                    self.groups.push((finding, 1, item));
+                }
+            }
         }
-        if items > 1 {
-            finding.message.push_str(&format!(
-                "; the same in {} more of the {count} items",
-                items - 1
-            ));
+    }
+
+    /// Adds the folded findings for a list of `count` items.
+    fn finish(mut self, findings: &mut Vec<Finding>, count: usize) {
+        self.groups
+            .sort_by_key(|(finding, _, _)| !finding.class.is_failure());
+        let kinds = self.groups.len();
+        let list = self.prefix.trim_end_matches('/');
+        for (position, (mut finding, items, _)) in self.groups.into_iter().enumerate() {
+            if position == ITEM_KINDS {
+                findings.push(Finding {
+                    class: finding.class,
+                    pointer: list.to_string(),
+                    message: format!(
+                        "{} more kinds of drift in the items of this list are not listed, the first: {}",
+                        kinds - ITEM_KINDS,
+                        finding.message
+                    ),
+                });
+                break;
+            }
+            if items > 1 {
+                finding.message.push_str(&format!(
+                    "; the same in {} more of the {count} items",
+                    items - 1
+                ));
+            }
+            findings.push(finding);
         }
-        findings.push(finding);
     }
 }
 

@@ -67,7 +67,10 @@ impl<'f> Comparison<'f> {
             (_, Value::Null) => self.add(
                 Class::UnexpectedNull,
                 pointer,
-                format!("documented as {}, the portal sends null", kind(expected)),
+                format!(
+                    "documented as {}, the portal sends null",
+                    described(expected)
+                ),
             ),
             (Value::Object(documented), Value::Object(live)) => {
                 for (key, value) in documented {
@@ -661,15 +664,19 @@ fn is_iso_date(text: &str) -> bool {
     }
 }
 
+/// A value's kind, with the value itself where it is a scalar.
+fn described(value: &Value) -> String {
+    match value {
+        Value::Object(_) | Value::Array(_) | Value::Null => kind(value).to_string(),
+        scalar => format!("{} ({})", kind(scalar), short(scalar)),
+    }
+}
+
 /// A type change naming both values where they are scalars, so that the
 /// reader sees `0` became `"0"` without fetching the answer, and saying so
 /// where the live text is the documented kind spelled as a string (.NET
 /// portals serialising numbers as strings) or a boolean came as 0/1.
 fn type_message(expected: &Value, actual: &Value) -> String {
-    let described = |value: &Value| match value {
-        Value::Object(_) | Value::Array(_) | Value::Null => kind(value).to_string(),
-        scalar => format!("{} ({})", kind(scalar), short(scalar)),
-    };
     let spelled = match (expected, actual) {
         (Value::Number(_), Value::String(text))
             if text.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
@@ -946,6 +953,19 @@ mod tests {
                 "documented as a boolean (false), the portal sends a number (0): the boolean written as 0 or 1",
                 "documented as an array, the portal sends an object",
                 r#"documented as a number (1), the portal sends text ("n/a")"#,
+            ]
+        );
+        assert_eq!(
+            json_findings(
+                &json!({"name": "Ann", "tags": []}),
+                &json!({"name": null, "tags": null})
+            )
+            .into_iter()
+            .map(|(_, _, message)| message)
+            .collect::<Vec<_>>(),
+            [
+                r#"documented as text ("Ann"), the portal sends null"#,
+                "documented as an array, the portal sends null",
             ]
         );
     }

@@ -471,6 +471,31 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
                         reply.extend_from_slice(&body);
                         let _ = stream.write_all(&reply).await;
                     }
+                    // The documented answer on a kept-alive connection,
+                    // which is closed as soon as a second request arrives
+                    // on it, as an idle timeout does at the wrong moment.
+                    "closing" => {
+                        let mut request = [0u8; 4096];
+                        let read = tokio::io::AsyncReadExt::read(&mut stream, &mut request)
+                            .await
+                            .unwrap_or(0);
+                        let head = String::from_utf8_lossy(&request[..read]).into_owned();
+                        let xml = head
+                            .split_whitespace()
+                            .nth(1)
+                            .is_some_and(|p| p.contains(".xml"));
+                        let (content_type, body) = if xml {
+                            ("text/xml; charset=utf-8", r7_xml())
+                        } else {
+                            ("application/json; charset=utf-8", r7_json().to_string())
+                        };
+                        let reply = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = stream.write_all(reply.as_bytes()).await;
+                        let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
+                    }
                     // The documented answer cut short of its announced length.
                     "short" => {
                         let mut request = [0u8; 4096];
@@ -1774,4 +1799,33 @@ async fn redirects_to_https_or_back_to_the_same_address_say_what_to_do() {
             None => assert!(!messages.contains(" ("), "{case}: {messages}"),
         }
     }
+}
+
+#[tokio::test]
+async fn a_read_on_a_kept_alive_connection_the_portal_closes_is_sent_again() {
+    let served = Arc::new(AtomicUsize::new(0));
+    let address = misbehaving_portal("closing", Arc::clone(&served)).await;
+    let run = verify_run(
+        format!("http://{address}"),
+        &[
+            "--api",
+            "r7",
+            "--auth",
+            CREDENTIALS,
+            "--concurrency",
+            "1",
+            "--retries",
+            "0",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(
+        run.table.contains("2 passed, 0 failed, 0 errors"),
+        "{}",
+        run.table
+    );
+    // Two runs of two checks each, every second request on a connection
+    // closed under it and sent again on a new one.
+    assert!(served.load(Ordering::SeqCst) >= 4);
 }

@@ -220,12 +220,21 @@ pub async fn verify(
     }
     // Whichever TLS crates are linked, use ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .timeout(options.timeout)
-        .connect_timeout(options.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| VerifyError::Client(e.to_string()))?;
+    let builder = || {
+        reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+    };
+    let client = Clients {
+        pooled: builder()
+            .build()
+            .map_err(|e| VerifyError::Client(e.to_string()))?,
+        fresh: builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| VerifyError::Client(e.to_string()))?,
+    };
 
     let mut planned: Vec<(usize, Format)> = Vec::new();
     for (index, endpoint) in catalog.endpoints.iter().enumerate() {
@@ -304,7 +313,7 @@ async fn check_endpoint(
     catalog: &Catalog,
     index: usize,
     form: Format,
-    client: &reqwest::Client,
+    client: &Clients,
     options: &Options,
     base: &str,
 ) -> Check {
@@ -439,6 +448,18 @@ fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
     }
 }
 
+/// The HTTP clients verify sends with. A portal may close an idle
+/// kept-alive connection just as the next request goes out on it (IIS and
+/// proxies do, without `Connection: close`), and such a request fails
+/// without telling whether it was carried out: writes therefore always go
+/// out on a fresh connection, and a read that failed so is sent once more
+/// on one, as browsers do.
+#[derive(Clone)]
+struct Clients {
+    pooled: reqwest::Client,
+    fresh: reqwest::Client,
+}
+
 /// What the portal answered, as far as verify reads it.
 #[derive(Debug, Default)]
 struct Answer {
@@ -472,7 +493,7 @@ const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
 
 /// Sends the example request, retrying after 429/503 as `Retry-After` asks.
 async fn send(
-    client: &reqwest::Client,
+    clients: &Clients,
     endpoint: &Endpoint,
     dialect: &Dialect,
     form: Format,
@@ -486,10 +507,16 @@ async fn send(
         Format::Xml => dialect.xml_content_type,
     };
     let mut attempt: u32 = 0;
+    let mut resent = false;
     loop {
         // No `Accept-Encoding` of our own: the client advertises the codings
         // it decodes, as browsers and HTTP libraries do, and a portal behind a
         // proxy that compresses regardless is read all the same.
+        let client = if resent || is_write(endpoint) {
+            &clients.fresh
+        } else {
+            &clients.pooled
+        };
         let mut request = client.request(method.clone(), url).header("Accept", accept);
         let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         if let Some(example) = &endpoint.request {
@@ -513,10 +540,21 @@ async fn send(
         if let Some(body) = body {
             request = request.body(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| describe(&e, options.timeout, false))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            // Perhaps a kept-alive connection closed under it ([`Clients`]).
+            Err(e)
+                if !resent
+                    && !is_write(endpoint)
+                    && !e.is_timeout()
+                    && !e.is_connect()
+                    && e.is_request() =>
+            {
+                resent = true;
+                continue;
+            }
+            Err(e) => return Err(describe(&e, options.timeout, false)),
+        };
         let status = response.status().as_u16();
         let headers = response.headers();
         let mut busy = None;

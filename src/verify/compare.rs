@@ -59,6 +59,22 @@ impl<'f> Comparison<'f> {
         });
     }
 
+    /// One note for the undocumented members of one object beyond the
+    /// first [`EXTRA_FIELDS`]: a dictionary keyed by id would otherwise
+    /// add a note per entry.
+    fn more_extra(&mut self, extra: usize, pointer: &str) {
+        if extra > EXTRA_FIELDS {
+            self.add(
+                Class::ExtraField,
+                pointer,
+                format!(
+                    "{} more undocumented fields, not listed",
+                    extra - EXTRA_FIELDS
+                ),
+            );
+        }
+    }
+
     /// Compares the live JSON `actual` with the documented `expected`.
     pub fn json(&mut self, expected: &Value, actual: &Value, pointer: &str) {
         match (expected, actual) {
@@ -103,16 +119,21 @@ impl<'f> Comparison<'f> {
                         },
                     }
                 }
+                let mut extra = 0;
                 for key in live.keys().filter(|k| !documented.contains_key(*k)) {
                     if documented.keys().any(|d| d.eq_ignore_ascii_case(key)) {
                         continue;
                     }
-                    self.add(
-                        Class::ExtraField,
-                        &format!("{pointer}/{}", crate::catalog::escape_pointer(key)),
-                        format!("undocumented field {key:?}"),
-                    );
+                    extra += 1;
+                    if extra <= EXTRA_FIELDS {
+                        self.add(
+                            Class::ExtraField,
+                            &format!("{pointer}/{}", crate::catalog::escape_pointer(key)),
+                            format!("undocumented field {key:?}"),
+                        );
+                    }
                 }
+                self.more_extra(extra, pointer);
             }
             (Value::Array(documented), Value::Array(live)) => {
                 // The documented items show the shape every item must have;
@@ -472,25 +493,25 @@ impl<'f> Comparison<'f> {
                 }
             }
         }
+        let mut extra = 0;
+        let mut seen = std::collections::HashSet::new();
         for child in &node.children {
             let known = members.keys().any(|k| {
                 self.element_name(style, k)
                     .eq_ignore_ascii_case(&child.name)
             });
-            if !known
-                && !node
-                    .children
-                    .iter()
-                    .take_while(|c| !std::ptr::eq(*c, child))
-                    .any(|c| c.name == child.name)
-            {
-                self.add(
-                    Class::ExtraField,
-                    &format!("{pointer}/{}", crate::catalog::escape_pointer(&child.name)),
-                    format!("undocumented element <{}>", child.name),
-                );
+            if !known && seen.insert(child.name.as_str()) {
+                extra += 1;
+                if extra <= EXTRA_FIELDS {
+                    self.add(
+                        Class::ExtraField,
+                        &format!("{pointer}/{}", crate::catalog::escape_pointer(&child.name)),
+                        format!("undocumented element <{}>", child.name),
+                    );
+                }
             }
         }
+        self.more_extra(extra, pointer);
     }
 
     /// An array member, `matching` being the (non-empty) elements named
@@ -742,6 +763,9 @@ fn integer_message(live: impl std::fmt::Display) -> String {
     format!("documented as an integer, the portal sends {live}")
 }
 
+/// How many undocumented members of one object are listed by name.
+const EXTRA_FIELDS: usize = 20;
+
 /// How many kinds of drift the items of one list are reported with; the
 /// rest are counted in one finding. Dictionary-like items (a key per id)
 /// would otherwise add a kind per item.
@@ -935,6 +959,38 @@ mod tests {
                 (Class::TypeChange, "/odata.nextLink".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn undocumented_members_of_one_object_are_listed_up_to_a_bound() {
+        let mut live = serde_json::Map::new();
+        for i in 0..25 {
+            live.insert(format!("k{i}"), i.into());
+        }
+        let found = json_findings(&json!({"settings": {}}), &json!({"settings": live}));
+        assert_eq!(found.len(), 21);
+        assert!(
+            found
+                .iter()
+                .all(|(class, _, _)| *class == Class::ExtraField)
+        );
+        assert_eq!(
+            found[20],
+            (
+                Class::ExtraField,
+                "/settings".to_string(),
+                "5 more undocumented fields, not listed".to_string()
+            )
+        );
+        let children: String = (0..25)
+            .map(|i| format!("<k{i}>1</k{i}><k{i}>2</k{i}>"))
+            .collect();
+        let xml =
+            format!("<result><status>0</status><response><id>1</id>{children}</response></result>");
+        let style = DialectName::Onlyoffice.rules().xml;
+        let found = classes(&style, &json!({"status": 0, "response": {"id": 1}}), &xml);
+        assert_eq!(found.len(), 21, "{found:?}");
+        assert_eq!(found[20], (Class::ExtraField, "/response".to_string()));
     }
 
     #[test]

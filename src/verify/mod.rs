@@ -485,7 +485,8 @@ struct Answer {
 /// The longest `Retry-After` verify waits for. A portal asking for longer
 /// (an absurd number, a date days ahead) is reported as busy at once, so
 /// that one endpoint cannot stall a CI job: verify stays bounded by
-/// `(retries + 1) × timeout + retries × MAX_RETRY_WAIT` per check.
+/// `(retries + 2) × timeout + retries × MAX_RETRY_WAIT` per check (one
+/// more send for a read whose kept-alive connection closed under it).
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 
 /// The wait after a 429 or 503 without `Retry-After`.

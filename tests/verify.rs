@@ -471,6 +471,43 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
                         reply.extend_from_slice(&body);
                         let _ = stream.write_all(&reply).await;
                     }
+                    // The documented answer on a kept-alive connection,
+                    // which is closed as soon as a second request arrives
+                    // on it, as an idle timeout does at the wrong moment.
+                    "closing" => {
+                        let mut request = [0u8; 4096];
+                        let read = tokio::io::AsyncReadExt::read(&mut stream, &mut request)
+                            .await
+                            .unwrap_or(0);
+                        let head = String::from_utf8_lossy(&request[..read]).into_owned();
+                        let xml = head
+                            .split_whitespace()
+                            .nth(1)
+                            .is_some_and(|p| p.contains(".xml"));
+                        let (content_type, body) = if xml {
+                            ("text/xml; charset=utf-8", r7_xml())
+                        } else {
+                            ("application/json; charset=utf-8", r7_json().to_string())
+                        };
+                        let reply = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = stream.write_all(reply.as_bytes()).await;
+                        let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
+                    }
+                    // The documented answer cut short of its announced length.
+                    "short" => {
+                        let mut request = [0u8; 4096];
+                        let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
+                        let body = r7_json().to_string();
+                        let reply = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                            body.len() + 100,
+                            &body[..100]
+                        );
+                        let _ = stream.write_all(reply.as_bytes()).await;
+                    }
                     // Busy first, then the documented answer.
                     _ => {
                         let mut request = [0u8; 4096];
@@ -495,7 +532,7 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
 
 #[tokio::test]
 async fn a_portal_that_hangs_resets_or_answers_garbage_is_a_clear_error_within_the_timeout() {
-    for behaviour in ["silent", "reset", "garbage"] {
+    for behaviour in ["silent", "reset", "garbage", "short"] {
         let address = misbehaving_portal(behaviour, Arc::new(AtomicUsize::new(0))).await;
         let base = format!("http://{address}");
         let started = Instant::now();
@@ -522,6 +559,7 @@ async fn a_portal_that_hangs_resets_or_answers_garbage_is_a_clear_error_within_t
         assert!(text.contains("ERROR"), "{behaviour}: {text}");
         let expected = match behaviour {
             "silent" => "no answer within 1s",
+            "short" => "the answer broke off after 100 bytes of the ",
             _ => "connection error at /",
         };
         assert!(text.contains(expected), "{behaviour}: {text}");
@@ -1416,4 +1454,378 @@ async fn a_documented_list_with_items_of_several_kinds_or_nulls_allows_each() {
     // The documented number item is an integer, so items are integers.
     let run = verify_run(format!("http://{address}/fraction"), &args).await;
     assert_eq!(run.findings("json"), ["type-change at /response/tags/2"]);
+}
+
+#[tokio::test]
+async fn the_same_drift_in_many_list_items_is_one_finding_and_a_huge_list_is_compared_quickly() {
+    const ITEMS: usize = 100_000;
+    let documented = r7_json();
+    let xml = r7_xml();
+    let item = documented["response"]["commonData"][0].clone();
+    let mut many = documented.clone();
+    many["response"]["commonData"] = Value::Array(
+        (0..ITEMS)
+            .map(|i| {
+                let mut drifted = item.clone();
+                let object = drifted.as_object_mut().expect("object");
+                object.remove("data");
+                object.insert("infoType".into(), "1".into());
+                object.insert("id".into(), i.into());
+                drifted
+            })
+            .collect(),
+    );
+    // Dictionary-like items, each with a key of its own: every key is a
+    // kind of note, and only the first few are listed.
+    let mut keyed = documented.clone();
+    keyed["response"]["commonData"] = Value::Array(
+        (0..1000)
+            .map(|i| {
+                let mut extra = item.clone();
+                extra[format!("k{i}")] = i.into();
+                extra
+            })
+            .collect(),
+    );
+    let start = xml.find("    <commonData>").expect("commonData");
+    let end = xml.find("    </commonData>\n").expect("end") + "    </commonData>\n".len();
+    let xml_item = xml[start..end].replace("      <data>support@Р7.com</data>\n", "");
+    // As many as fit under the 16 MiB verify reads.
+    let many_xml = format!(
+        "{}{}{}",
+        &xml[..start],
+        xml_item.repeat(50_000),
+        &xml[end..]
+    );
+    let cases = vec![
+        ("many", json_answer(&many), xml_answer(many_xml)),
+        ("keyed", json_answer(&keyed), xml_answer(xml.clone())),
+    ];
+    let address = drifting_portal(cases).await;
+    let started = Instant::now();
+    let run = verify_run(format!("http://{address}/many"), R7).await;
+    assert!(started.elapsed() < Duration::from_secs(60), "too slow");
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(
+        run.findings("json"),
+        [
+            "missing-field at /response/commonData/0/data",
+            "type-change at /response/commonData/0/infoType",
+        ]
+    );
+    assert_eq!(
+        run.findings("xml"),
+        ["missing-field at /response/commonData/0/data"]
+    );
+    assert!(
+        run.messages("json")
+            .contains("; the same in 99999 more of the 100000 items"),
+        "{}",
+        run.table
+    );
+    assert!(run.table.len() < 10_000, "{}", run.table.len());
+
+    let run = verify_run(format!("http://{address}/keyed"), R7).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    let json = run.findings("json");
+    assert_eq!(json.len(), 21, "{json:?}");
+    assert!(
+        run.messages("json")
+            .contains("980 more kinds of drift in the items of this list are not listed"),
+        "{}",
+        run.table
+    );
+}
+
+#[tokio::test]
+async fn utf16_bodies_and_encoding_labels_that_misstate_a_utf8_body_are_named() {
+    let documented = r7_json();
+    let xml = r7_xml();
+    let utf16: Vec<u8> = std::iter::once(0xFEFF_u16)
+        .chain(documented.to_string().encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let declared = |encoding: &str, text: &str| {
+        format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n{text}")
+    };
+    let cases = vec![
+        (
+            "utf16",
+            answer(200, "application/json; charset=utf-16", utf16),
+            xml_answer(declared("utf-16", &xml)),
+        ),
+        (
+            "latin1",
+            answer(
+                200,
+                "application/json; charset=ISO-8859-1",
+                documented.to_string(),
+            ),
+            xml_answer(declared("windows-1251", &xml)),
+        ),
+        // ASCII reads the same under any 8-bit label: no drift.
+        (
+            "ascii",
+            answer(
+                200,
+                "application/json; charset=\"us-ascii\"",
+                documented.to_string().replace("Р7", "R7"),
+            ),
+            xml_answer(declared("windows-1251", &xml.replace("Р7", "R7"))),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    let run = verify_run(format!("http://{address}/utf16"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json")
+            .contains("the body is UTF-16LE, the vendors send UTF-8"),
+        "{}",
+        run.table
+    );
+    assert!(
+        run.messages("xml").contains(
+            "the XML declaration says encoding=utf-16, but the body is UTF-8: clients that honour the label refuse or misread it"
+        ),
+        "{}",
+        run.table
+    );
+
+    let run = verify_run(format!("http://{address}/latin1"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json").contains(
+            "the Content-Type says charset=iso-8859-1, but the body is UTF-8 with non-ASCII text"
+        ),
+        "{}",
+        run.table
+    );
+    assert!(
+        run.messages("xml")
+            .contains("the XML declaration says encoding=windows-1251"),
+        "{}",
+        run.table
+    );
+
+    let run = verify_run(format!("http://{address}/ascii"), R7).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+}
+
+#[tokio::test]
+async fn a_401_quotes_the_portals_authentication_challenge() {
+    let mut challenged = answer(401, "", "");
+    challenged.headers.push((
+        "www-authenticate",
+        "Bearer realm=\"portal\",\n error=\"invalid_token\"".replace('\n', ""),
+    ));
+    let cases = vec![("expired", challenged.clone(), challenged)];
+    let address = drifting_portal(cases).await;
+    let run = verify_run(format!("http://{address}/expired"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert!(
+        run.messages("json").contains(
+            "documented 200, the portal answers 401; WWW-Authenticate: Bearer realm=\"portal\", error=\"invalid_token\" (pass credentials"
+        ),
+        "{}",
+        run.table
+    );
+}
+
+#[tokio::test]
+async fn a_last_odata_page_without_next_link_is_no_drift() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8").to_string();
+    let page = common::root().join("tests/pages/41_so-odata-query-examples-with-spaces.txt");
+    let output = run_in(
+        &common::root(),
+        &["import", page.to_str().expect("utf-8"), "--out", &out],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let documented: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.path()
+                .join("fixtures/superoffice/get-sale/response-200.json"),
+        )
+        .expect("fixture"),
+    )
+    .expect("json");
+    assert!(documented.get("odata.nextLink").is_some());
+    let mut last = documented.clone();
+    last.as_object_mut()
+        .expect("object")
+        .remove("odata.nextLink");
+    last["value"] = serde_json::json!([]);
+    let mut broken = documented.clone();
+    broken
+        .as_object_mut()
+        .expect("object")
+        .remove("odata.metadata");
+    let cases = vec![
+        ("last", json_answer(&last), json_answer(&last)),
+        ("broken", json_answer(&broken), json_answer(&broken)),
+    ];
+    let address = drifting_portal(cases).await;
+    let args = [
+        "--api",
+        "superoffice",
+        "--forms",
+        "json",
+        "--specs",
+        specs.as_str(),
+    ];
+    let run = verify_run(format!("http://{address}/last"), &args).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(run.findings("json").is_empty(), "{}", run.table);
+    let run = verify_run(format!("http://{address}/broken"), &args).await;
+    assert_eq!(run.findings("json"), ["missing-field at /odata.metadata"]);
+}
+
+#[tokio::test]
+async fn a_failing_gateway_is_an_error_not_drift_and_conflicting_content_types_are_named() {
+    let page = "<html><head><title>504 Gateway Time-out</title></head></html>";
+    let gateway = answer(504, "text/html", page);
+    let mut twice = json_answer(&r7_json());
+    twice
+        .headers
+        .push(("content-type", "text/html".to_string()));
+    let cases = vec![
+        ("gateway", gateway.clone(), gateway),
+        ("twice", twice, xml_answer(r7_xml())),
+    ];
+    let address = drifting_portal(cases).await;
+    let started = Instant::now();
+    let run = verify_run(
+        format!("http://{address}/gateway"),
+        &["--api", "r7", "--auth", CREDENTIALS, "--retries", "1"],
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(run.code, 2, "{}", run.table);
+    assert_eq!(run.findings("json"), ["connection-error at "]);
+    assert!(
+        run.messages("json").contains(
+            "the portal is not reached by its gateway (504 after 2 attempts; --retries 1 used up); run verify later: \"504 Gateway Time-out\""
+        ),
+        "{}",
+        run.table
+    );
+
+    let run = verify_run(format!("http://{address}/twice"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+    assert!(
+        run.messages("json").contains(
+            "asked for JSON, the portal answers application/json; charset=utf-8, text/html"
+        ),
+        "{}",
+        run.table
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_quoted_where_parsing_stopped() {
+    let body = r7_json().to_string();
+    let cases = vec![
+        (
+            "jsonp",
+            answer(200, "application/json", format!("callback({body});")),
+            xml_answer(r7_xml()),
+        ),
+        (
+            "trailer",
+            answer(200, "application/json", format!("{body}\n<!-- 3 ms -->")),
+            xml_answer(r7_xml()),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    for (case, near) in [
+        ("jsonp", r#"at "callback({\"status\":0,"#),
+        ("trailer", r#"at "<!-- 3 ms -->""#),
+    ] {
+        let run = verify_run(format!("http://{address}/{case}"), R7).await;
+        assert_eq!(run.code, 1, "{}", run.table);
+        assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
+        assert!(run.table.contains(near), "{case}: {}", run.table);
+    }
+}
+
+#[tokio::test]
+async fn redirects_to_https_or_back_to_the_same_address_say_what_to_do() {
+    let redirect = |location: &str| {
+        let mut moved = answer(301, "", "");
+        moved.headers.push(("location", location.to_string()));
+        moved
+    };
+    let contact = "api/2.0/crm/contact/1234";
+    let cases = vec![
+        (
+            "loop",
+            redirect(&format!("/loop/{contact}.json")),
+            redirect(&format!("/loop/{contact}.xml")),
+        ),
+        (
+            "tls",
+            redirect(&format!("https://127.0.0.1/tls/{contact}.json")),
+            redirect(&format!("https://127.0.0.1/tls/{contact}.xml")),
+        ),
+        // Elsewhere on the same portal: nothing more to say.
+        (
+            "moved",
+            redirect(&format!("/elsewhere/{contact}.json")),
+            redirect(&format!("/elsewhere/{contact}.xml")),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    for (case, hint) in [
+        ("loop", Some("(to the address requested: a redirect loop)")),
+        (
+            "tls",
+            Some("(the portal wants HTTPS: pass an https:// --base-url)"),
+        ),
+        ("moved", None),
+    ] {
+        let run = verify_run(format!("http://{address}/{case}"), R7).await;
+        assert_eq!(run.code, 1, "{}", run.table);
+        assert_eq!(run.findings("json"), ["status-mismatch at "]);
+        let messages = run.messages("json") + &run.messages("xml");
+        match hint {
+            Some(hint) => assert_eq!(messages.matches(hint).count(), 2, "{case}: {messages}"),
+            None => assert!(!messages.contains(" ("), "{case}: {messages}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_read_on_a_kept_alive_connection_the_portal_closes_is_sent_again() {
+    let served = Arc::new(AtomicUsize::new(0));
+    let address = misbehaving_portal("closing", Arc::clone(&served)).await;
+    let run = verify_run(
+        format!("http://{address}"),
+        &[
+            "--api",
+            "r7",
+            "--auth",
+            CREDENTIALS,
+            "--concurrency",
+            "1",
+            "--retries",
+            "0",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(
+        run.table.contains("2 passed, 0 failed, 0 errors"),
+        "{}",
+        run.table
+    );
+    // Two runs of two checks each, every second request on a connection
+    // closed under it and sent again on a new one.
+    assert!(served.load(Ordering::SeqCst) >= 4);
 }

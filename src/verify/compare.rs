@@ -59,6 +59,22 @@ impl<'f> Comparison<'f> {
         });
     }
 
+    /// One note for the undocumented members of one object beyond the
+    /// first [`EXTRA_FIELDS`]: a dictionary keyed by id would otherwise
+    /// add a note per entry.
+    fn more_extra(&mut self, extra: usize, pointer: &str) {
+        if extra > EXTRA_FIELDS {
+            self.add(
+                Class::ExtraField,
+                pointer,
+                format!(
+                    "{} more undocumented fields, not listed",
+                    extra - EXTRA_FIELDS
+                ),
+            );
+        }
+    }
+
     /// Compares the live JSON `actual` with the documented `expected`.
     pub fn json(&mut self, expected: &Value, actual: &Value, pointer: &str) {
         match (expected, actual) {
@@ -67,7 +83,10 @@ impl<'f> Comparison<'f> {
             (_, Value::Null) => self.add(
                 Class::UnexpectedNull,
                 pointer,
-                format!("documented as {}, the portal sends null", kind(expected)),
+                format!(
+                    "documented as {}, the portal sends null",
+                    described(expected)
+                ),
             ),
             (Value::Object(documented), Value::Object(live)) => {
                 for (key, value) in documented {
@@ -91,6 +110,7 @@ impl<'f> Comparison<'f> {
                                     format!("{pointer}/{}", crate::catalog::escape_pointer(found));
                                 self.json(value, live_value, &spelled);
                             }
+                            None if conditional_annotation(key) => {}
                             None => self.add(
                                 Class::MissingField,
                                 &child,
@@ -99,16 +119,21 @@ impl<'f> Comparison<'f> {
                         },
                     }
                 }
+                let mut extra = 0;
                 for key in live.keys().filter(|k| !documented.contains_key(*k)) {
                     if documented.keys().any(|d| d.eq_ignore_ascii_case(key)) {
                         continue;
                     }
-                    self.add(
-                        Class::ExtraField,
-                        &format!("{pointer}/{}", crate::catalog::escape_pointer(key)),
-                        format!("undocumented field {key:?}"),
-                    );
+                    extra += 1;
+                    if extra <= EXTRA_FIELDS {
+                        self.add(
+                            Class::ExtraField,
+                            &format!("{pointer}/{}", crate::catalog::escape_pointer(key)),
+                            format!("undocumented field {key:?}"),
+                        );
+                    }
                 }
+                self.more_extra(extra, pointer);
             }
             (Value::Array(documented), Value::Array(live)) => {
                 // The documented items show the shape every item must have;
@@ -116,6 +141,7 @@ impl<'f> Comparison<'f> {
                 // with a null item allows null items.
                 let nulls_allowed = documented.iter().any(Value::is_null);
                 if let Some(first) = documented.iter().find(|item| !item.is_null()) {
+                    let mut folded = ItemFindings::new(pointer);
                     for (i, item) in live.iter().enumerate() {
                         if item.is_null() && nulls_allowed {
                             continue;
@@ -124,8 +150,11 @@ impl<'f> Comparison<'f> {
                             .iter()
                             .find(|d| !d.is_null() && kind(d) == kind(item))
                             .unwrap_or(first);
+                        let before = self.findings.len();
                         self.shape(shape, item, &format!("{pointer}/{i}"));
+                        folded.absorb(self.findings, before, i);
                     }
+                    folded.finish(self.findings, live.len());
                 }
             }
             (Value::String(documented), Value::String(live))
@@ -133,15 +162,9 @@ impl<'f> Comparison<'f> {
             {
                 self.add(Class::TypeChange, pointer, date_message(documented, live))
             }
-            _ if kind(expected) != kind(actual) => self.add(
-                Class::TypeChange,
-                pointer,
-                format!(
-                    "documented as {}, the portal sends {}",
-                    kind(expected),
-                    kind(actual)
-                ),
-            ),
+            _ if kind(expected) != kind(actual) => {
+                self.add(Class::TypeChange, pointer, type_message(expected, actual))
+            }
             // Both numbers, but a .NET client deserialising the documented
             // integer into an `int` or `long` rejects a fraction: the type
             // changed even though JSON has one number type.
@@ -149,6 +172,11 @@ impl<'f> Comparison<'f> {
                 if is_integer(documented) && has_fraction(live) =>
             {
                 self.add(Class::TypeChange, pointer, integer_message(live))
+            }
+            (Value::Number(documented), Value::Number(live))
+                if is_integer(documented) && !is_integer(live) && beyond_64_bits(live.as_f64()) =>
+            {
+                self.add(Class::TypeChange, pointer, too_large_message(live))
             }
             _ if expected != actual
                 && !(expected.is_number()
@@ -269,6 +297,16 @@ impl<'f> Comparison<'f> {
                         Class::TypeChange,
                         pointer,
                         integer_message(shorten(text, 60)),
+                    );
+                } else if is_integer(n)
+                    && text.parse::<i64>().is_err()
+                    && text.parse::<u64>().is_err()
+                    && beyond_64_bits(text.parse::<f64>().ok())
+                {
+                    self.add(
+                        Class::TypeChange,
+                        pointer,
+                        too_large_message(shorten(text, 60)),
                     );
                 } else if text.parse::<f64>().ok() != n.as_f64() {
                     self.add(
@@ -455,25 +493,25 @@ impl<'f> Comparison<'f> {
                 }
             }
         }
+        let mut extra = 0;
+        let mut seen = std::collections::HashSet::new();
         for child in &node.children {
             let known = members.keys().any(|k| {
                 self.element_name(style, k)
                     .eq_ignore_ascii_case(&child.name)
             });
-            if !known
-                && !node
-                    .children
-                    .iter()
-                    .take_while(|c| !std::ptr::eq(*c, child))
-                    .any(|c| c.name == child.name)
-            {
-                self.add(
-                    Class::ExtraField,
-                    &format!("{pointer}/{}", crate::catalog::escape_pointer(&child.name)),
-                    format!("undocumented element <{}>", child.name),
-                );
+            if !known && seen.insert(child.name.as_str()) {
+                extra += 1;
+                if extra <= EXTRA_FIELDS {
+                    self.add(
+                        Class::ExtraField,
+                        &format!("{pointer}/{}", crate::catalog::escape_pointer(&child.name)),
+                        format!("undocumented element <{}>", child.name),
+                    );
+                }
             }
         }
+        self.more_extra(extra, pointer);
     }
 
     /// An array member, `matching` being the (non-empty) elements named
@@ -535,11 +573,14 @@ impl<'f> Comparison<'f> {
     /// Compares array items with the documented item's shape; their values
     /// naturally differ from the one example, so value notes are dropped.
     fn items(&mut self, style: &XmlStyle, shape: &Value, items: &[&XmlNode], pointer: &str) {
+        let mut folded = ItemFindings::new(pointer);
         for (i, item) in items.iter().enumerate() {
             let before = self.findings.len();
             self.xml(style, shape, item, &format!("{pointer}/{i}"));
             drop_value_notes(self.findings, before);
+            folded.absorb(self.findings, before, i);
         }
+        folded.finish(self.findings, items.len());
     }
 }
 
@@ -577,6 +618,18 @@ fn is_item(node: &XmlNode, shape: &Value) -> bool {
         Value::Array(_) => false,
         _ => node.children.is_empty() && !node.text.trim().is_empty(),
     }
+}
+
+/// OData control information that the protocol writes only when it
+/// applies: `odata.nextLink` only when another page follows, the delta
+/// link only on delta queries, the count only when `$count` (or
+/// `$inlinecount`) asked for it. A documented example shows them, but a
+/// last page without `odata.nextLink` is no drift.
+fn conditional_annotation(key: &str) -> bool {
+    let name = key.strip_prefix('@').unwrap_or(key);
+    ["odata.nextLink", "odata.deltaLink", "odata.count"]
+        .iter()
+        .any(|annotation| name.eq_ignore_ascii_case(annotation))
 }
 
 /// Whether text is an ISO 8601 date or date-time as the vendors write them
@@ -632,6 +685,42 @@ fn is_iso_date(text: &str) -> bool {
     }
 }
 
+/// A value's kind, with the value itself where it is a scalar.
+fn described(value: &Value) -> String {
+    match value {
+        Value::Object(_) | Value::Array(_) | Value::Null => kind(value).to_string(),
+        scalar => format!("{} ({})", kind(scalar), short(scalar)),
+    }
+}
+
+/// A type change naming both values where they are scalars, so that the
+/// reader sees `0` became `"0"` without fetching the answer, and saying so
+/// where the live text is the documented kind spelled as a string (.NET
+/// portals serialising numbers as strings) or a boolean came as 0/1.
+fn type_message(expected: &Value, actual: &Value) -> String {
+    let spelled = match (expected, actual) {
+        (Value::Number(_), Value::String(text))
+            if text.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
+        {
+            ": the number written as a string"
+        }
+        (Value::Bool(_), Value::String(text))
+            if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") =>
+        {
+            ": the boolean written as a string"
+        }
+        (Value::Bool(_), Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 1) => {
+            ": the boolean written as 0 or 1"
+        }
+        _ => "",
+    };
+    format!(
+        "documented as {}, the portal sends {}{spelled}",
+        described(expected),
+        described(actual)
+    )
+}
+
 /// A documented ISO date that came back in another format: clients that
 /// parse the documented format break, so it is a type change, not a value.
 fn date_message(documented: &str, live: &str) -> String {
@@ -654,10 +743,118 @@ fn has_fraction(number: &serde_json::Number) -> bool {
     number.as_f64().is_some_and(|value| value.fract() != 0.0)
 }
 
+/// Whether an integral value lies outside both `long` and `ulong`: the
+/// JSON parser had to keep it as a float, and a client reading the
+/// documented integer overflows.
+fn beyond_64_bits(value: Option<f64>) -> bool {
+    // 2^63 and 2^64 are exact in f64, so these bounds are exact too.
+    value.is_some_and(|v| {
+        v.fract() == 0.0 && !(-9.223_372_036_854_776e18..1.844_674_407_370_955_2e19).contains(&v)
+    })
+}
+
+fn too_large_message(live: impl std::fmt::Display) -> String {
+    format!("documented as an integer, the portal sends {live}, beyond the 64-bit integer types")
+}
+
 /// The same words for a fraction in JSON and in XML, so that both forms of
 /// one drift read alike in a report.
 fn integer_message(live: impl std::fmt::Display) -> String {
     format!("documented as an integer, the portal sends {live}")
+}
+
+/// How many undocumented members of one object are listed by name.
+const EXTRA_FIELDS: usize = 20;
+
+/// How many kinds of drift the items of one list are reported with; the
+/// rest are counted in one finding. Dictionary-like items (a key per id)
+/// would otherwise add a kind per item.
+const ITEM_KINDS: usize = 20;
+
+/// The findings of one list's items, folded as they are found: the same
+/// drift in many items (one renamed field in each of 100 000 contacts) is
+/// one finding, at its first item, saying how many items share it, so that
+/// a report stays readable, and neither it nor the memory verify holds
+/// grows with the portal's data. Failures are kept before notes when the
+/// kinds are capped, so a capped list never hides why a check failed.
+struct ItemFindings {
+    prefix: String,
+    /// Each kind of drift: its first finding, the items having it, and the
+    /// last item counted.
+    groups: Vec<(Finding, usize, usize)>,
+    index: std::collections::HashMap<(Class, String), usize>,
+}
+
+impl ItemFindings {
+    fn new(list: &str) -> Self {
+        ItemFindings {
+            prefix: format!("{list}/"),
+            groups: Vec::new(),
+            index: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Takes the findings added since `from`, all about item `item`.
+    fn absorb(&mut self, findings: &mut Vec<Finding>, from: usize, item: usize) {
+        for finding in findings.drain(from..) {
+            let rest = finding.pointer.strip_prefix(&self.prefix).unwrap_or("");
+            let within = rest.split_once('/').map_or("", |(_, within)| within);
+            // Indices of nested lists differ from item to item too.
+            let shape: Vec<&str> = within
+                .split('/')
+                .map(|segment| {
+                    if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                        "*"
+                    } else {
+                        segment
+                    }
+                })
+                .collect();
+            let key = (finding.class, shape.join("/"));
+            match self.index.get(&key) {
+                Some(&at) => {
+                    let group = &mut self.groups[at];
+                    if group.2 != item {
+                        group.1 += 1;
+                        group.2 = item;
+                    }
+                }
+                None => {
+                    self.index.insert(key, self.groups.len());
+                    self.groups.push((finding, 1, item));
+                }
+            }
+        }
+    }
+
+    /// Adds the folded findings for a list of `count` items.
+    fn finish(mut self, findings: &mut Vec<Finding>, count: usize) {
+        self.groups
+            .sort_by_key(|(finding, _, _)| !finding.class.is_failure());
+        let kinds = self.groups.len();
+        let list = self.prefix.trim_end_matches('/');
+        for (position, (mut finding, items, _)) in self.groups.into_iter().enumerate() {
+            if position == ITEM_KINDS {
+                findings.push(Finding {
+                    class: finding.class,
+                    pointer: list.to_string(),
+                    message: format!(
+                        "{} more kinds of drift in the items of this list are not listed, the first: {}",
+                        kinds - ITEM_KINDS,
+                        finding.message
+                    ),
+                });
+                break;
+            }
+            if items > 1 {
+                finding.message.push_str(&format!(
+                    "; the same in {} more of the {count} items",
+                    items - 1
+                ));
+            }
+            findings.push(finding);
+        }
+    }
 }
 
 /// Removes the "value differs" notes added since `from`: array items other
@@ -745,6 +942,91 @@ mod tests {
     }
 
     #[test]
+    fn odata_paging_annotations_may_be_absent_but_not_change_type() {
+        let documented = json!({
+            "odata.metadata": "m", "odata.nextLink": "n", "@odata.count": 2, "value": []
+        });
+        assert!(
+            json_findings(&documented, &json!({"odata.metadata": "m", "value": []})).is_empty()
+        );
+        assert_eq!(
+            json_findings(&documented, &json!({"odata.nextLink": 5, "value": []}))
+                .into_iter()
+                .map(|(class, pointer, _)| (class, pointer))
+                .collect::<Vec<_>>(),
+            [
+                (Class::MissingField, "/odata.metadata".to_string()),
+                (Class::TypeChange, "/odata.nextLink".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn undocumented_members_of_one_object_are_listed_up_to_a_bound() {
+        let mut live = serde_json::Map::new();
+        for i in 0..25 {
+            live.insert(format!("k{i}"), i.into());
+        }
+        let found = json_findings(&json!({"settings": {}}), &json!({"settings": live}));
+        assert_eq!(found.len(), 21);
+        assert!(
+            found
+                .iter()
+                .all(|(class, _, _)| *class == Class::ExtraField)
+        );
+        assert_eq!(
+            found[20],
+            (
+                Class::ExtraField,
+                "/settings".to_string(),
+                "5 more undocumented fields, not listed".to_string()
+            )
+        );
+        let children: String = (0..25)
+            .map(|i| format!("<k{i}>1</k{i}><k{i}>2</k{i}>"))
+            .collect();
+        let xml =
+            format!("<result><status>0</status><response><id>1</id>{children}</response></result>");
+        let style = DialectName::Onlyoffice.rules().xml;
+        let found = classes(&style, &json!({"status": 0, "response": {"id": 1}}), &xml);
+        assert_eq!(found.len(), 21, "{found:?}");
+        assert_eq!(found[20], (Class::ExtraField, "/response".to_string()));
+    }
+
+    #[test]
+    fn type_changes_name_both_values_and_what_a_dotnet_portal_did() {
+        let documented = json!({"id": 1234, "open": true, "done": false, "tags": ["a"], "n": 1});
+        let live = json!({"id": "1234", "open": "True", "done": 0, "tags": {"a": 1}, "n": "n/a"});
+        let messages: Vec<String> = json_findings(&documented, &live)
+            .into_iter()
+            .map(|(_, _, message)| message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                r#"documented as a number (1234), the portal sends text ("1234"): the number written as a string"#,
+                r#"documented as a boolean (true), the portal sends text ("True"): the boolean written as a string"#,
+                "documented as a boolean (false), the portal sends a number (0): the boolean written as 0 or 1",
+                "documented as an array, the portal sends an object",
+                r#"documented as a number (1), the portal sends text ("n/a")"#,
+            ]
+        );
+        assert_eq!(
+            json_findings(
+                &json!({"name": "Ann", "tags": []}),
+                &json!({"name": null, "tags": null})
+            )
+            .into_iter()
+            .map(|(_, _, message)| message)
+            .collect::<Vec<_>>(),
+            [
+                r#"documented as text ("Ann"), the portal sends null"#,
+                "documented as an array, the portal sends null",
+            ]
+        );
+    }
+
+    #[test]
     fn a_fraction_where_an_integer_is_documented_is_a_type_change() {
         let documented = json!({"id": 1234, "big": 18446744073709551615_u64, "rate": 1.5});
         let found = json_findings(&documented, &json!({"id": 12.5, "big": 0.25, "rate": 2}));
@@ -790,6 +1072,41 @@ mod tests {
                 .map(|(class, pointer, _)| (class, pointer))
                 .collect::<Vec<_>>(),
             [(Class::TypeChange, "/2".to_string())]
+        );
+    }
+
+    #[test]
+    fn an_integer_beyond_64_bits_where_an_integer_is_documented_is_a_type_change() {
+        let documented = json!({"id": 1, "max": 1, "rate": 1.5});
+        let live: Value = serde_json::from_str(
+            r#"{"id": 123456789012345678901234567890, "max": 18446744073709551615, "rate": 1e30}"#,
+        )
+        .expect("json");
+        let found = json_findings(&documented, &live);
+        assert_eq!(
+            found
+                .iter()
+                .map(|(class, pointer, _)| (*class, pointer.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (Class::TypeChange, "/id"),
+                (Class::ValueDiffers, "/max"),
+                (Class::ValueDiffers, "/rate"),
+            ]
+        );
+        assert!(
+            found[0].2.ends_with("beyond the 64-bit integer types"),
+            "{found:?}"
+        );
+        let style = DialectName::Onlyoffice.rules().xml;
+        let expected = json!({"status": 0, "response": {"id": 1, "max": 1}});
+        let xml = "<result>\n  <status>0</status>\n  <response>\n    <id>123456789012345678901234567890</id>\n    <max>-9223372036854775808</max>\n  </response>\n</result>";
+        assert_eq!(
+            classes(&style, &expected, xml),
+            [
+                (Class::TypeChange, "/response/id".to_string()),
+                (Class::ValueDiffers, "/response/max".to_string()),
+            ]
         );
     }
 

@@ -30,7 +30,7 @@ use compare::Comparison;
 const QUOTED: usize = 200;
 
 /// What kind of drift a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// A documented field is absent.
@@ -220,12 +220,21 @@ pub async fn verify(
     }
     // Whichever TLS crates are linked, use ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .timeout(options.timeout)
-        .connect_timeout(options.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| VerifyError::Client(e.to_string()))?;
+    let builder = || {
+        reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+    };
+    let client = Clients {
+        pooled: builder()
+            .build()
+            .map_err(|e| VerifyError::Client(e.to_string()))?,
+        fresh: builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| VerifyError::Client(e.to_string()))?,
+    };
 
     let mut planned: Vec<(usize, Format)> = Vec::new();
     for (index, endpoint) in catalog.endpoints.iter().enumerate() {
@@ -304,7 +313,7 @@ async fn check_endpoint(
     catalog: &Catalog,
     index: usize,
     form: Format,
-    client: &reqwest::Client,
+    client: &Clients,
     options: &Options,
     base: &str,
 ) -> Check {
@@ -439,6 +448,18 @@ fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
     }
 }
 
+/// The HTTP clients verify sends with. A portal may close an idle
+/// kept-alive connection just as the next request goes out on it (IIS and
+/// proxies do, without `Connection: close`), and such a request fails
+/// without telling whether it was carried out: writes therefore always go
+/// out on a fresh connection, and a read that failed so is sent once more
+/// on one, as browsers do.
+#[derive(Clone)]
+struct Clients {
+    pooled: reqwest::Client,
+    fresh: reqwest::Client,
+}
+
 /// What the portal answered, as far as verify reads it.
 #[derive(Debug, Default)]
 struct Answer {
@@ -450,6 +471,11 @@ struct Answer {
     encoding: Option<String>,
     /// `Location`, where a redirect points.
     location: Option<String>,
+    /// The URL requested, which a redirect is read against.
+    url: String,
+    /// `WWW-Authenticate`: on a 401 it tells a missing credential from an
+    /// expired or rejected one (`error="invalid_token"`).
+    challenge: Option<String>,
     /// Set when the final answer is still a 429 or 503: why verify stopped
     /// retrying.
     busy: Option<String>,
@@ -459,7 +485,8 @@ struct Answer {
 /// The longest `Retry-After` verify waits for. A portal asking for longer
 /// (an absurd number, a date days ahead) is reported as busy at once, so
 /// that one endpoint cannot stall a CI job: verify stays bounded by
-/// `(retries + 1) × timeout + retries × MAX_RETRY_WAIT` per check.
+/// `(retries + 2) × timeout + retries × MAX_RETRY_WAIT` per check (one
+/// more send for a read whose kept-alive connection closed under it).
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 
 /// The wait after a 429 or 503 without `Retry-After`.
@@ -467,7 +494,7 @@ const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
 
 /// Sends the example request, retrying after 429/503 as `Retry-After` asks.
 async fn send(
-    client: &reqwest::Client,
+    clients: &Clients,
     endpoint: &Endpoint,
     dialect: &Dialect,
     form: Format,
@@ -481,10 +508,16 @@ async fn send(
         Format::Xml => dialect.xml_content_type,
     };
     let mut attempt: u32 = 0;
+    let mut resent = false;
     loop {
         // No `Accept-Encoding` of our own: the client advertises the codings
         // it decodes, as browsers and HTTP libraries do, and a portal behind a
         // proxy that compresses regardless is read all the same.
+        let client = if resent || is_write(endpoint) {
+            &clients.fresh
+        } else {
+            &clients.pooled
+        };
         let mut request = client.request(method.clone(), url).header("Accept", accept);
         let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         if let Some(example) = &endpoint.request {
@@ -508,33 +541,62 @@ async fn send(
         if let Some(body) = body {
             request = request.body(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| describe(&e, options.timeout, false))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            // Perhaps a kept-alive connection closed under it ([`Clients`]).
+            Err(e)
+                if !resent
+                    && !is_write(endpoint)
+                    && !e.is_timeout()
+                    && !e.is_connect()
+                    && e.is_request() =>
+            {
+                resent = true;
+                continue;
+            }
+            Err(e) => return Err(describe(&e, options.timeout, false)),
+        };
         let status = response.status().as_u16();
         let headers = response.headers();
         let mut busy = None;
-        if status == 429 || status == 503 {
+        // A gateway in front of the portal (502, 504) says nothing about
+        // the API either; a read is retried as after a 503, a write is not,
+        // since the portal behind the gateway may have carried it out.
+        let gateway = (status == 502 || status == 504) && !is_write(endpoint);
+        if status == 429 || status == 503 || status == 502 || status == 504 {
             let asked = retry_after(headers);
             let wait = asked.unwrap_or(DEFAULT_RETRY_WAIT);
-            if attempt < options.retries && wait <= MAX_RETRY_WAIT {
+            let retriable = status == 429 || status == 503 || gateway;
+            if retriable && attempt < options.retries && wait <= MAX_RETRY_WAIT {
                 attempt += 1;
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            busy = Some(busy_message(status, attempt, asked, options.retries));
+            let retries = if retriable {
+                Some(options.retries)
+            } else {
+                None
+            };
+            busy = Some(busy_message(status, attempt, asked, retries));
         }
-        let content_type = header_text(headers, reqwest::header::CONTENT_TYPE);
+        let content_type = content_types(headers);
         let encoding = header_text(headers, reqwest::header::CONTENT_ENCODING)
             .filter(|coding| !coding.trim().is_empty() && !coding.eq_ignore_ascii_case("identity"));
         let location = header_text(headers, reqwest::header::LOCATION);
+        let challenge = header_text(headers, reqwest::header::WWW_AUTHENTICATE);
         let body = read_capped(response, options.timeout).await?;
+        if let Some(busy) = busy.as_mut()
+            && let Some(reason) = error_message(&String::from_utf8_lossy(&body))
+        {
+            busy.push_str(&format!(": {reason:?}"));
+        }
         return Ok(Answer {
             status,
             content_type,
             encoding,
             location,
+            url: url.to_string(),
+            challenge,
             busy,
             body,
         });
@@ -542,11 +604,18 @@ async fn send(
 }
 
 /// Why a 429 or 503 ended the check: the portal could not be verified.
-fn busy_message(status: u16, retries_done: u32, asked: Option<Duration>, retries: u32) -> String {
-    let what = if status == 429 {
-        "rate limits the requests"
-    } else {
-        "is unavailable"
+/// `retries` is `None` where the answer is not retried at all (a write
+/// behind a failing gateway).
+fn busy_message(
+    status: u16,
+    retries_done: u32,
+    asked: Option<Duration>,
+    retries: Option<u32>,
+) -> String {
+    let what = match status {
+        429 => "rate limits the requests",
+        502 | 504 => "is not reached by its gateway",
+        _ => "is unavailable",
     };
     let attempts = retries_done.saturating_add(1);
     let plural = if attempts == 1 { "" } else { "s" };
@@ -556,12 +625,32 @@ fn busy_message(status: u16, retries_done: u32, asked: Option<Duration>, retries
             wait.as_secs(),
             MAX_RETRY_WAIT.as_secs()
         ),
-        _ if retries == 0 => "no retries allowed (--retries 0)".to_string(),
-        _ => format!("--retries {retries} used up"),
+        _ => match retries {
+            None => "a write is not retried".to_string(),
+            Some(0) => "no retries allowed (--retries 0)".to_string(),
+            Some(retries) => format!("--retries {retries} used up"),
+        },
     };
-    format!(
-        "the portal {what} ({status} after {attempts} attempt{plural}; {why}); run verify later or with a lower --concurrency"
-    )
+    let advice = if status == 429 || status == 503 {
+        "run verify later or with a lower --concurrency"
+    } else {
+        "run verify later"
+    };
+    format!("the portal {what} ({status} after {attempts} attempt{plural}; {why}); {advice}")
+}
+
+/// `Content-Type`, every distinct value joined as a client combining
+/// repeated headers sees them (`application/json, text/html`): two
+/// conflicting types name no form, and are reported as sent.
+fn content_types(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in headers.get_all(reqwest::header::CONTENT_TYPE) {
+        let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+        if !values.contains(&text) {
+            values.push(text);
+        }
+    }
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 /// A header's value as text, with bytes that are not UTF-8 replaced rather
@@ -605,18 +694,35 @@ async fn read_capped(mut response: reqwest::Response, timeout: Duration) -> Resu
     {
         return Err(too_large());
     }
+    let announced = response.content_length();
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| describe(&e, timeout, true))?
-    {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) if !e.is_timeout() => return Err(broke_off(&e, body.len(), announced)),
+            Err(e) => return Err(describe(&e, timeout, true)),
+        };
         if body.len() + chunk.len() > MAX_BODY {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(body))
+}
+
+/// A body cut short, with how much of it arrived: the client's chain of
+/// wrappers ("error decoding response body: request or response body
+/// error: …") says less than its innermost cause.
+fn broke_off(error: &reqwest::Error, received: usize, announced: Option<u64>) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let of = announced
+        .map(|length| format!(" of the {length} announced"))
+        .unwrap_or_default();
+    format!("the answer broke off after {received} bytes{of}: {cause}")
 }
 
 /// `Retry-After` as seconds or an HTTP date (one in the past means now).
@@ -749,7 +855,13 @@ fn evaluate(
         }
         return;
     }
-    let declared_right = media_form(answer.content_type.as_deref()) == Some(form);
+    // Repeated `Content-Type` headers arrive joined: each must name the
+    // form, or a client cannot tell which one holds.
+    let declared_right = answer.content_type.as_deref().is_some_and(|types| {
+        types
+            .split(", ")
+            .all(|one| media_form(Some(one)) == Some(form))
+    });
     let page = html_page(&String::from_utf8_lossy(body));
     if !declared_right {
         findings.push(Finding {
@@ -787,6 +899,15 @@ fn evaluate(
             return;
         }
     };
+    if declared_right && let Some(message) = misdeclared(answer, form, text, bom) {
+        // The text is still compared: clients that read UTF-8 regardless
+        // get it right, and its own drift is worth knowing.
+        findings.push(Finding {
+            class: Class::EnvelopeMismatch,
+            pointer: String::new(),
+            message,
+        });
+    }
     let unreadable = |findings: &mut Vec<Finding>, why: String| {
         if declared_right {
             findings.push(Finding {
@@ -803,7 +924,7 @@ fn evaluate(
             let actual: Value = match serde_json::from_str(text) {
                 Ok(value) => value,
                 Err(e) => {
-                    unreadable(findings, format!("the body is not JSON: {e}"));
+                    unreadable(findings, not_json(text, &e));
                     return;
                 }
             };
@@ -901,10 +1022,137 @@ fn media_form(content_type: Option<&str>) -> Option<Format> {
     }
 }
 
+/// Why a body is not JSON, with the text where parsing stopped, so that a
+/// JSONP wrapper (`callback({…`), `NaN`, or a debug comment after the
+/// document is seen without fetching the answer.
+fn not_json(text: &str, error: &serde_json::Error) -> String {
+    if error.to_string().starts_with("recursion limit exceeded") {
+        return format!(
+            "the body nests arrays or objects deeper than verify reads (128 levels): {error}"
+        );
+    }
+    // `line` and `column` count from 1; the column counts bytes.
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(error.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + error.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    // Back to the start of the token the parser stopped in.
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take(20)
+        .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | ':' | '[' | '{'))
+        .map(|(i, c)| i + c.len_utf8())
+        .unwrap_or_else(|| at.saturating_sub(20).min(at));
+    let mut start = start.min(at);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let near = one_line(&shorten(&text[start..], 40));
+    if near.is_empty() {
+        format!("the body is not JSON: {error}")
+    } else {
+        format!("the body is not JSON: {error}, at {near:?}")
+    }
+}
+
+/// The charset a `Content-Type` names, lower-cased and unquoted.
+fn charset(content_type: &str) -> Option<String> {
+    // Of repeated headers, joined, the first.
+    let first = content_type.split(", ").next().unwrap_or(content_type);
+    first.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+    })
+}
+
+/// The encoding an XML declaration names (`<?xml … encoding="…"?>`),
+/// lower-cased; only the prolog is looked at.
+fn xml_declared_encoding(text: &str) -> Option<String> {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let declaration = &start[..start.find("?>")?];
+    let named_xml = declaration
+        .strip_prefix("<?xml")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()));
+    if !named_xml {
+        return None;
+    }
+    let (_, rest) = declaration.split_once("encoding")?;
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    rest[1..]
+        .split(quote)
+        .next()
+        .map(|name| name.trim().to_ascii_lowercase())
+}
+
+/// A UTF-8 body whose `Content-Type` charset or XML declaration names
+/// another encoding, in a way that breaks clients honouring the label: a
+/// UTF-16 or UTF-32 label on UTF-8 bytes (.NET's XmlReader refuses it), or
+/// an 8-bit one (windows-1251, iso-8859-1) over non-ASCII text, which such
+/// clients turn into mojibake. ASCII text reads the same under any 8-bit
+/// label, so that label is harmless and not reported.
+/// Both labels are read: RFC 7303 lets the charset win, but clients that
+/// hand the bytes to an XML parser go by the declaration.
+fn misdeclared(answer: &Answer, form: Format, text: &str, bom: usize) -> Option<String> {
+    let header = answer
+        .content_type
+        .as_deref()
+        .and_then(charset)
+        .map(|label| (label, "the Content-Type says charset="));
+    let declaration = (form == Format::Xml)
+        .then(|| xml_declared_encoding(text))
+        .flatten()
+        .map(|label| (label, "the XML declaration says encoding="));
+    [header, declaration]
+        .into_iter()
+        .flatten()
+        .find_map(|(label, where_)| mislabelled(&label, where_, text, bom))
+}
+
+fn mislabelled(label: &str, where_: &str, text: &str, bom: usize) -> Option<String> {
+    if matches!(label, "utf-8" | "utf8") {
+        return None;
+    }
+    let label = shorten(label, 40);
+    let wide = [
+        "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs-4", "unicode",
+    ]
+    .iter()
+    .any(|w| label.starts_with(w));
+    if wide {
+        return Some(format!(
+            "{where_}{label}, but the body is UTF-8: clients that honour the label refuse or misread it"
+        ));
+    }
+    // Offsets count from the first byte sent, as in `not_utf8`.
+    let at = text.bytes().position(|b| !b.is_ascii())? + bom;
+    Some(format!(
+        "{where_}{label}, but the body is UTF-8 with non-ASCII text (from offset {at}): clients that honour the label misread it"
+    ))
+}
+
 /// "the body is not UTF-8" with the offending byte and, for XML, the
 /// encoding the document declares (R7-Office pages are Russian; a portal
 /// answering in windows-1251 breaks every client that reads UTF-8).
 fn not_utf8(body: &[u8], bom: usize, error: &std::str::Utf8Error) -> String {
+    // UTF-16, as Windows tools write it, is told by its byte order mark or
+    // by the zero bytes that ASCII characters leave beside them.
+    let utf16 = match body {
+        [0xFF, 0xFE, ..] | [_, 0, _, 0, ..] => Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] | [0, _, 0, _, ..] => Some("UTF-16BE"),
+        _ => None,
+    };
+    if let Some(name) = utf16 {
+        return format!("the body is {name}, the vendors send UTF-8");
+    }
     let byte = body.get(error.valid_up_to()).copied().unwrap_or(0);
     // Offsets count from the first byte sent, byte order mark included.
     let at = error.valid_up_to() + bom;
@@ -933,6 +1181,7 @@ fn status_message(documented: u16, answer: &Answer) -> String {
     let redirect = (300..400).contains(&status);
     if redirect && let Some(location) = &answer.location {
         message.push_str(&format!(" redirecting to {}", shorten(location, QUOTED)));
+        message.push_str(redirect_hint(&answer.url, location));
     }
     let text = String::from_utf8_lossy(&answer.body);
     // A success body is content, not an error to quote.
@@ -943,11 +1192,36 @@ fn status_message(documented: u16, answer: &Answer) -> String {
     }
     let page = html_page(&text);
     let login = looks_like_login(page.as_ref(), answer.location.as_deref());
+    if status == 401
+        && let Some(challenge) = answer.challenge.as_deref().filter(|c| !c.is_empty())
+    {
+        message.push_str(&format!("; WWW-Authenticate: {}", one_line(challenge)));
+    }
     if status == 401 || status == 403 || (login && (redirect || status == 200)) {
         let what = if login { "a login page: " } else { "" };
         message.push_str(&format!(" ({what}{CREDENTIALS_HINT})"));
     }
     message
+}
+
+/// What a redirect means for whoever runs verify: the same address over
+/// HTTPS wants an https:// base URL; the address requested again is a loop
+/// a client following redirects would never leave.
+fn redirect_hint(requested: &str, location: &str) -> &'static str {
+    let Ok(from) = reqwest::Url::parse(requested) else {
+        return "";
+    };
+    let Ok(to) = from.join(location.trim()) else {
+        return "";
+    };
+    if to == from {
+        " (to the address requested: a redirect loop)"
+    } else if from.scheme() == "http" && to.scheme() == "https" && to.host_str() == from.host_str()
+    {
+        " (the portal wants HTTPS: pass an https:// --base-url)"
+    } else {
+        ""
+    }
 }
 
 /// The message of an error body in any of the shapes portals use:
@@ -1199,6 +1473,8 @@ mod tests {
             content_type: None,
             encoding: None,
             location: None,
+            url: String::new(),
+            challenge: None,
             busy: None,
             body: Bytes::from(body.to_string()),
         }
@@ -1238,6 +1514,51 @@ mod tests {
             status_message(201, &quoted),
             "documented 201, the portal answers 200"
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_quoted_where_parsing_stopped() {
+        let message = |text: &str| {
+            let error = serde_json::from_str::<Value>(text).expect_err("not JSON");
+            not_json(text, &error)
+        };
+        assert!(
+            message("cb({\"a\":1});").ends_with("at \"cb({\\\"a\\\":1});\""),
+            "{}",
+            message("cb({\"a\":1});")
+        );
+        let multi = message("{\n  \"имя\": \"Ж\",\n  \"n\": Infinity\n}");
+        assert!(multi.ends_with("at \"Infinity }\""), "{multi}");
+        let cut = message("{\"a\": [1, 2");
+        assert!(cut.contains("EOF while parsing"), "{cut}");
+        for text in ["ж", "\u{feff}", "{\"ж\":ж}", "[1,,]", "{\"a\"\n\n:}"] {
+            let _ = message(text);
+        }
+    }
+
+    #[test]
+    fn encoding_labels_are_read_from_the_charset_and_the_xml_declaration() {
+        assert_eq!(
+            charset("text/xml; Charset=\"Windows-1251\"").as_deref(),
+            Some("windows-1251")
+        );
+        assert_eq!(charset("application/json").as_deref(), None);
+        assert_eq!(
+            xml_declared_encoding("\u{feff}<?xml version='1.0' encoding = 'UTF-16'?><a/>")
+                .as_deref(),
+            Some("utf-16")
+        );
+        for other in [
+            "",
+            "<a/>",
+            "<?xml?>",
+            "<?xml encoding?>",
+            "<?xml encoding=utf-8?>",
+            "<?xml encoding=\"",
+            "<?xml-stylesheet encoding=\"x\"?><a/>",
+        ] {
+            assert_eq!(xml_declared_encoding(other), None, "{other}");
+        }
     }
 
     #[test]

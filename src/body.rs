@@ -175,9 +175,11 @@ pub fn to_utf8<'b>(
     }
 }
 
-/// The `charset` parameter of a media type, unquoted.
-fn charset_parameter(media_type: &str) -> Option<&str> {
-    media_type.split(';').skip(1).find_map(|parameter| {
+/// The `charset` parameter of a media type, unquoted and as written; of
+/// repeated headers joined with `, `, the first one's.
+pub fn charset_parameter(media_type: &str) -> Option<&str> {
+    let first = media_type.split(", ").next().unwrap_or(media_type);
+    first.split(';').skip(1).find_map(|parameter| {
         let (name, value) = parameter.split_once('=')?;
         name.trim()
             .eq_ignore_ascii_case("charset")
@@ -185,16 +187,26 @@ fn charset_parameter(media_type: &str) -> Option<&str> {
     })
 }
 
-/// The `encoding` an XML declaration (`<?xml version="1.0"
-/// encoding="windows-1251"?>`) names.
-fn xml_declared_encoding(bytes: &[u8]) -> Option<&str> {
-    let end = bytes.windows(2).take(256).position(|w| w == b"?>")?;
-    let declaration = std::str::from_utf8(&bytes[..end]).ok()?;
-    let rest = &declaration[declaration.find("encoding")? + "encoding".len()..];
+/// The `encoding` an XML declaration names (`<?xml version="1.0"
+/// encoding="windows-1251"?>`), as written. Only a declaration opening the
+/// document (after a UTF-8 byte order mark or white space) counts, and only
+/// its first few hundred bytes are read, so that any body can be asked.
+pub fn xml_declared_encoding(bytes: &[u8]) -> Option<&str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let prolog = &bytes[start..bytes.len().min(start + 512)];
+    let end = prolog.windows(2).position(|w| w == b"?>")?;
+    let declaration = std::str::from_utf8(&prolog[..end]).ok()?;
+    let named_xml = declaration
+        .strip_prefix("<?xml")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()));
+    if !named_xml {
+        return None;
+    }
+    let (_, rest) = declaration.split_once("encoding")?;
     let rest = rest.trim_start().strip_prefix('=')?.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let value = &rest[1..];
-    Some(&value[..value.find(quote)?])
+    rest[1..].split(quote).next().map(str::trim)
 }
 
 /// Decodes `bytes` of `kind` into a value shaped by `schema`.

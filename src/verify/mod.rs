@@ -1063,34 +1063,13 @@ fn not_json(text: &str, error: &serde_json::Error) -> String {
 
 /// The charset a `Content-Type` names, lower-cased and unquoted.
 fn charset(content_type: &str) -> Option<String> {
-    // Of repeated headers, joined, the first.
-    let first = content_type.split(", ").next().unwrap_or(content_type);
-    first.split(';').skip(1).find_map(|parameter| {
-        let (name, value) = parameter.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
-    })
+    crate::body::charset_parameter(content_type).map(str::to_ascii_lowercase)
 }
 
 /// The encoding an XML declaration names (`<?xml … encoding="…"?>`),
-/// lower-cased; only the prolog is looked at.
+/// lower-cased.
 fn xml_declared_encoding(text: &str) -> Option<String> {
-    let start = text.trim_start_matches('\u{feff}').trim_start();
-    let declaration = &start[..start.find("?>")?];
-    let named_xml = declaration
-        .strip_prefix("<?xml")
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()));
-    if !named_xml {
-        return None;
-    }
-    let (_, rest) = declaration.split_once("encoding")?;
-    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    rest[1..]
-        .split(quote)
-        .next()
-        .map(|name| name.trim().to_ascii_lowercase())
+    crate::body::xml_declared_encoding(text.as_bytes()).map(str::to_ascii_lowercase)
 }
 
 /// A UTF-8 body whose `Content-Type` charset or XML declaration names
@@ -1156,13 +1135,8 @@ fn not_utf8(body: &[u8], bom: usize, error: &std::str::Utf8Error) -> String {
     let byte = body.get(error.valid_up_to()).copied().unwrap_or(0);
     // Offsets count from the first byte sent, byte order mark included.
     let at = error.valid_up_to() + bom;
-    let head = String::from_utf8_lossy(&body[..body.len().min(200)]).to_ascii_lowercase();
-    let declared = head
-        .split_once("encoding=")
-        .and_then(|(_, rest)| {
-            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            rest[1..].split(quote).next().map(str::to_string)
-        })
+    let declared = crate::body::xml_declared_encoding(body)
+        .map(str::to_ascii_lowercase)
         .filter(|name| name != "utf-8" && name != "utf8");
     match declared {
         Some(name) => format!(

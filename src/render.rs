@@ -50,14 +50,138 @@ pub fn to_xml_named(
         XmlRoot::TypeName {
             fallback,
             namespaces,
-        } => {
-            let name = type_name
-                .map(xml_type_name)
-                .unwrap_or(Cow::Borrowed(fallback));
-            out.element(&name, value, namespaces);
-        }
+        } => match type_name.map(|t| data_contract_root(t, value)) {
+            Some(Root::Primitive(name)) => {
+                let mut attributes = vec![("xmlns", SERIALIZATION_NS)];
+                if value.is_null() {
+                    attributes.push(("xmlns:i", INSTANCE_NS));
+                }
+                out.element(name, value, &attributes);
+            }
+            Some(Root::List { item, primitive }) => {
+                let name = format!("ArrayOf{item}");
+                let mut attributes = Vec::with_capacity(namespaces.len() + 1);
+                if primitive {
+                    attributes.push(("xmlns", ARRAYS_NS));
+                }
+                attributes.extend_from_slice(namespaces);
+                out.root_list(&name, &item, value, &attributes);
+            }
+            Some(Root::Named(name)) => out.element(&name, value, namespaces),
+            None => out.element(fallback, value, namespaces),
+        },
     }
     out.finish()
+}
+
+/// DataContract's namespace for the primitive types (`<boolean>`, `<int>`).
+const SERIALIZATION_NS: &str = "http://schemas.microsoft.com/2003/10/Serialization/";
+/// DataContract's namespace for lists of primitives (`<ArrayOfstring>`).
+const ARRAYS_NS: &str = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
+const INSTANCE_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// The document element DataContract writes for a returned type.
+enum Root<'t> {
+    /// A primitive, in the serialisation namespace.
+    Primitive(&'static str),
+    /// `ArrayOf<item>` holding one `<item>` per member; lists of primitives
+    /// are in the arrays namespace.
+    List { item: Cow<'t, str>, primitive: bool },
+    /// An entity or other named contract.
+    Named(Cow<'t, str>),
+}
+
+/// The DataContract root for the documented `type_name` of `value`. The
+/// reference names primitives the way its generator spells them (`bool`,
+/// `int32`, `date-time`) and every list just `array`, so a list's item type
+/// is read off the items when the name does not carry it; a list of objects
+/// whose type the page never names is a list of `anyType`, as DataContract
+/// writes an untyped `object[]`.
+fn data_contract_root<'t>(type_name: &'t str, value: &Value) -> Root<'t> {
+    let trimmed = type_name.trim();
+    let binary = trimmed.eq_ignore_ascii_case("byte[]")
+        || (trimmed.eq_ignore_ascii_case("byte") && value.is_string());
+    if binary {
+        // A byte array is one base64 value, not a list.
+        return Root::Primitive("base64Binary");
+    }
+    if let Some(name) = primitive_name(trimmed) {
+        return Root::Primitive(name);
+    }
+    let documented_item = trimmed
+        .strip_suffix("[]")
+        .map(str::trim)
+        .filter(|item| !item.is_empty());
+    if let Some(item) = documented_item {
+        return match primitive_name(item) {
+            Some(name) => Root::List {
+                item: Cow::Borrowed(name),
+                primitive: true,
+            },
+            None => Root::List {
+                item: encode_name(item),
+                primitive: false,
+            },
+        };
+    }
+    if trimmed.eq_ignore_ascii_case("array") || (trimmed.is_empty() && value.is_array()) {
+        return match sampled_item_name(slice(value)) {
+            Some(name) => Root::List {
+                item: Cow::Borrowed(name),
+                primitive: true,
+            },
+            // Its members are written like an entity's, outside the
+            // arrays namespace.
+            None => Root::List {
+                item: Cow::Borrowed("anyType"),
+                primitive: false,
+            },
+        };
+    }
+    Root::Named(encode_name(trimmed))
+}
+
+/// DataContract's element name for a primitive the reference names
+/// `type_name`.
+fn primitive_name(type_name: &str) -> Option<&'static str> {
+    const NAMES: &[(&[&str], &str)] = &[
+        (&["bool", "boolean"], "boolean"),
+        (&["int", "int32", "integer"], "int"),
+        (&["int64", "long"], "long"),
+        (&["int16", "short"], "short"),
+        (&["byte"], "unsignedByte"),
+        (&["double"], "double"),
+        (&["float", "single"], "float"),
+        (&["decimal"], "decimal"),
+        (&["string"], "string"),
+        (&["date-time", "datetime"], "dateTime"),
+        (&["guid", "uuid"], "guid"),
+        (&["char"], "char"),
+    ];
+    NAMES
+        .iter()
+        .find(|(spellings, _)| spellings.iter().any(|s| type_name.eq_ignore_ascii_case(s)))
+        .map(|(_, name)| *name)
+}
+
+/// The primitive item name shared by every item of a sampled list: whole
+/// numbers that do not all fit an `int` are `long`s, and a list mixing
+/// kinds, holding objects or empty has none.
+fn sampled_item_name(items: &[Value]) -> Option<&'static str> {
+    let mut shared: Option<&'static str> = None;
+    for item in items {
+        let name = match item_name(item, "") {
+            Cow::Borrowed(name @ ("string" | "boolean" | "double" | "int" | "long")) => name,
+            _ => return None,
+        };
+        shared = match (shared, name) {
+            (None, name) => Some(name),
+            (Some(a), b) if a == b => Some(a),
+            (Some("int" | "long"), "int" | "long") => Some("long"),
+            _ => return None,
+        };
+    }
+    shared
 }
 
 /// How member names are spelled in XML relative to the JSON.
@@ -106,16 +230,6 @@ pub fn names_from(style: &XmlStyle) -> usize {
 pub fn to_json(value: &Value) -> Vec<u8> {
     // Serialising a `Value` into a `Vec` has no failure mode.
     serde_json::to_vec(value).unwrap_or_default()
-}
-
-/// Turns a documented type name such as `Contact[]` or `List<Contact>` into an
-/// element name DataContract would use (`ArrayOfContact`).
-fn xml_type_name(type_name: &str) -> Cow<'_, str> {
-    let trimmed = type_name.trim();
-    if let Some(item) = trimmed.strip_suffix("[]") {
-        return Cow::Owned(format!("ArrayOf{}", encode_name(item.trim())));
-    }
-    encode_name(trimmed)
 }
 
 /// Makes `name` a valid XML element name the way .NET's
@@ -267,14 +381,34 @@ impl<'s> XmlOut<'s> {
     }
 
     fn wrapped(&mut self, start: BytesStart<'_>, name: &str, items: &[Value]) {
+        self.list(start, name, items, None);
+    }
+
+    /// Writes the document element of a list, whose items are named after
+    /// its item type rather than after a property. A body that is not a
+    /// list after all (a `$select` of a list keeps it one) is written under
+    /// the same name.
+    fn root_list(&mut self, name: &str, item: &str, value: &Value, attributes: &[(&str, &str)]) {
+        let Value::Array(items) = value else {
+            self.element(name, value, attributes);
+            return;
+        };
+        let mut start = BytesStart::new(name);
+        for attribute in attributes {
+            start.push_attribute(*attribute);
+        }
+        self.list(start, name, items, Some(item));
+    }
+
+    fn list(&mut self, start: BytesStart<'_>, name: &str, items: &[Value], item: Option<&str>) {
         if items.is_empty() {
             self.empty(start, EmptyForm::SelfClosing);
             return;
         }
         self.event(Event::Start(start));
-        for item in items {
-            let item_name = item_name(item, name);
-            self.element(&item_name, item, &[]);
+        for value in items {
+            let item_name = item.map_or_else(|| item_name(value, name), Cow::Borrowed);
+            self.element(&item_name, value, &[]);
         }
         self.event(Event::End(BytesEnd::new(name)));
     }
@@ -389,6 +523,79 @@ mod tests {
         assert_eq!(
             out,
             "<ContactEntity xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Domains>\n    <string>a</string>\n  </Domains>\n  <Emails>\n    <Email>\n      <Value>v</Value>\n    </Email>\n  </Emails>\n  <Owner i:nil=\"true\" />\n  <Name></Name>\n</ContactEntity>"
+        );
+    }
+
+    #[test]
+    fn superoffice_primitives_take_their_data_contract_names() {
+        let ns = "xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/\"";
+        for (documented, value, expected) in [
+            (
+                "bool",
+                json!(false),
+                format!("<boolean {ns}>false</boolean>"),
+            ),
+            ("string", json!("k"), format!("<string {ns}>k</string>")),
+            ("int32", json!(7), format!("<int {ns}>7</int>")),
+            ("int64", json!(7), format!("<long {ns}>7</long>")),
+            (
+                "decimal",
+                json!(1.5),
+                format!("<decimal {ns}>1.5</decimal>"),
+            ),
+            (
+                "date-time",
+                json!("2020-01-01T00:00:00"),
+                format!("<dateTime {ns}>2020-01-01T00:00:00</dateTime>"),
+            ),
+            (
+                "byte",
+                json!("R0lG"),
+                format!("<base64Binary {ns}>R0lG</base64Binary>"),
+            ),
+        ] {
+            assert_eq!(
+                xml(DialectName::Superoffice, value, Some(documented)),
+                expected,
+                "{documented}"
+            );
+        }
+    }
+
+    #[test]
+    fn superoffice_lists_are_array_of_their_item_type() {
+        let arrays = "xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"";
+        assert_eq!(
+            xml(DialectName::Superoffice, json!(["a", "b"]), Some("array")),
+            format!(
+                "<ArrayOfstring {arrays}>\n  <string>a</string>\n  <string>b</string>\n</ArrayOfstring>"
+            )
+        );
+        assert_eq!(
+            xml(
+                DialectName::Superoffice,
+                json!([1, 5_000_000_000_i64]),
+                Some("array")
+            ),
+            format!(
+                "<ArrayOflong {arrays}>\n  <long>1</long>\n  <long>5000000000</long>\n</ArrayOflong>"
+            )
+        );
+        assert_eq!(
+            xml(
+                DialectName::Superoffice,
+                json!([{"Id": 1}]),
+                Some("PersonEntity[]")
+            ),
+            "<ArrayOfPersonEntity xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <PersonEntity>\n    <Id>1</Id>\n  </PersonEntity>\n</ArrayOfPersonEntity>"
+        );
+        assert_eq!(
+            xml(DialectName::Superoffice, json!([{"Id": 1}]), Some("array")),
+            "<ArrayOfanyType xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <anyType>\n    <Id>1</Id>\n  </anyType>\n</ArrayOfanyType>"
+        );
+        assert_eq!(
+            xml(DialectName::Superoffice, json!([]), Some("array")),
+            "<ArrayOfanyType xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" />"
         );
     }
 

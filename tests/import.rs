@@ -810,3 +810,42 @@ fn older_r7_help_center_pages_keep_their_location_auth_summary_and_type() {
     assert_eq!(id["example"], 12);
     assert_eq!(spec["responses"][0]["type"], "Категория событий");
 }
+
+#[tokio::test]
+async fn superoffice_primitives_and_lists_are_served_under_their_data_contract_roots() {
+    // The reference names the returned types `array` and `bool`; the WebAPI
+    // writes `<ArrayOfstring>` and `<boolean>`.
+    for (page, expected) in [
+        (
+            "46_so-agent-list-of-strings.txt",
+            "<ArrayOfstring xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\" \
+             xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n  \
+             <string>quo</string>\n  <string>unde</string>\n</ArrayOfstring>",
+        ),
+        (
+            "47_so-get-bool.txt",
+            "<boolean xmlns=\"http://schemas.microsoft.com/2003/10/Serialization/\">false</boolean>",
+        ),
+    ] {
+        let out = import_alone(page);
+        let (passed, said) = check(out.path());
+        assert!(passed, "{page}: check: {said}");
+        let specs = out.path().join("specs");
+        let catalog = docmock::Catalog::load(&docmock::Source::new(&specs, None))
+            .expect("imported specs load");
+        let endpoint = &catalog.endpoints[0];
+        let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+        let reply = common::example_request(
+            &common::client(),
+            &server.base,
+            "/superoffice",
+            endpoint,
+            Some("application/xml"),
+        )
+        .send()
+        .await
+        .expect("sent");
+        assert_eq!(reply.status(), 200, "{page}");
+        assert_eq!(reply.text().await.expect("body"), expected, "{page}");
+    }
+}

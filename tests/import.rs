@@ -849,3 +849,12 @@ async fn superoffice_primitives_and_lists_are_served_under_their_data_contract_r
         assert_eq!(reply.text().await.expect("body"), expected, "{page}");
     }
 }
+
+#[test]
+fn a_204_page_records_no_returned_type() {
+    // The page says `Response body: TimeZoneData` under its 204.
+    let spec = imported_spec("48_so-delete-204-generator-response-type.txt");
+    assert_eq!(spec["responses"][0]["status"], 204);
+    assert!(spec["responses"][0].get("type").is_none(), "{spec}");
+    assert!(spec["responses"][0].get("json").is_none(), "{spec}");
+}

@@ -858,3 +858,25 @@ fn a_204_page_records_no_returned_type() {
     assert!(spec["responses"][0].get("type").is_none(), "{spec}");
     assert!(spec["responses"][0].get("json").is_none(), "{spec}");
 }
+
+#[test]
+fn a_required_list_query_parameter_the_sample_line_leaves_out_is_sent_as_the_page_shows_it() {
+    let page = "49_so-required-list-query-not-in-sample.txt";
+    let spec = imported_spec(page);
+    // The page's example query string is `secondaryTicketIds=670,272`: the
+    // WebAPI reads a list as one comma-separated value.
+    assert_eq!(
+        spec["request"]["target"],
+        "/api/v1/Ticket/Merge?secondaryTicketIds=670,272"
+    );
+    let ids = parameter(&spec, "secondaryTicketIds");
+    assert_eq!(ids["required"], true);
+    assert_eq!(ids["example"], serde_json::json!(["670", "272"]));
+    assert_eq!(
+        parameter(&spec, "mergedTicketEntity.tags")["example"],
+        serde_json::json!(["atque", "possimus"])
+    );
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}

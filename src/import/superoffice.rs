@@ -378,7 +378,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
                         && p.name.eq_ignore_ascii_case(&name)
                         && p.example.is_none()
                 }) {
-                    parameter.example = Some(typed_example(&value, parameter.schema.as_ref()));
+                    parameter.example = Some(query_example(&value, parameter.schema.as_ref()));
                 }
             }
         }
@@ -571,6 +571,39 @@ fn typed_example(text: &str, schema: Option<&Value>) -> Value {
     value
 }
 
+/// A query string example: the WebAPI reads a list parameter as one
+/// comma-separated value (`secondaryTicketIds=670,272`), so the example of
+/// a list is its items.
+fn query_example(text: &str, schema: Option<&Value>) -> Value {
+    let is_list = schema
+        .and_then(|s| s.get("type"))
+        .is_some_and(|t| t == "array" || t.as_array().is_some_and(|a| a.contains(&"array".into())));
+    if !is_list {
+        return typed_example(text, schema);
+    }
+    let items = schema.and_then(|s| s.get("items"));
+    Value::Array(
+        text.split(',')
+            .map(|item| typed_example(item.trim(), items))
+            .collect(),
+    )
+}
+
+/// The query string text of `example`: a list is sent the way the page
+/// shows it, its items separated by commas.
+fn query_text(example: &Value) -> String {
+    let text = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let encode =
+        |value: &Value| form_urlencoded::byte_serialize(text(value).as_bytes()).collect::<String>();
+    match example {
+        Value::Array(items) => items.iter().map(encode).collect::<Vec<_>>().join(","),
+        other => encode(other),
+    }
+}
+
 /// `Name: value` lines from `from`, skipping code fences; returns them and
 /// the index after the last.
 fn header_lines(page: &Page, from: usize, end: usize) -> (Map<String, Value>, usize) {
@@ -690,25 +723,19 @@ fn with_required_query(target: &str, parameters: &[ParameterFile]) -> String {
     let present: Vec<String> = form_urlencoded::parse(query.as_bytes())
         .map(|(name, _)| name.to_ascii_lowercase())
         .collect();
-    let mut added = form_urlencoded::Serializer::new(String::new());
-    let mut any = false;
-    for parameter in parameters
+    let added: Vec<String> = parameters
         .iter()
         .filter(|p| p.location == Location::Query && p.required)
         .filter(|p| !present.contains(&p.name.to_ascii_lowercase()))
-    {
-        let value = match &parameter.example {
-            Some(Value::String(text)) => text.clone(),
-            Some(other) => other.to_string(),
-            None => continue,
-        };
-        added.append_pair(&parameter.name, &value);
-        any = true;
-    }
-    if !any {
+        .filter_map(|p| {
+            let name: String = form_urlencoded::byte_serialize(p.name.as_bytes()).collect();
+            Some(format!("{name}={}", query_text(p.example.as_ref()?)))
+        })
+        .collect();
+    if added.is_empty() {
         return target.to_string();
     }
-    let added = added.finish();
+    let added = added.join("&");
     if query.is_empty() {
         format!("{path}?{added}")
     } else {

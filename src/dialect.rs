@@ -224,6 +224,10 @@ pub struct Dialect {
     /// Whether body parameters may also be sent in the query string, as the
     /// ONLYOFFICE API binds them from either.
     pub query_binds_body: bool,
+    /// Whether a list in the query string may be one comma-separated value
+    /// (`?secondaryTicketIds=670,272`), as SuperOffice's pages write lists
+    /// and its server reads them; repeated keys are read either way.
+    pub query_lists_by_comma: bool,
     /// Whether a PUT, POST or PATCH of an endpoint that documents a body must
     /// send one (SuperOffice: "Entity to save is not in request body").
     pub entity_body_required: bool,
@@ -264,6 +268,7 @@ static ONLYOFFICE: Dialect = Dialect {
         "text/xml",
     ],
     query_binds_body: true,
+    query_lists_by_comma: false,
     entity_body_required: false,
     select_param: None,
     last_modified_field: None,
@@ -316,6 +321,7 @@ static SUPEROFFICE: Dialect = Dialect {
         "application/merge-patch+json",
     ],
     query_binds_body: false,
+    query_lists_by_comma: true,
     entity_body_required: true,
     select_param: Some("$select"),
     last_modified_field: Some("UpdatedDate"),

@@ -54,7 +54,7 @@ pub fn check(
     let mut violations = Vec::new();
     check_path(endpoint, params, &mut violations);
     let query = query_pairs(request.query());
-    check_query(endpoint, &query, &mut violations);
+    check_query(endpoint, dialect, &query, &mut violations);
     check_headers(endpoint, &request.headers, &mut violations);
     let body = check_body(endpoint, dialect, request, &query, &mut violations)?;
     if violations.is_empty() {
@@ -300,16 +300,32 @@ fn documented_object<'a>(
     Value::Object(object)
 }
 
-fn check_query(endpoint: &Endpoint, query: &[(String, String)], violations: &mut Vec<Violation>) {
+fn check_query(
+    endpoint: &Endpoint,
+    dialect: &Dialect,
+    query: &[(String, String)],
+    violations: &mut Vec<Violation>,
+) {
     let Some(compiled) = &endpoint.contract.query else {
         return;
     };
     let object = documented_object(endpoint, Location::Query, |name| {
-        query
+        let values = query
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+            .map(|(_, v)| v.as_str());
+        let is_list = endpoint
+            .parameter(Location::Query, name)
+            .is_some_and(|p| types_of(&p.schema).contains(&"array"));
+        if dialect.query_lists_by_comma && is_list {
+            values
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .collect()
+        } else {
+            values.collect()
+        }
     });
     violations.extend(compiled.violations(&object, Location::Query, ""));
 }

@@ -316,3 +316,60 @@ fn check_passes_on_the_bundled_specs_and_fails_on_a_broken_example() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn superoffice_reads_a_query_list_as_one_comma_separated_value_or_repeated_keys() {
+    let dir = common::scratch_copy();
+    let specs = dir.path().join("specs");
+    std::fs::write(
+        specs.join("superoffice/get-things.json"),
+        r#"{
+  "method": "GET",
+  "path": "/api/v1/Things",
+  "summary": "Lists things",
+  "auth": false,
+  "parameters": [
+    {
+      "name": "ids",
+      "in": "query",
+      "description": "The things to list.",
+      "type": "int32[]",
+      "schema": {"type": "array", "items": {"type": "integer", "format": "int32"}},
+      "example": [1, 2],
+      "required": true
+    }
+  ],
+  "request": {"target": "/api/v1/Things?ids=1,2", "headers": {"Accept": "application/json"}},
+  "responses": [
+    {"status": 200, "description": "The things.", "type": "string[]", "json": "superoffice/get-things/response-200.json"}
+  ]
+}
+"#,
+    )
+    .expect("spec written");
+    let fixtures = dir.path().join("fixtures/superoffice/get-things");
+    std::fs::create_dir_all(&fixtures).expect("mkdir");
+    std::fs::write(fixtures.join("response-200.json"), "[\"a\", \"b\"]\n").expect("fixture");
+    let server = Server::start(&["--specs", specs.to_str().expect("UTF-8 path")]);
+    let http = anonymous_client();
+    for (query, status) in [
+        ("ids=670,272", 200),
+        ("ids=670, 272", 200),
+        ("ids=670&ids=272", 200),
+        ("IDS=670,272", 200),
+        ("ids=670,x", 400),
+        ("ids=", 400),
+    ] {
+        let reply = http
+            .get(server.url(&format!("/superoffice/api/v1/Things?{query}")))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(reply.status(), status, "{query}");
+        if status == 400 {
+            let error: Value = reply.json().await.expect("JSON");
+            let pointer = &error["Violations"][0]["Pointer"];
+            assert!(pointer == "/ids/1" || pointer == "/ids", "{query}: {error}");
+        }
+    }
+}

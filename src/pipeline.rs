@@ -594,6 +594,10 @@ fn reply(
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     *response.headers_mut() = base_headers(negotiated);
     let headers = response.headers_mut();
+    if matches!(status, 204 | 304) {
+        // No content, so no type of content (RFC 9110 15.3.5, 15.4.5).
+        headers.remove(header::CONTENT_TYPE);
+    }
     if head {
         // hyper sets the length from the body it sends; a HEAD answer sends
         // none but announces the length of the GET answer.

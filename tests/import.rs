@@ -850,13 +850,36 @@ async fn superoffice_primitives_and_lists_are_served_under_their_data_contract_r
     }
 }
 
-#[test]
-fn a_204_page_records_no_returned_type() {
+#[tokio::test]
+async fn a_204_page_records_no_returned_type_and_is_answered_without_content() {
     // The page says `Response body: TimeZoneData` under its 204.
-    let spec = imported_spec("48_so-delete-204-generator-response-type.txt");
+    let page = "48_so-delete-204-generator-response-type.txt";
+    let spec = imported_spec(page);
     assert_eq!(spec["responses"][0]["status"], 204);
     assert!(spec["responses"][0].get("type").is_none(), "{spec}");
     assert!(spec["responses"][0].get("json").is_none(), "{spec}");
+    let out = import_alone(page);
+    let specs = out.path().join("specs");
+    let catalog =
+        docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let reply = common::example_request(
+        &common::client(),
+        &server.base,
+        "/superoffice",
+        &catalog.endpoints[0],
+        None,
+    )
+    .send()
+    .await
+    .expect("sent");
+    assert_eq!(reply.status(), 204);
+    assert!(
+        reply.headers().get("content-type").is_none(),
+        "{:?}",
+        reply.headers()
+    );
+    assert!(reply.bytes().await.expect("body").is_empty());
 }
 
 #[test]

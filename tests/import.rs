@@ -903,3 +903,39 @@ fn a_required_list_query_parameter_the_sample_line_leaves_out_is_sent_as_the_pag
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[tokio::test]
+async fn an_xml_example_that_lost_its_indentation_is_laid_out_again_and_served_as_stored() {
+    let page = "50_put-settings-flush-left-xml-cells.txt";
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+    let specs = out.path().join("specs");
+    let catalog =
+        docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
+    let endpoint = &catalog.endpoints[0];
+    let xml = documented_fixture(out.path(), endpoint, "xml").expect("xml fixture");
+    // One element a line as the page has it, children indented by two
+    // spaces as the documentation (and the renderer) writes them.
+    assert_eq!(
+        xml,
+        "<result>\n  <status>0</status>\n  <response>\n    <Footer>Footer</Footer>\n    \
+         <Printed>True</Printed>\n    <Owner>\n      <Id>7</Id>\n    </Owner>\n  </response>\n\
+         </result>\n"
+    );
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let http = common::client();
+    let reply = common::example_request(
+        &http,
+        &server.base,
+        "/onlyoffice",
+        endpoint,
+        Some("application/xml"),
+    )
+    .send()
+    .await
+    .expect("sent");
+    assert_eq!(reply.status(), 200);
+    let body = reply.text().await.expect("body");
+    assert_eq!(body, xml.strip_suffix('\n').unwrap_or(&xml));
+}

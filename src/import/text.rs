@@ -189,12 +189,18 @@ pub fn query_entities_undone(target: &str) -> String {
 }
 
 /// An XML example that a rendering ran onto one line (`<result>
-/// <status>0</status> <response> …`) laid out again as the documentation
-/// shows it: one element a line, children indented by two spaces, text and
-/// empty elements as written. `None` when `text` spans several lines
-/// already, holds a single element, or is not well-formed.
+/// <status>0</status> <response> …`), or kept one element a line but dropped
+/// every indentation (the teamlab mirror's copy), laid out again as the
+/// documentation shows it: one element a line, children indented by two
+/// spaces, text and empty elements as written. `None` when `text` keeps an
+/// indented line (its layout is the page's own), holds a single element, or
+/// is not well-formed.
 pub fn relaid_xml(text: &str) -> Option<String> {
-    if text.trim().contains('\n') {
+    if text
+        .trim()
+        .lines()
+        .any(|line| line.starts_with([' ', '\t']))
+    {
         return None;
     }
     let mut reader = Reader::from_str(text);
@@ -319,6 +325,10 @@ mod tests {
             )
         );
         assert_eq!(relaid_xml("<a>\n  <b />\n</a>"), None);
+        assert_eq!(
+            relaid_xml("<a>\n<b>\n<c>True</c>\n<d></d>\n</b>\n</a>").as_deref(),
+            Some("<a>\n  <b>\n    <c>True</c>\n    <d></d>\n  </b>\n</a>")
+        );
         assert_eq!(relaid_xml("<a>1</a>"), None);
         // Mixed content is left alone rather than laid out without its text.
         assert_eq!(

@@ -939,3 +939,20 @@ async fn an_xml_example_that_lost_its_indentation_is_laid_out_again_and_served_a
     let body = reply.text().await.expect("body");
     assert_eq!(body, xml.strip_suffix('\n').unwrap_or(&xml));
 }
+
+#[test]
+fn notes_between_a_table_rendering_and_its_response_are_no_part_of_the_last_row() {
+    let page = "51_post-cells-notes-instead-of-example-request.txt";
+    let spec = imported_spec(page);
+    let colour = parameter(&spec, "colour");
+    assert_eq!(colour["description"], "Colour Sent in JSON format only");
+    assert_eq!(colour["type"], "string");
+    assert_eq!(colour["example"], "some text");
+    assert_eq!(colour["required"], false);
+    // The notes show no request line: there is no example request.
+    assert!(spec["request"].is_null(), "{spec}");
+    assert_eq!(spec["parameters"].as_array().map(Vec::len), Some(3));
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}

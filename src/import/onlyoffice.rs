@@ -150,6 +150,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         .filter(|&i| i > parameters_from)
         .min()
         .unwrap_or(page.lines.len());
+    let parameters_end = cells_end(page, parameters_from + 1, parameters_end);
     let mut parameters = parse_parameters(page, parameters_from + 1, parameters_end, &path);
 
     let mut request = None;
@@ -449,6 +450,29 @@ fn is_location(line: &str) -> bool {
             !place.is_empty() && !place.contains(char::is_whitespace)
         })
     })
+}
+
+/// Where a table rendering's parameter rows end, within `from..end`: after
+/// the cell bar that closes the last row. The table rendering drops the
+/// Example heading, so free text the page puts between the table and the
+/// response (the custom field page's "Data transfer in application/json
+/// format" notes, which have no request line) would otherwise run into the
+/// last row and bury its type and example. Text after the last bar that
+/// starts another row (a name and its location) stays, and the headed
+/// rendering, which has no bars, ends where `end` says.
+fn cells_end(page: &Page, from: usize, end: usize) -> usize {
+    let Some(last_bar) = (from..end)
+        .rev()
+        .find(|&i| page.lines[i].trim().ends_with('|'))
+    else {
+        return end;
+    };
+    let tail = table_lines(&page.lines[last_bar + 1..end]);
+    if tail.iter().any(|line| is_location(line)) {
+        end
+    } else {
+        last_bar + 1
+    }
 }
 
 /// Rows of the parameter table between `from` and `end`.

@@ -956,3 +956,18 @@ fn notes_between_a_table_rendering_and_its_response_are_no_part_of_the_last_row(
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[test]
+fn a_path_parameter_named_in_another_case_takes_the_templates_spelling() {
+    let page = "52_put-path-variable-named-in-another-case.txt";
+    let spec = imported_spec(page);
+    // The row says `dealId`, the template `{dealid}`: the route binds the
+    // template's spelling.
+    let id = parameter(&spec, "dealid");
+    assert_eq!(id["in"], "path");
+    assert_eq!(id["example"], 77);
+    assert_eq!(spec["request"]["target"], "/api/2.0/crm/deal/77/colour");
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}

@@ -487,7 +487,7 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
             i += 1;
             continue;
         }
-        let name = lines[i].to_string();
+        let mut name = lines[i].to_string();
         let sent_in = lines[i + 1].to_lowercase();
         let mut j = i + 2;
         let mut optional = false;
@@ -515,9 +515,19 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
             j += 1;
         }
         let (description, doc_type, example) = split_row_lines(&text);
-        let in_path = path
-            .split('/')
-            .any(|segment| segment.eq_ignore_ascii_case(&format!("{{{name}}}")));
+        // The template's own spelling of a variable the row names in another
+        // case (`contactId` for `{contactid}`): the route binds that
+        // spelling, and a path parameter must match it.
+        let template_name = path.split('/').find_map(|segment| {
+            segment
+                .strip_prefix('{')
+                .and_then(|s| s.strip_suffix('}'))
+                .filter(|variable| variable.eq_ignore_ascii_case(&name))
+        });
+        let in_path = template_name.is_some();
+        if let Some(variable) = template_name {
+            name = variable.to_string();
+        }
         // A name the path template binds is a path parameter whatever the
         // row says: some generated pages mark `{contactid}` "sent in body".
         let location = if in_path {

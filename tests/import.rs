@@ -971,3 +971,16 @@ fn a_path_parameter_named_in_another_case_takes_the_templates_spelling() {
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[test]
+fn a_one_member_enumeration_and_its_lower_case_example_end_the_row() {
+    let spec = imported_spec("53_put-one-member-enumeration-lower-case-example.txt");
+    let channel = parameter(&spec, "channel");
+    assert_eq!(channel["description"], "Delivery channel");
+    assert_eq!(channel["type"], "Pigeon");
+    assert_eq!(channel["example"], "pigeon");
+    assert_eq!(
+        channel["schema"],
+        serde_json::json!({"type": ["string", "integer"]})
+    );
+}

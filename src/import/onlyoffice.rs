@@ -598,10 +598,35 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
         (_, None, _) => super::types::trailing_enumeration(&joined)
             .or_else(|| super::types::unglued_collection(&joined))
             .or_else(|| super::types::glued_row(&joined))
+            .or_else(|| one_member_enumeration(&joined))
             .map(|(description, doc_type, example)| (description, Some(doc_type), example))
             .unwrap_or((joined, None, None)),
         found => found,
     }
+}
+
+/// `Contact social network Twitter twitter`: the generator shows an
+/// enumeration of which it knows one member as that member's name, and the
+/// example as the name the method reads, in lower case. The type is the
+/// next to last word, the example the last, when the two differ only in
+/// case; like any enumeration, it is sent as a name or a number.
+fn one_member_enumeration(text: &str) -> Option<(String, super::types::DocType, Option<Value>)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [description @ .., member, example] = words.as_slice() else {
+        return None;
+    };
+    let is_name = member.chars().next().is_some_and(char::is_uppercase)
+        && member.chars().all(|c| c.is_alphanumeric() || c == '_');
+    (is_name && member != example && member.to_lowercase() == example.to_lowercase()).then(|| {
+        (
+            description.join(" "),
+            super::types::DocType {
+                text: member.to_string(),
+                schema: serde_json::json!({"type": ["string", "integer"]}),
+            },
+            Some(Value::String(example.to_string())),
+        )
+    })
 }
 
 /// A line that starts with a type: `number 1234`, `Bool value true`, or an

@@ -984,3 +984,15 @@ fn a_one_member_enumeration_and_its_lower_case_example_end_the_row() {
         serde_json::json!({"type": ["string", "integer"]})
     );
 }
+
+#[test]
+fn an_authentication_note_run_into_the_path_ends_it() {
+    let page = "54_r7-put-auth-note-run-into-path-ru.txt";
+    let spec = imported_spec(page);
+    assert_eq!(spec["path"], "/api/2.0/crm/deal/{dealid}/pin");
+    assert_eq!(spec["auth"], true);
+    assert_eq!(parameter(&spec, "dealid")["example"], 77);
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}

@@ -40,6 +40,13 @@ const AUTH: &[&str] = &[
     "требуется авторизация",
     "требует авторизации",
 ];
+/// How the authentication note starts, as found run into the method line's
+/// path.
+const GLUED_NOTES: &[&str] = &[
+    "This function requires",
+    "Для этой функции",
+    "Функция требует",
+];
 const OPTIONAL: &[&str] = &["optional", "необязательный", "необязательно", "опционально"];
 /// The line the generator adds under collection types.
 const COLLECTION_MARKERS: &[&str] = &["collection", "коллекция"];
@@ -51,7 +58,18 @@ fn method_line(line: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     let rest = rest.trim_start();
-    let (path, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let (mut path, mut tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    // Some renderings run the authentication note into the path
+    // (`…/stage/{id}/colorThis function requires authentication`): the
+    // path ends where the note starts.
+    if let Some(at) = GLUED_NOTES
+        .iter()
+        .filter_map(|note| rest.find(note))
+        .filter(|&at| at > 0 && at < path.len())
+        .min()
+    {
+        (path, tail) = rest.split_at(at);
+    }
     let bare = path.trim_start_matches('/');
     if !bare.starts_with("api/") {
         return None;

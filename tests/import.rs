@@ -996,3 +996,9 @@ fn an_authentication_note_run_into_the_path_ends_it() {
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[test]
+fn the_returned_type_under_a_heading_worded_vozvrashchaetsya() {
+    let spec = imported_spec("55_r7-put-returns-heading-worded-vozvrashchaetsya-ru.txt");
+    assert_eq!(spec["responses"][0]["type"], "Сделка");
+}

@@ -25,7 +25,13 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPT
 const DESCRIPTION: &[&str] = &["Description", "Описание"];
 const PARAMETERS: &[&str] = &["Parameters", "Параметры", "Параметра"];
 const EXAMPLE: &[&str] = &["Example", "Пример", "Example Request", "Пример запроса"];
-const RETURNS: &[&str] = &["Returns", "Возвращает", "Возвращаемое значение"];
+/// The returned type's heading; some R7-Office pages word it `Возвращается`.
+const RETURNS: &[&str] = &[
+    "Returns",
+    "Возвращает",
+    "Возвращается",
+    "Возвращаемое значение",
+];
 /// The remark some pages add under the parameter table; it ends the table.
 const REMARK: &[&str] = &["Remark", "Remarks", "Примечание", "Замечание"];
 const RESPONSE: &[&str] = &[

@@ -1002,3 +1002,15 @@ fn the_returned_type_under_a_heading_worded_vozvrashchaetsya() {
     let spec = imported_spec("55_r7-put-returns-heading-worded-vozvrashchaetsya-ru.txt");
     assert_eq!(spec["responses"][0]["type"], "Сделка");
 }
+
+#[test]
+fn a_misspelt_collection_marker_is_no_example() {
+    let page = "56_r7-post-collection-marker-misspelt-ru.txt";
+    let spec = imported_spec(page);
+    let members = parameter(&spec, "members");
+    assert_eq!(members["example"], serde_json::json!([77]));
+    assert_eq!(members["required"], false);
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}

@@ -55,7 +55,8 @@ const GLUED_NOTES: &[&str] = &[
 ];
 const OPTIONAL: &[&str] = &["optional", "необязательный", "необязательно", "опционально"];
 /// The line the generator adds under collection types.
-const COLLECTION_MARKERS: &[&str] = &["collection", "коллекция"];
+/// R7-Office pages also misspell it `колекция`.
+const COLLECTION_MARKERS: &[&str] = &["collection", "коллекция", "колекция"];
 
 /// A method line: `PUT api/2.0/…` or `GET /api/2.0/…`, and the rest of it.
 fn method_line(line: &str) -> Option<(&str, &str, &str)> {

@@ -10,6 +10,9 @@ FROM rust:1-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
+# Cargo.toml declares the `pipeline` bench; cargo refuses a manifest whose
+# declared targets are missing, even for a plain build.
+COPY benches benches
 RUN cargo build --release --locked && strip target/release/docmock
 
 # glibc, CA certificates (for `docmock verify` against https portals) and a

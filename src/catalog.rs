@@ -50,7 +50,10 @@ impl LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.location.is_empty() {
+        if self.file.as_os_str().is_empty() {
+            // A problem with an option (`--api`), not with a file.
+            write!(f, "{}: {}", self.location, self.message)
+        } else if self.location.is_empty() {
             write!(f, "{}: {}", self.file.display(), self.message)
         } else {
             write!(
@@ -409,6 +412,21 @@ impl Loader<'_> {
             .filter(|p| p.is_dir())
             .collect();
         api_dirs.sort();
+        // `--specs imported` for an imported tree (`imported/specs` and
+        // `imported/fixtures`): say which directory was meant instead of
+        // asking `specs/` and `fixtures/` for an api.json.
+        let nested = specs.join("specs");
+        if nested.is_dir() && !specs.join("specs").join("api.json").is_file() {
+            self.errors.push(LoadError::new(
+                specs,
+                "",
+                format!(
+                    "this holds a `specs` directory, not one directory per API: pass `--specs {}`",
+                    nested.display()
+                ),
+            ));
+            return Catalog::default();
+        }
         if api_dirs.is_empty() {
             self.errors.push(LoadError::new(
                 specs,

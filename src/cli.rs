@@ -79,7 +79,7 @@ enum Command {
     /// documents XML, and reports every drift from the documented examples.
     /// Exit 0 when nothing failed, 1 on drift, 2 on usage or connection errors.
     #[command(
-        after_help = "Examples:\n  docmock verify --base-url https://portal.example.com --api onlyoffice --auth \"$TOKEN\"\n  docmock verify --base-url http://127.0.0.1:4010/r7 --api r7 --format junit --out verify.xml"
+        after_help = "Examples:\n  docmock verify --base-url https://portal.example.com --api onlyoffice --auth \"$TOKEN\"\n  docmock verify --base-url http://127.0.0.1:4010/r7 --api r7 --auth docmock --format junit --out verify.xml"
     )]
     Verify(VerifyArgs),
     /// Export the spec directory as an OpenAPI 3.1 document (JSON on stdout).
@@ -286,7 +286,8 @@ struct ServeArgs {
     /// overrides it per request.
     #[arg(long, value_parser = humantime::parse_duration)]
     delay: Option<std::time::Duration>,
-    /// Enforce the vendor's rate limit: over it, 503 with Retry-After.
+    /// Enforce the vendor's rate limit: over it, 503 with Retry-After
+    /// [default when given without a value: 500/10s, ONLYOFFICE's limit].
     #[arg(long, num_args = 0..=1, default_missing_value = "500/10s", value_name = "REQUESTS/PERIOD")]
     rate_limit: Option<docmock::server::RateLimit>,
     /// How many requests the journal (`/__docmock/requests`) keeps.
@@ -600,7 +601,14 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         let wanted = format!("{}:{}", args.host, args.port);
         let listener = tokio::net::TcpListener::bind(&wanted)
             .await
-            .with_context(|| format!("cannot listen on {wanted}"))?;
+            .map_err(|error| {
+                let hint = if error.kind() == std::io::ErrorKind::AddrInUse {
+                    "; another process listens there: pass another --port, or --port 0 for a free one"
+                } else {
+                    ""
+                };
+                anyhow::anyhow!("cannot listen on {wanted}: {error}{hint}")
+            })?;
         let address: SocketAddr = listener.local_addr()?;
         let base = format!("http://{address}");
         // One write, so that whoever reads the address line finds the

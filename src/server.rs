@@ -170,7 +170,7 @@ impl Shared {
 
     /// Counts a request against the rate limit; the wait until the window
     /// ends when it is over the limit.
-    fn over_rate_limit(&self) -> Option<Duration> {
+    fn over_rate_limit(&self) -> Option<(Duration, RateLimit)> {
         let limit = self.settings.rate_limit?;
         let mut window = crate::sync::lock(&self.window);
         let now = Instant::now();
@@ -178,8 +178,10 @@ impl Shared {
             *window = (now, 0);
         }
         window.1 += 1;
-        (window.1 > limit.requests)
-            .then(|| limit.period.saturating_sub(now.duration_since(window.0)))
+        (window.1 > limit.requests).then(|| {
+            let wait = limit.period.saturating_sub(now.duration_since(window.0));
+            (wait, limit)
+        })
     }
 }
 
@@ -323,8 +325,8 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     }
 
     let mock = shared.mock.load();
-    let answer = if let Some(wait) = shared.over_rate_limit() {
-        rate_limited(&mock, request, wait)
+    let answer = if let Some((wait, limit)) = shared.over_rate_limit() {
+        rate_limited(&mock, request, wait, limit)
     } else if body.is_end_stream() {
         mock.answer_with(request, &notable)
     } else {
@@ -408,11 +410,22 @@ impl Detached {
 }
 
 /// The 503 for a request over the rate limit.
-fn rate_limited<'m>(mock: &'m Mock, request: &Request, wait: Duration) -> Answer<'m> {
+fn rate_limited<'m>(
+    mock: &'m Mock,
+    request: &Request,
+    wait: Duration,
+    limit: RateLimit,
+) -> Answer<'m> {
     let retry = wait.as_secs().max(1).to_string();
+    // The limit in force, as --rate-limit was given (ONLYOFFICE's 500/10s
+    // when it was given bare).
     let problem = Problem::new(
         503,
-        "the rate limit is exceeded (ONLYOFFICE allows 500 requests per 10 seconds); retry later",
+        format!(
+            "the rate limit is exceeded ({} requests per {}, --rate-limit); retry later",
+            limit.requests,
+            humantime::format_duration(limit.period)
+        ),
     )
     .with_header("retry-after", retry);
     Answer {

@@ -1,5 +1,6 @@
 //! Broken spec directories: every problem reported with its file and
-//! pointer, `serve` refusing to start, `--lenient` serving the rest.
+//! pointer, `serve` refusing to start (also on a port in use),
+//! `--lenient` serving the rest.
 
 mod common;
 
@@ -215,4 +216,44 @@ fn a_malformed_xml_literals_override_is_named_with_what_it_takes() {
         stderr.contains("put-crm-contact-contactid-status.json: /responses/0/xml_literals: invalid type: string \"r7office\", expected an object with any of `booleans`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_imported_tree_given_as_the_spec_directory_names_the_one_meant() {
+    let dir = scratch_copy();
+    let output = run_to_exit(dir.path(), &["serve", "--specs", ".", "--port", "0"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("1 problem"), "{stderr}");
+    assert!(stderr.contains("pass `--specs ./specs`"), "{stderr}");
+    assert!(!stderr.contains("needs an api.json"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_api_is_named_as_the_option_not_as_a_file() {
+    let dir = scratch_copy();
+    let output = run_to_exit(dir.path(), &["routes", "--api", "nope"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "\n  --api: no API called \"nope\"; the spec directory has onlyoffice, r7, superoffice"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_port_in_use_is_named_with_the_way_out() {
+    let dir = scratch_copy();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let output = run_to_exit(dir.path(), &["serve", "--port", &port]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--port 0 for a free one"), "{stderr}");
 }

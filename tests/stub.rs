@@ -201,6 +201,11 @@ async fn the_rate_limit_answers_503_with_retry_after_once_exceeded() {
     assert!((1..=10).contains(&wait));
     let body: Value = limited.json().await.expect("json");
     assert_eq!(body["status"], 1);
+    // The message names the limit in force, not ONLYOFFICE's default.
+    assert_eq!(
+        body["error"]["message"],
+        "the rate limit is exceeded (3 requests per 10s, --rate-limit); retry later"
+    );
 }
 
 async fn body_of(url: &str) -> String {

@@ -463,7 +463,12 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
             }
         }
     }
-    println!("{imported} imported, {unchanged} unchanged, {failed} failed");
+    let done = if args.dry_run {
+        "would be written"
+    } else {
+        "imported"
+    };
+    println!("{imported} {done}, {unchanged} unchanged, {failed} failed");
     Ok(if failed > 0 {
         ExitCode::FAILURE
     } else {

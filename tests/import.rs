@@ -120,6 +120,10 @@ fn a_dry_run_writes_nothing() {
         stdout.contains("would write onlyoffice/put-crm-contact-contactid-status"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("5 would be written, 0 unchanged, 0 failed"),
+        "{stdout}"
+    );
     assert!(tree(out.path()).is_empty());
 }
 

@@ -101,15 +101,17 @@ pub fn table(report: &Report) -> String {
         .flat_map(|c| &c.findings)
         .filter(|f| !f.class.is_failure())
         .count();
+    let checks = report.checks.len();
     let _ = writeln!(
         out,
-        "{} checks against {}: {} passed, {} failed, {} errors, {} skipped; {notes} notes",
-        report.checks.len(),
+        "{checks} {} against {}: {} passed, {} failed, {} errors, {} skipped; {notes} {}",
+        if checks == 1 { "check" } else { "checks" },
         report.base_url,
         report.count(Outcome::Passed),
         report.count(Outcome::Failed),
         report.count(Outcome::Error),
         report.count(Outcome::Skipped),
+        if notes == 1 { "note" } else { "notes" },
     );
     out
 }

@@ -264,12 +264,13 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// The documented parameters of `location` found by `lookup`, coerced to
-/// their schemas, as one object.
+/// The documented parameters of `location` found by `lookup` (given each
+/// parameter's name and whether it is a list), coerced to their schemas, as
+/// one object.
 fn documented_object<'a>(
     endpoint: &Endpoint,
     location: Location,
-    mut lookup: impl FnMut(&str) -> Vec<&'a str>,
+    mut lookup: impl FnMut(&str, bool) -> Vec<&'a str>,
 ) -> Value {
     let mut object = Map::new();
     for parameter in endpoint
@@ -277,11 +278,12 @@ fn documented_object<'a>(
         .iter()
         .filter(|p| p.location == location)
     {
-        let values = lookup(&parameter.name);
+        let is_list = types_of(&parameter.schema).contains(&"array");
+        let values = lookup(&parameter.name, is_list);
         if values.is_empty() {
             continue;
         }
-        let value = if types_of(&parameter.schema).contains(&"array") {
+        let value = if is_list {
             let mut list = Value::Array(
                 values
                     .iter()
@@ -309,14 +311,11 @@ fn check_query(
     let Some(compiled) = &endpoint.contract.query else {
         return;
     };
-    let object = documented_object(endpoint, Location::Query, |name| {
+    let object = documented_object(endpoint, Location::Query, |name, is_list| {
         let values = query
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str());
-        let is_list = endpoint
-            .parameter(Location::Query, name)
-            .is_some_and(|p| types_of(&p.schema).contains(&"array"));
         if dialect.query_lists_by_comma && is_list {
             values
                 .flat_map(|v| v.split(','))
@@ -334,7 +333,7 @@ fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Vec<
     let Some(compiled) = &endpoint.contract.headers else {
         return;
     };
-    let object = documented_object(endpoint, Location::Header, |name| {
+    let object = documented_object(endpoint, Location::Header, |name, _| {
         headers
             .get_all(name)
             .iter()

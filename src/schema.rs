@@ -477,7 +477,7 @@ mod tests {
 
     #[test]
     fn integers_are_bounded_by_the_dotnet_type_behind_them() {
-        let compiled = Compiled::new(json!({
+        let written = json!({
             "type": "object",
             "properties": {
                 "id": {"type": "integer", "format": "int32"},
@@ -489,8 +489,8 @@ mod tests {
                          "propertyNames": {"pattern": "^[a-z]$"},
                          "dependentSchemas": {"k": {"properties": {"n": {"type": "integer"}}}}}
             }
-        }))
-        .expect("compiles");
+        });
+        let compiled = Compiled::new(written.clone()).expect("compiles");
         assert!(compiled.accepts(&json!({"id": 2147483647, "big": 9223372036854775807_i64})));
         let pointers = |value: Value| -> Vec<String> {
             compiled
@@ -510,23 +510,7 @@ mod tests {
             "a number may be large"
         );
         assert_eq!(pointers(json!({"keys": {"k": 1, "n": 1e20}})), ["/keys/n"]);
-        assert_eq!(
-            *compiled.schema,
-            json!({
-                "type": "object",
-                "properties": {
-                    "id": {"type": "integer", "format": "int32"},
-                    "big": {"type": ["integer", "null"]},
-                    "default": {"type": "array", "items": {"type": "integer"}},
-                    "own": {"type": "integer", "maximum": 5},
-                    "either": {"type": ["number", "integer"]},
-                    "keys": {"type": "object", "additionalProperties": true,
-                             "propertyNames": {"pattern": "^[a-z]$"},
-                             "dependentSchemas": {"k": {"properties": {"n": {"type": "integer"}}}}}
-                }
-            }),
-            "the schema as written is kept"
-        );
+        assert_eq!(*compiled.schema, written, "the schema as written is kept");
     }
 
     #[test]

@@ -12,6 +12,11 @@
 # lucky or unlucky round cannot move. docmock runs as shipped, writing a
 # request line per request to a file; the row "no request log" is GET again
 # with request lines off (RUST_LOG=docmock=warn), to show what they cost.
+# The bare server runs on tokio's work-stealing runtime, as `#[tokio::main]`
+# does; docmock keeps each connection on one of a single-threaded runtime
+# per core. The rows "bare per-core" compare against a bare server with
+# that layout too, so that what docmock's own work costs per request shows
+# apart from what its runtime layout gains.
 # Installs wrk (Debian) and Prism (npm, into bench/.prism) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +71,7 @@ lua PUT application/json application/json '{"contactStatusid": 1234}' > "$WORK/p
 lua PUT application/json application/xml '<request><contactStatusid>1234</contactStatusid></request>' > "$WORK/put-xml.lua"
 lua PUT application/json application/json '{"contactStatusid": "not a number"}' > "$WORK/put-400.lua"
 
-# name|path|script[|docmock port]
+# name|path|script[|docmock port[|bare server layout]]
 SCENARIOS=(
   "GET R7 contact, JSON|/r7/api/2.0/crm/contact/1234|get-json"
   "GET JSON, no request log|/r7/api/2.0/crm/contact/1234|get-json|$QUIET_PORT"
@@ -74,6 +79,8 @@ SCENARIOS=(
   "PUT validated JSON body|/onlyoffice/api/2.0/crm/contact/1234/status|put-json"
   "PUT XML body|/onlyoffice/api/2.0/crm/contact/1234/status|put-xml"
   "PUT rejected with 400|/onlyoffice/api/2.0/crm/contact/1234/status|put-400"
+  "GET JSON, bare per-core|/r7/api/2.0/crm/contact/1234|get-json||per-core"
+  "PUT JSON, bare per-core|/onlyoffice/api/2.0/crm/contact/1234/status|put-json||per-core"
 )
 
 # wrk → "req/s p50_ms p99_ms"
@@ -94,7 +101,7 @@ median_ratio() { # two files of "rps p50 p99" lines, round by round → median o
 
 printf "%-26s %12s %9s %9s   %12s %9s %9s   %7s %7s %8s\n" scenario "docmock r/s" "p50 ms" "p99 ms" "bare r/s" "p50 ms" "p99 ms" "ratio" "median" "p99 x"
 for scenario in "${SCENARIOS[@]}"; do
-  IFS='|' read -r name path script port <<<"$scenario"
+  IFS='|' read -r name path script port layout <<<"$scenario"
   url="http://127.0.0.1:${port:-$DOCMOCK_PORT}$path"
   # The bare server answers with exactly what docmock answers.
   args=(-s -D "$WORK/headers" -o "$WORK/body" -H "$AUTH")
@@ -107,7 +114,7 @@ for scenario in "${SCENARIOS[@]}"; do
   esac
   status=$(head -1 "$WORK/headers" | awk '{print $2}')
   ctype=$(grep -i '^content-type:' "$WORK/headers" | cut -d' ' -f2- | tr -d '\r')
-  "$BARE" $BARE_PORT "$status" "$ctype" "$WORK/body" >/dev/null &
+  "$BARE" $BARE_PORT "$status" "$ctype" "$WORK/body" $layout >/dev/null &
   bare_pid=$!
   for _ in $(seq 50); do curl -s "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.1; done
   : >"$WORK/d" ; : >"$WORK/b"

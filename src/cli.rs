@@ -293,6 +293,10 @@ struct ServeArgs {
     /// How many requests the journal (`/__docmock/requests`) keeps.
     #[arg(long, default_value_t = 500)]
     journal_size: usize,
+    /// Threads serving connections, each connection kept on one
+    /// [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
 }
 
 impl Cli {
@@ -576,6 +580,9 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         rate_limit: args.rate_limit,
         journal_size: args.journal_size,
         request_log,
+        workers: args
+            .workers
+            .map_or_else(docmock::workers::default_count, usize::from),
     };
     let shared = Shared::new(mock, settings);
     let _watcher = if args.watch {
@@ -598,7 +605,10 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     } else {
         None
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // Connections are served by the workers' runtimes (see
+    // `docmock::workers`); this one only accepts them and waits for a
+    // signal.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

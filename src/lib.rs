@@ -43,6 +43,7 @@ pub mod validate;
 pub mod verify;
 pub mod wall_clock;
 pub mod watch;
+pub mod workers;
 
 pub use catalog::{Catalog, LoadError, LoadErrors, Source};
 pub use mock_server::MockServer;

@@ -25,6 +25,7 @@ use crate::problem::{Problem, Violation};
 use crate::request_log::{RequestLine, RequestLog};
 use crate::spec::Location;
 use crate::wall_clock::WallClock;
+use crate::workers::Workers;
 
 /// Limits the server applies to every connection.
 #[derive(Debug, Clone, Copy)]
@@ -114,6 +115,8 @@ pub struct Settings {
     pub journal_size: usize,
     /// Where the line for each answered request goes.
     pub request_log: RequestLog,
+    /// Threads serving connections (see [`crate::workers`]).
+    pub workers: usize,
 }
 
 impl Default for Settings {
@@ -125,6 +128,7 @@ impl Default for Settings {
             rate_limit: None,
             journal_size: 500,
             request_log: RequestLog::default(),
+            workers: crate::workers::default_count(),
         }
     }
 }
@@ -197,6 +201,7 @@ pub async fn serve(
     let builder = auto::Builder::new(TokioExecutor::new());
     let connections = Arc::new(Connections::new(shared.settings.limits.header_timeout));
     let watchdog = connections.watch_in_background()?;
+    let mut workers = Workers::start(shared.settings.workers)?;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -217,19 +222,28 @@ pub async fn serve(
                     address: peer.to_string(),
                     activity: Arc::new(Activity::new()),
                 });
-                let service = service_fn({
-                    let client = Arc::clone(&client);
-                    move |request| respond(&client, request)
-                });
-                let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                // The stream moves to its worker's runtime.
+                let stream = match stream.into_std() {
+                    Ok(stream) => stream,
+                    Err(e) => {
+                        tracing::warn!("cannot hand over the connection from {peer}: {e}");
+                        continue;
+                    }
+                };
                 let activity = Arc::clone(&client.activity);
-                let connection = Served::new(connection, Arc::clone(&activity));
-                let task = tokio::spawn(async move {
+                let builder = builder.clone();
+                let task = workers.spawn(stream, move |stream| async move {
+                    let service = service_fn({
+                        let client = Arc::clone(&client);
+                        move |request| respond(&client, request)
+                    });
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let connection = Served::new(connection, Arc::clone(&client.activity));
                     if let Err(e) = connection.await {
                         tracing::debug!("connection from {peer} ended: {e}");
                     }
                 });
-                connections.watch(activity, task.abort_handle());
+                connections.watch(activity, task);
             }
             () = &mut shutdown => break,
         }
@@ -240,6 +254,7 @@ pub async fn serve(
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     drop(watchdog);
+    drop(workers);
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 
+use encoding_rs::Encoding;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
@@ -128,27 +129,33 @@ pub enum DecodeError {
 /// that says how its body is encoded is right whatever the encoding; only
 /// bytes that are not text in it are refused.
 ///
-/// Nearly every body is UTF-8 (or ASCII) and is passed on as it is. Form
-/// bodies are percent-encoded ASCII, so their charset is left alone.
+/// Nearly every body is UTF-8 (or ASCII) and is passed on as it is. A form
+/// body's charset is that of the bytes its percent escapes stand for, so
+/// a form in another charset is written again with UTF-8 escapes.
 pub fn to_utf8<'b>(
     bytes: &'b [u8],
     content_type: &str,
     kind: BodyKind,
 ) -> Result<Cow<'b, [u8]>, DecodeError> {
-    use encoding_rs::{Encoding, UTF_8};
+    use encoding_rs::UTF_8;
 
     let declared = charset_parameter(content_type);
-    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
-    if kind == BodyKind::Form
-        || (declared.is_none_or(|c| c.eq_ignore_ascii_case("utf-8")) && !utf16_bom)
-            && (kind != BodyKind::Xml || !bytes.starts_with(b"<?xml"))
-    {
-        return Ok(Cow::Borrowed(bytes));
-    }
     let by_label = |label: &str| {
         Encoding::for_label(label.trim().as_bytes())
             .ok_or_else(|| DecodeError::UnknownCharset(label.to_string()))
     };
+    if kind == BodyKind::Form {
+        return match declared {
+            Some(label) => form_to_utf8(bytes, by_label(label)?),
+            None => Ok(Cow::Borrowed(bytes)),
+        };
+    }
+    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    if (declared.is_none_or(|c| c.eq_ignore_ascii_case("utf-8")) && !utf16_bom)
+        && (kind != BodyKind::Xml || !bytes.starts_with(b"<?xml"))
+    {
+        return Ok(Cow::Borrowed(bytes));
+    }
     let (encoding, bom_length) = match (Encoding::for_bom(bytes), declared) {
         // The mark settles which UTF-16 (or UTF-8) the body is in.
         (Some((by_bom, length)), _) => (by_bom, length),
@@ -173,6 +180,42 @@ pub fn to_utf8<'b>(
             charset: encoding.name(),
         }),
     }
+}
+
+/// A form body whose names and values are text in `encoding` once their
+/// percent escapes are decoded, written again with UTF-8 escapes; bytes
+/// that are not text in `encoding` are refused, as in other bodies.
+fn form_to_utf8<'b>(
+    bytes: &'b [u8],
+    encoding: &'static Encoding,
+) -> Result<Cow<'b, [u8]>, DecodeError> {
+    if encoding == encoding_rs::UTF_8
+        || (encoding.is_ascii_compatible() && !bytes.contains(&b'%') && bytes.is_ascii())
+    {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let text = |raw: &[u8]| -> Result<String, DecodeError> {
+        let spaced: Vec<u8> = raw
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: Cow<'_, [u8]> = percent_encoding::percent_decode(&spaced).into();
+        encoding
+            .decode_without_bom_handling_and_without_replacement(&decoded)
+            .map(Cow::into_owned)
+            .ok_or(DecodeError::NotInCharset {
+                charset: encoding.name(),
+            })
+    };
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(bytes.len() * 2));
+    for pair in bytes.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        form.append_pair(&text(name)?, &text(value)?);
+    }
+    Ok(Cow::Owned(form.finish().into_bytes()))
 }
 
 /// The `charset` parameter of a media type, unquoted and as written; of
@@ -1101,15 +1144,66 @@ mod tests {
                 charset: "UTF-16LE"
             })
         );
-        // Form values are percent-encoded ASCII: left to the form reader.
-        assert!(matches!(
+    }
+
+    #[test]
+    fn a_form_in_another_charset_is_written_again_with_utf8_escapes() {
+        let form = |bytes: &[u8], content_type: &str| {
+            to_utf8(bytes, content_type, BodyKind::Form).map(|text| {
+                decode(BodyKind::Form, &text, None, None, ArrayForm::Wrapped).expect("a form")
+            })
+        };
+        // "Пётр" in windows-1251, escaped and raw; é in Latin-1.
+        assert_eq!(
+            form(
+                b"name=%CF%B8%F2%F0&city=Riga+%28LV%29",
+                "application/x-www-form-urlencoded; charset=windows-1251"
+            ),
+            Ok(json!({"name": "Пётр", "city": "Riga (LV)"}))
+        );
+        assert_eq!(
+            form(
+                b"name=\xCF\xB8\xF2\xF0",
+                "application/x-www-form-urlencoded; charset=windows-1251"
+            ),
+            Ok(json!({"name": "Пётр"}))
+        );
+        assert_eq!(
+            form(
+                b"a=%E9&b",
+                "application/x-www-form-urlencoded; charset=latin1"
+            ),
+            Ok(json!({"a": "é", "b": ""}))
+        );
+        // UTF-8 and plain ASCII forms are passed on as they are.
+        for content_type in [
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "application/x-www-form-urlencoded; charset=latin1",
+            "application/x-www-form-urlencoded",
+        ] {
+            assert!(matches!(
+                to_utf8(b"a=1&b=x", content_type, BodyKind::Form),
+                Ok(Cow::Borrowed(b"a=1&b=x"))
+            ));
+        }
+        assert_eq!(
             to_utf8(
                 b"a=%E9",
-                "application/x-www-form-urlencoded; charset=latin1",
+                "application/x-www-form-urlencoded; charset=klingon",
                 BodyKind::Form
             ),
-            Ok(Cow::Borrowed(_))
-        ));
+            Err(DecodeError::UnknownCharset("klingon".into()))
+        );
+        assert_eq!(
+            to_utf8(
+                b"a=%00%D8",
+                "application/x-www-form-urlencoded; charset=utf-16le",
+                BodyKind::Form
+            ),
+            Err(DecodeError::NotInCharset {
+                charset: "UTF-16LE"
+            })
+        );
     }
 
     #[test]

@@ -387,6 +387,18 @@ async fn bodies_in_the_charset_the_request_names_are_read_in_it() {
         assert_eq!(reply.status(), 200, "{content_type}");
     }
 
+    // A form's escapes stand for bytes in its charset: "ж" in windows-1251,
+    // quoted back as sent.
+    let reply = put(
+        "application/x-www-form-urlencoded; charset=windows-1251",
+        b"contactStatusid=%E6".to_vec(),
+    )
+    .await
+    .expect("sent");
+    assert_eq!(reply.status(), 400);
+    let error: Value = reply.json().await.expect("JSON");
+    assert_eq!(error["error"]["violations"][0]["got"], "\"ж\"", "{error}");
+
     let reply = put("application/json; charset=klingon", b"{}".to_vec())
         .await
         .expect("sent");

@@ -516,7 +516,8 @@ fn coerce_text(text: &str, types: &[&str]) -> Option<Value> {
 pub struct XmlNode {
     /// Local name, with .NET name encoding (`_x003A_`) reversed.
     pub name: String,
-    /// Carries `i:nil="true"`.
+    /// Carries `i:nil="true"` (any prefix, and any XML Schema spelling of
+    /// true: `xsi:nil="1"`, `" true "`).
     pub nil: bool,
     /// Written as `<name />` rather than `<name></name>`.
     pub self_closing: bool,
@@ -665,15 +666,31 @@ fn resolve_entity(name: &str) -> Option<String> {
 fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
     let raw = start.name().as_ref().to_string();
     let local = raw.rsplit(':').next().unwrap_or(&raw);
-    let nil = start.attributes().flatten().any(|attribute| {
-        let key = attribute.key.as_ref();
-        (key.ends_with(":nil") || key == "nil") && attribute.value.as_ref() == "true"
-    });
-    XmlNode {
+    let mut node = XmlNode {
         name: decode_name(local),
-        nil,
         ..XmlNode::default()
+    };
+    for attribute in start.attributes().flatten() {
+        let key: &str = attribute.key.as_ref();
+        if key == "nil" || key.ends_with(":nil") {
+            // The value as an XML parser reports it (`&#32;1`), else as written.
+            let value = attribute
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .unwrap_or_else(|_| attribute.value.clone());
+            node.nil |= is_xsd_true(&value);
+        }
     }
+    node
+}
+
+/// Whether an attribute value is XML Schema's boolean true: `true` or `1`,
+/// with surrounding white space collapsed away (the `xs:boolean` lexical
+/// space, which .NET's `XmlConvert.ToBoolean` reads for `xsi:nil` too).
+fn is_xsd_true(value: &str) -> bool {
+    matches!(
+        value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n')),
+        "true" | "1"
+    )
 }
 
 /// Reverses .NET's `XmlConvert.EncodeLocalName`: `_x003A_` → `:`.
@@ -934,6 +951,46 @@ mod tests {
         )
         .expect("decodes");
         assert_eq!(value, json!({"nums": [1.5], "name": null, "tags": ["x"]}));
+    }
+
+    #[test]
+    fn nil_is_read_in_every_xml_schema_spelling_of_true() {
+        let nil = |attribute: &str| {
+            let xml = format!(
+                r#"<r xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><name {attribute} /></r>"#
+            );
+            parse_xml(&xml).expect("well-formed").children[0].nil
+        };
+        for attribute in [
+            r#"i:nil="true""#,
+            r#"xsi:nil="1""#,
+            r#"i:nil=" true ""#,
+            "i:nil='\n\t1 '",
+            r#"nil="true""#,
+        ] {
+            assert!(nil(attribute), "{attribute}");
+        }
+        // xs:boolean is case-sensitive, and false is false.
+        for attribute in [
+            r#"i:nil="false""#,
+            r#"i:nil="0""#,
+            r#"i:nil="True""#,
+            r#"i:nil="yes""#,
+            r#"i:type="true""#,
+            "",
+        ] {
+            assert!(!nil(attribute), "{attribute}");
+        }
+        // A request body reads such an element as null too.
+        let value = decode(
+            BodyKind::Xml,
+            br#"<request xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><name xsi:nil=" 1 "></name></request>"#,
+            Some(&schema()),
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect("decodes");
+        assert_eq!(value, json!({"name": null}));
     }
 
     #[test]

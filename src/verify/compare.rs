@@ -1193,6 +1193,17 @@ mod tests {
     }
 
     #[test]
+    fn nil_spelled_any_xml_schema_way_is_null() {
+        let style = DialectName::Superoffice.rules().xml;
+        let expected = json!({"City": null, "Title": "Mr"});
+        let xml = r#"<Person xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><City xsi:nil="1" /><Title xsi:nil=" true "></Title></Person>"#;
+        assert_eq!(
+            classes(&style, &expected, xml),
+            [(Class::UnexpectedNull, "/Title".to_string())]
+        );
+    }
+
+    #[test]
     fn a_member_found_under_its_documented_spelling_is_not_also_undocumented() {
         let expected = json!({"status": 0, "response": {"ёмкость": 1}});
         let xml = "<result>\n  <status>0</status>\n  <response>\n    <Ёмкость>1</Ёмкость>\n  </response>\n</result>";

@@ -519,6 +519,14 @@ pub struct XmlNode {
     /// Carries `i:nil="true"` (any prefix, and any XML Schema spelling of
     /// true: `xsi:nil="1"`, `" true "`).
     pub nil: bool,
+    /// Attributes that could be data, as `(name, value)` in document order:
+    /// unprefixed names, decoded as element names are, and values with
+    /// entities resolved. Kept so that verify can tell a field sent as
+    /// `<contact id="12" />` from one not sent at all. Namespace
+    /// declarations, prefixed attributes (`i:nil`, `xsi:type`) and a bare
+    /// `nil` are markup, not data, and are left out, so the list stays
+    /// empty (and unallocated) for nearly every element.
+    pub attributes: Vec<(String, String)>,
     /// Written as `<name />` rather than `<name></name>`.
     pub self_closing: bool,
     /// Child elements in document order.
@@ -672,12 +680,20 @@ fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
     };
     for attribute in start.attributes().flatten() {
         let key: &str = attribute.key.as_ref();
-        if key == "nil" || key.ends_with(":nil") {
-            // The value as an XML parser reports it (`&#32;1`), else as written.
-            let value = attribute
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .unwrap_or_else(|_| attribute.value.clone());
+        let is_nil = key == "nil" || key.ends_with(":nil");
+        if !is_nil && (key == "xmlns" || key.contains(':')) {
+            continue;
+        }
+        // The value as an XML parser reports it; one with an entity no
+        // parser without the DTD could resolve is kept as written, since
+        // attributes never made a body unreadable before they were kept.
+        let value = attribute
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .unwrap_or_else(|_| attribute.value.clone());
+        if is_nil {
             node.nil |= is_xsd_true(&value);
+        } else {
+            node.attributes.push((decode_name(key), value.into_owned()));
         }
     }
     node
@@ -991,6 +1007,28 @@ mod tests {
         )
         .expect("decodes");
         assert_eq!(value, json!({"name": null}));
+    }
+
+    #[test]
+    fn attributes_that_could_be_data_are_kept_and_markup_is_not() {
+        let xml = r#"<contact xmlns="urn:crm" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="Person" id="12" Display_x0020_Name="A &amp; B&#x21;" nil="false" note="&unknown;"><title>T</title></contact>"#;
+        let root = parse_xml(xml).expect("well-formed");
+        let kept: Vec<(&str, &str)> = root
+            .attributes
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("id", "12"),
+                ("Display Name", "A & B!"),
+                // An entity no DTD-less parser resolves is kept as written.
+                ("note", "&unknown;"),
+            ]
+        );
+        // Elements without attributes allocate nothing for them.
+        assert_eq!(root.children[0].attributes.capacity(), 0);
     }
 
     #[test]

@@ -559,8 +559,17 @@ fn coerce_text(text: &str, types: &[&str]) -> Option<Value> {
 pub struct XmlNode {
     /// Local name, with .NET name encoding (`_x003A_`) reversed.
     pub name: String,
-    /// Carries `i:nil="true"`.
+    /// Carries `i:nil="true"` (any prefix, and any XML Schema spelling of
+    /// true: `xsi:nil="1"`, `" true "`).
     pub nil: bool,
+    /// Attributes that could be data, as `(name, value)` in document order:
+    /// unprefixed names, decoded as element names are, and values with
+    /// entities resolved. Kept so that verify can tell a field sent as
+    /// `<contact id="12" />` from one not sent at all. Namespace
+    /// declarations, prefixed attributes (`i:nil`, `xsi:type`) and a bare
+    /// `nil` are markup, not data, and are left out, so the list stays
+    /// empty (and unallocated) for nearly every element.
+    pub attributes: Vec<(String, String)>,
     /// Written as `<name />` rather than `<name></name>`.
     pub self_closing: bool,
     /// Child elements in document order.
@@ -708,15 +717,39 @@ fn resolve_entity(name: &str) -> Option<String> {
 fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
     let raw = start.name().as_ref().to_string();
     let local = raw.rsplit(':').next().unwrap_or(&raw);
-    let nil = start.attributes().flatten().any(|attribute| {
-        let key = attribute.key.as_ref();
-        (key.ends_with(":nil") || key == "nil") && attribute.value.as_ref() == "true"
-    });
-    XmlNode {
+    let mut node = XmlNode {
         name: decode_name(local),
-        nil,
         ..XmlNode::default()
+    };
+    for attribute in start.attributes().flatten() {
+        let key: &str = attribute.key.as_ref();
+        let is_nil = key == "nil" || key.ends_with(":nil");
+        if !is_nil && (key == "xmlns" || key.contains(':')) {
+            continue;
+        }
+        // The value as an XML parser reports it; one with an entity no
+        // parser without the DTD could resolve is kept as written, since
+        // attributes never made a body unreadable before they were kept.
+        let value = attribute
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .unwrap_or_else(|_| attribute.value.clone());
+        if is_nil {
+            node.nil |= is_xsd_true(&value);
+        } else {
+            node.attributes.push((decode_name(key), value.into_owned()));
+        }
     }
+    node
+}
+
+/// Whether an attribute value is XML Schema's boolean true: `true` or `1`,
+/// with surrounding white space collapsed away (the `xs:boolean` lexical
+/// space, which .NET's `XmlConvert.ToBoolean` reads for `xsi:nil` too).
+fn is_xsd_true(value: &str) -> bool {
+    matches!(
+        value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n')),
+        "true" | "1"
+    )
 }
 
 /// Reverses .NET's `XmlConvert.EncodeLocalName`: `_x003A_` → `:`.
@@ -977,6 +1010,68 @@ mod tests {
         )
         .expect("decodes");
         assert_eq!(value, json!({"nums": [1.5], "name": null, "tags": ["x"]}));
+    }
+
+    #[test]
+    fn nil_is_read_in_every_xml_schema_spelling_of_true() {
+        let nil = |attribute: &str| {
+            let xml = format!(
+                r#"<r xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><name {attribute} /></r>"#
+            );
+            parse_xml(&xml).expect("well-formed").children[0].nil
+        };
+        for attribute in [
+            r#"i:nil="true""#,
+            r#"xsi:nil="1""#,
+            r#"i:nil=" true ""#,
+            "i:nil='\n\t1 '",
+            r#"nil="true""#,
+        ] {
+            assert!(nil(attribute), "{attribute}");
+        }
+        // xs:boolean is case-sensitive, and false is false.
+        for attribute in [
+            r#"i:nil="false""#,
+            r#"i:nil="0""#,
+            r#"i:nil="True""#,
+            r#"i:nil="yes""#,
+            r#"i:type="true""#,
+            "",
+        ] {
+            assert!(!nil(attribute), "{attribute}");
+        }
+        // A request body reads such an element as null too.
+        let value = decode(
+            BodyKind::Xml,
+            br#"<request xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><name xsi:nil=" 1 "></name></request>"#,
+            Some(&schema()),
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect("decodes");
+        assert_eq!(value, json!({"name": null}));
+    }
+
+    #[test]
+    fn attributes_that_could_be_data_are_kept_and_markup_is_not() {
+        let xml = r#"<contact xmlns="urn:crm" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="Person" id="12" Display_x0020_Name="A &amp; B&#x21;" nil="false" note="&unknown;"><title>T</title></contact>"#;
+        let root = parse_xml(xml).expect("well-formed");
+        let kept: Vec<(&str, &str)> = root
+            .attributes
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("id", "12"),
+                ("Display Name", "A & B!"),
+                // An entity no DTD-less parser resolves is kept as written.
+                ("note", "&unknown;"),
+            ]
+        );
+        // Elements without attributes allocate nothing for them.
+        assert_eq!(root.children[0].attributes.capacity(), 0);
     }
 
     #[test]

@@ -1314,6 +1314,70 @@ async fn xml_arrays_written_the_other_dialects_way_are_one_convention_mismatch()
 }
 
 #[tokio::test]
+async fn fields_sent_as_xml_attributes_are_named_so_and_nil_may_be_spelled_1() {
+    let xml = r7_xml();
+    let create_by = {
+        let start = xml.find("    <createBy>").expect("createBy");
+        let end = xml.find("</createBy>\n").expect("createBy end") + "</createBy>\n".len();
+        (start, end)
+    };
+    let attributes = format!(
+        "{}    <createBy id=\"00000000-0000-0000-0000-000000000000\" displayName=\"Mike Zanyatski\" title=\"Manager\" avatarSmall=\"url to small avatar\" profileUrl=\"\" />\n{}",
+        &xml[..create_by.0],
+        &xml[create_by.1..]
+    )
+    .replacen(
+        "<company>",
+        "<company xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" i:type=\"Company\" id=\"0\">",
+        1,
+    )
+    .replacen("      <id>0</id>\n    </company>", "    </company>", 1);
+    let nil = xml
+        .replace(
+            "<result>",
+            "<result xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
+        )
+        .replace("<title>Programmer</title>", "<title xsi:nil=\"1\"></title>");
+    let cases = vec![
+        (
+            "attributes",
+            json_answer(&r7_json()),
+            xml_answer(attributes),
+        ),
+        ("nil", json_answer(&r7_json()), xml_answer(nil)),
+    ];
+    let address = drifting_portal(cases).await;
+
+    // Missing for a client reading elements, but the finding says where
+    // the field went; an element of attributes alone is not taken for null.
+    let run = verify_run(format!("http://{address}/attributes"), R7).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert!(run.findings("json").is_empty(), "{}", run.table);
+    assert_eq!(
+        run.findings("xml"),
+        [
+            "missing-field at /response/company/id",
+            "missing-field at /response/createBy/avatarSmall",
+            "missing-field at /response/createBy/displayName",
+            "missing-field at /response/createBy/id",
+            "missing-field at /response/createBy/profileUrl",
+            "missing-field at /response/createBy/title",
+        ]
+    );
+    let messages = run.messages("xml");
+    for quoted in [
+        r#"documented as element <id>, the portal sends it as an XML attribute of <company>: id="0""#,
+        r#"documented as element <displayName>, the portal sends it as an XML attribute of <createBy>: displayName="Mike Zanyatski""#,
+    ] {
+        assert!(messages.contains(quoted), "{quoted}: {messages}");
+    }
+
+    // `xsi:nil="1"` is XML Schema's nil as much as `i:nil="true"` is.
+    let run = verify_run(format!("http://{address}/nil"), R7).await;
+    assert_eq!(run.findings("xml"), ["unexpected-null at /response/title"]);
+}
+
+#[tokio::test]
 async fn a_portal_that_stays_busy_is_an_error_reported_without_waiting_for_absurd_retry_afters() {
     let busy = |status: u16, retry_after: String| Answer {
         status,

@@ -406,11 +406,17 @@ impl<'f> Comparison<'f> {
                 }
             }
             Value::Object(members) => {
-                if node.nil
-                    || (node.children.is_empty()
-                        && node.text.trim().is_empty()
-                        && !members.is_empty())
-                {
+                self.depth += 1;
+                // An element whose documented members all came as
+                // attributes (`<createBy id="1" />`) is not empty: each
+                // member is reported where it went instead.
+                let empty = node.children.is_empty()
+                    && node.text.trim().is_empty()
+                    && !members.is_empty()
+                    && !members
+                        .keys()
+                        .any(|key| self.as_attribute(style, key, node).is_some());
+                if node.nil || empty {
                     self.add(
                         Class::UnexpectedNull,
                         pointer,
@@ -419,10 +425,9 @@ impl<'f> Comparison<'f> {
                             written(node)
                         ),
                     );
-                    return;
+                } else {
+                    self.members(style, members, node, pointer);
                 }
-                self.depth += 1;
-                self.members(style, members, node, pointer);
                 self.depth -= 1;
             }
         }
@@ -465,14 +470,29 @@ impl<'f> Comparison<'f> {
                             format!("{pointer}/{}", crate::catalog::escape_pointer(&found.name));
                         matching = other_case;
                     }
-                    // Repeated arrays with no item are written as nothing.
-                    None if value.is_array() && style.arrays == ArrayForm::Repeated => continue,
                     None => {
-                        self.add(
-                            Class::MissingField,
-                            &documented_pointer,
-                            format!("documented element <{element}> is missing"),
-                        );
+                        // Repeated arrays with no item are written as nothing.
+                        let empty_list = value.is_array() && style.arrays == ArrayForm::Repeated;
+                        match self.as_attribute(style, key, node) {
+                            // A client reading elements does not find an
+                            // attribute, so the member is missing; saying
+                            // where it went spares the API owner a hunt.
+                            Some((name, text)) => self.add(
+                                Class::MissingField,
+                                &documented_pointer,
+                                format!(
+                                    "documented as element <{element}>, the portal sends it as an XML attribute of <{}>: {name}={:?}",
+                                    node.name,
+                                    shorten(text, 60)
+                                ),
+                            ),
+                            None if empty_list => {}
+                            None => self.add(
+                                Class::MissingField,
+                                &documented_pointer,
+                                format!("documented element <{element}> is missing"),
+                            ),
+                        }
                         continue;
                     }
                 }
@@ -515,6 +535,30 @@ impl<'f> Comparison<'f> {
             }
         }
         self.more_extra(extra, pointer);
+    }
+
+    /// The attribute of `node` a documented member `key` came as, looked for
+    /// under its element name as the member's element is: that spelling,
+    /// else the same name in another case.
+    fn as_attribute<'n>(
+        &self,
+        style: &XmlStyle,
+        key: &str,
+        node: &'n XmlNode,
+    ) -> Option<&'n (String, String)> {
+        if node.attributes.is_empty() {
+            return None;
+        }
+        let element = self.element_name(style, key);
+        let element = element.as_ref();
+        node.attributes
+            .iter()
+            .find(|(name, _)| name == element)
+            .or_else(|| {
+                node.attributes
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(element))
+            })
     }
 
     /// An array member, `matching` being the (non-empty) elements named
@@ -1188,6 +1232,77 @@ mod tests {
             [
                 (Class::XmlConvention, "/response/isActive".to_string()),
                 (Class::XmlConvention, "/response/about".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn nil_spelled_any_xml_schema_way_is_null() {
+        let style = DialectName::Superoffice.rules().xml;
+        let expected = json!({"City": null, "Title": "Mr"});
+        let xml = r#"<Person xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><City xsi:nil="1" /><Title xsi:nil=" true "></Title></Person>"#;
+        assert_eq!(
+            classes(&style, &expected, xml),
+            [(Class::UnexpectedNull, "/Title".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_member_sent_as_an_attribute_is_missing_and_the_finding_says_where_it_went() {
+        let style = DialectName::Onlyoffice.rules().xml;
+        let expected = json!({"status": 0, "response": {
+            "contact": {"id": 12, "title": "T"},
+            "createBy": {"id": 1, "displayName": "M"}
+        }});
+        let xml = r#"<result xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+  <status>0</status>
+  <response>
+    <contact ID="12"><title>T</title></contact>
+    <createBy i:type="User" id="1" displayName="M &amp; N" />
+  </response>
+</result>"#;
+        let node = crate::body::parse_xml(xml).expect("well-formed");
+        let mut findings = Vec::new();
+        Comparison::new(&mut findings).xml(&style, &expected, &node, "");
+        let found: Vec<_> = findings
+            .into_iter()
+            .map(|f| (f.class, f.pointer, f.message))
+            .collect();
+        let attribute = |pointer: &str, message: &str| {
+            (
+                Class::MissingField,
+                pointer.to_string(),
+                message.to_string(),
+            )
+        };
+        // An element holding nothing but attributes is not taken for null.
+        assert_eq!(
+            found,
+            [
+                attribute(
+                    "/response/contact/id",
+                    r#"documented as element <id>, the portal sends it as an XML attribute of <contact>: ID="12""#
+                ),
+                attribute(
+                    "/response/createBy/id",
+                    r#"documented as element <id>, the portal sends it as an XML attribute of <createBy>: id="1""#
+                ),
+                attribute(
+                    "/response/createBy/displayName",
+                    r#"documented as element <displayName>, the portal sends it as an XML attribute of <createBy>: displayName="M & N""#
+                ),
+            ]
+        );
+        // Markup is not data: a prefixed attribute is no member, and an
+        // element with only attributes that are no members is still empty.
+        let markup = xml
+            .replace(r#"ID="12""#, r#"i:id="12""#)
+            .replace(r#"id="1" displayName="M &amp; N""#, r#"xmlns="urn:crm""#);
+        assert_eq!(
+            classes(&style, &expected, &markup),
+            [
+                (Class::MissingField, "/response/contact/id".to_string()),
+                (Class::UnexpectedNull, "/response/createBy".to_string()),
             ]
         );
     }

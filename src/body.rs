@@ -150,10 +150,7 @@ pub fn to_utf8<'b>(
             None => Ok(Cow::Borrowed(bytes)),
         };
     }
-    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
-    if (declared.is_none_or(|c| c.eq_ignore_ascii_case("utf-8")) && !utf16_bom)
-        && (kind != BodyKind::Xml || !bytes.starts_with(b"<?xml"))
-    {
+    if plainly_utf8(bytes, declared, kind) {
         return Ok(Cow::Borrowed(bytes));
     }
     let (encoding, bom_length) = match (Encoding::for_bom(bytes), declared) {
@@ -180,6 +177,16 @@ pub fn to_utf8<'b>(
             charset: encoding.name(),
         }),
     }
+}
+
+/// Whether nothing about a body suggests anything but UTF-8: no charset
+/// other than UTF-8, no UTF-16 byte order mark, and no XML declaration
+/// that might name one. Checked first, since nearly every body is.
+fn plainly_utf8(bytes: &[u8], declared: Option<&str>, kind: BodyKind) -> bool {
+    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    declared.is_none_or(|c| c.eq_ignore_ascii_case("utf-8"))
+        && !utf16_bom
+        && (kind != BodyKind::Xml || !bytes.starts_with(b"<?xml"))
 }
 
 /// A form body whose names and values are text in `encoding` once their

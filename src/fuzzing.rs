@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::body::{BodyKind, decode, infer_xml};
+use crate::body::{BodyKind, decode, infer_xml, to_utf8};
 use crate::catalog::{Catalog, Source};
 use crate::dialect::{ArrayForm, DialectName};
 use crate::pipeline::{Mock, Request};
@@ -42,7 +42,8 @@ pub fn xml_body(data: &[u8]) {
     }
 }
 
-/// Form bodies against a schema, and JSON Patch / Merge Patch bodies.
+/// Form bodies against a schema, as sent and in charsets they may name,
+/// and JSON Patch / Merge Patch bodies.
 pub fn form_body(data: &[u8]) {
     let schema = schema();
     let entity = json!({"id": 1, "name": "a", "tags": ["x"]});
@@ -53,6 +54,18 @@ pub fn form_body(data: &[u8]) {
         None,
         ArrayForm::Repeated,
     );
+    for charset in ["windows-1251", "iso-8859-1", "utf-16le", "shift_jis"] {
+        let content_type = format!("application/x-www-form-urlencoded; charset={charset}");
+        if let Ok(text) = to_utf8(data, &content_type, BodyKind::Form) {
+            let _ = decode(
+                BodyKind::Form,
+                &text,
+                Some(&schema),
+                None,
+                ArrayForm::Repeated,
+            );
+        }
+    }
     let _ = decode(
         BodyKind::JsonPatch,
         data,

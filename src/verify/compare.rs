@@ -1166,13 +1166,7 @@ mod tests {
                 "<result>\n  <status>0</status>\n  <response>\n    <id>{id}</id>\n    <rate>{rate}</rate>\n  </response>\n</result>"
             )
         };
-        let node = crate::body::parse_xml(&xml("12.5", "2")).expect("well-formed");
-        let mut findings = Vec::new();
-        Comparison::new(&mut findings).xml(&style, &expected, &node, "");
-        let found: Vec<_> = findings
-            .into_iter()
-            .map(|f| (f.class, f.pointer, f.message))
-            .collect();
+        let found = xml_findings(&style, &expected, &xml("12.5", "2"));
         assert_eq!(
             found,
             [
@@ -1195,11 +1189,22 @@ mod tests {
         );
     }
 
-    fn classes(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String)> {
+    /// The class, pointer and message of each finding on `xml`.
+    fn xml_findings(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String, String)> {
         let node = crate::body::parse_xml(xml).expect("well-formed");
         let mut findings = Vec::new();
         Comparison::new(&mut findings).xml(style, expected, &node, "");
-        findings.into_iter().map(|f| (f.class, f.pointer)).collect()
+        findings
+            .into_iter()
+            .map(|f| (f.class, f.pointer, f.message))
+            .collect()
+    }
+
+    fn classes(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String)> {
+        xml_findings(style, expected, xml)
+            .into_iter()
+            .map(|(class, pointer, _)| (class, pointer))
+            .collect()
     }
 
     #[test]
@@ -1261,13 +1266,7 @@ mod tests {
     <createBy i:type="User" id="1" displayName="M &amp; N" />
   </response>
 </result>"#;
-        let node = crate::body::parse_xml(xml).expect("well-formed");
-        let mut findings = Vec::new();
-        Comparison::new(&mut findings).xml(&style, &expected, &node, "");
-        let found: Vec<_> = findings
-            .into_iter()
-            .map(|f| (f.class, f.pointer, f.message))
-            .collect();
+        let found = xml_findings(&style, &expected, xml);
         let attribute = |pointer: &str, message: &str| {
             (
                 Class::MissingField,

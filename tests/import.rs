@@ -1018,3 +1018,18 @@ fn a_misspelt_collection_marker_is_no_example() {
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[test]
+fn a_page_whose_only_request_line_is_the_example_is_refused_naming_that_line() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let page = common::root().join("tests/pages/57_broken-only-the-example-request-line.txt");
+    let output = import(out.path(), &[page], &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("57_broken-only-the-example-request-line.txt:11: method line:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("example request"), "{stderr}");
+    assert!(tree(out.path()).is_empty(), "nothing is written");
+}

@@ -89,13 +89,37 @@ fn rooted(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
+/// Whether the request-like line `at` is an example request rather than the
+/// page's method line: the example's `Host:` header follows it, on the next
+/// line or run into the same one. Taken for the method line, it would give
+/// the endpoint the example's values for a path and lose every parameter.
+fn is_example_request(page: &Page, at: usize) -> bool {
+    let host = |l: &str| l.trim_start().to_ascii_lowercase().starts_with("host:");
+    let tail_has_host = method_line(&page.lines[at])
+        .is_some_and(|(_, _, tail)| tail.to_ascii_lowercase().contains("host:"));
+    tail_has_host || page.next_text(at + 1).is_some_and(|i| host(&page.lines[i]))
+}
+
 pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
-    let Some(method_at) = page.find(0, |line| method_line(line).is_some()) else {
+    let first_request = page.find(0, |line| method_line(line).is_some());
+    let method_at = (0..page.lines.len())
+        .find(|&i| method_line(&page.lines[i]).is_some() && !is_example_request(page, i));
+    let Some(method_at) = method_at else {
+        let message = match first_request {
+            Some(_) => {
+                "the only request line is the example request (its `Host:` header follows it); \
+                 expected the method line above the description, such as \
+                 `PUT api/2.0/crm/voip/numbers/{numberId}/settings`"
+            }
+            None => {
+                "expected a line such as `GET api/2.0/crm/contact/{contactid}` naming the method and path"
+            }
+        };
         return Err(ImportError::new(
             page,
-            None,
+            first_request,
             "method line",
-            "expected a line such as `GET api/2.0/crm/contact/{contactid}` naming the method and path",
+            message,
         ));
     };
     let (method, raw_path, tail) = method_line(&page.lines[method_at]).unwrap_or_default();

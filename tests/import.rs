@@ -1033,3 +1033,10 @@ fn a_page_whose_only_request_line_is_the_example_is_refused_naming_that_line() {
     assert!(stderr.contains("example request"), "{stderr}");
     assert!(tree(out.path()).is_empty(), "nothing is written");
 }
+
+#[test]
+fn a_superoffice_page_without_a_summary_takes_no_section_heading_for_one() {
+    let spec = imported_spec("58_so-agent-no-summary-text-rendering.txt");
+    assert_eq!(spec["summary"], "", "{spec}");
+    assert_eq!(spec["path"], "/api/v1/Agents/Appointment/GetAssociateDiary");
+}

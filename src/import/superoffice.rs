@@ -234,11 +234,19 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     let (method, path) = method_line(&page.lines[method_at]).unwrap_or_default();
     let (method, path) = (method.to_string(), path.to_string());
     // The markdown source fences the method line; the summary follows the
-    // closing fence.
+    // closing fence. Some generated pages have no summary at all: the next
+    // line is then a section heading (`Query String Parameters`, or a table
+    // header row where the cell bars are gone), which describes nothing.
     let summary = page
         .find(method_at + 1, |l| !l.is_empty() && !is_fence(l))
         .map(|i| page.lines[i].trim())
-        .filter(|l| !l.starts_with('|') && !l.starts_with('#') && !l.contains("threshold"))
+        .filter(|l| {
+            !l.starts_with('|')
+                && !l.starts_with('#')
+                && !l.contains("threshold")
+                && !is_section(l)
+                && barless_head(l).is_none()
+        })
         .unwrap_or("")
         .to_string();
     let tables = tables(page);

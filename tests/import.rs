@@ -1040,3 +1040,10 @@ fn a_superoffice_page_without_a_summary_takes_no_section_heading_for_one() {
     assert_eq!(spec["summary"], "", "{spec}");
     assert_eq!(spec["path"], "/api/v1/Agents/Appointment/GetAssociateDiary");
 }
+
+#[test]
+fn an_enumerated_path_part_the_sample_leaves_as_a_template_gets_a_member() {
+    let spec = imported_spec("59_so-enum-path-part-left-as-template.txt");
+    assert_eq!(parameter(&spec, "state")["example"], "Unknown");
+    assert_eq!(spec["request"]["target"], "/api/v1/BatchTask/Unknown");
+}

@@ -1047,3 +1047,20 @@ fn an_enumerated_path_part_the_sample_leaves_as_a_template_gets_a_member() {
     assert_eq!(parameter(&spec, "state")["example"], "Unknown");
     assert_eq!(spec["request"]["target"], "/api/v1/BatchTask/Unknown");
 }
+
+#[test]
+fn no_break_spaces_are_spaces_in_the_structure_and_kept_in_the_examples() {
+    let page = "60_put-no-break-spaces-in-structure-and-example.txt";
+    let spec = imported_spec(page);
+    assert_eq!(spec["auth"], true, "{spec}");
+    assert_eq!(parameter(&spec, "contactid")["in"], "path");
+    assert_eq!(parameter(&spec, "contactid")["example"], 1234);
+    assert_eq!(parameter(&spec, "contactStatusid")["in"], "body");
+    let out = import_alone(page);
+    let json = fs::read_to_string(
+        out.path()
+            .join("fixtures/onlyoffice/put-crm-contact-contactid-status/response-200.json"),
+    )
+    .expect("fixture");
+    assert!(json.contains("Tadjeddine\u{a0}Bachir"), "{json}");
+}

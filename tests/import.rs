@@ -1064,3 +1064,15 @@ fn no_break_spaces_are_spaces_in_the_structure_and_kept_in_the_examples() {
     .expect("fixture");
     assert!(json.contains("Tadjeddine\u{a0}Bachir"), "{json}");
 }
+
+#[test]
+fn a_collection_marker_with_stray_punctuation_is_no_part_of_the_example() {
+    let spec = imported_spec("61_r7-put-collection-marker-with-question-mark-ru.txt");
+    let managers = parameter(&spec, "managerList");
+    assert_eq!(managers["schema"]["type"], "array");
+    assert_eq!(
+        managers["example"],
+        serde_json::json!(["9924256A-739C-462b-AF15-E652A3B1B6EB"])
+    );
+    assert_eq!(managers["required"], false);
+}

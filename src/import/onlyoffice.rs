@@ -58,6 +58,18 @@ const OPTIONAL: &[&str] = &["optional", "необязательный", "нео�
 /// R7-Office pages also misspell it `колекция`.
 const COLLECTION_MARKERS: &[&str] = &["collection", "коллекция", "колекция"];
 
+/// Whether `text` is the generator's collection marker line. Some R7-Office
+/// pages write it with stray punctuation (`collection?`): the mark is still
+/// no example, and read as one it would put `collection? 9924…` into a
+/// list of guids.
+fn is_collection_marker(text: &str) -> bool {
+    let lower = text
+        .trim()
+        .trim_end_matches(['?', ':', '.', '!'])
+        .to_lowercase();
+    COLLECTION_MARKERS.contains(&lower.as_str())
+}
+
 /// A method line: `PUT api/2.0/…` or `GET /api/2.0/…`, and the rest of it.
 fn method_line(line: &str) -> Option<(&str, &str, &str)> {
     let (method, rest) = line.trim().split_once(' ')?;
@@ -451,9 +463,9 @@ fn push_name_and_location(out: &mut Vec<String>, line: &str) {
 /// Pushes one cell of a row, with the collection marker that closes a type
 /// cell on a line of its own, where the row reader drops it.
 fn push_cell(out: &mut Vec<String>, cell: &str) {
-    let marker = cell.rsplit_once(' ').filter(|(kind, marker)| {
-        !kind.trim().is_empty() && COLLECTION_MARKERS.contains(&marker.to_lowercase().as_str())
-    });
+    let marker = cell
+        .rsplit_once(' ')
+        .filter(|(kind, marker)| !kind.trim().is_empty() && is_collection_marker(marker));
     match marker {
         Some((kind, marker)) => {
             out.push(kind.trim().to_string());
@@ -556,9 +568,7 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
             } else if let Some(rest) = trailing {
                 optional = true;
                 text.push(rest.trim_end());
-            } else if !lines[j].is_empty()
-                && !COLLECTION_MARKERS.contains(&lines[j].to_lowercase().as_str())
-            {
+            } else if !lines[j].is_empty() && !is_collection_marker(lines[j]) {
                 text.push(lines[j]);
             }
             j += 1;

@@ -1076,3 +1076,12 @@ fn a_collection_marker_with_stray_punctuation_is_no_part_of_the_example() {
     );
     assert_eq!(managers["required"], false);
 }
+
+#[test]
+fn a_description_that_starts_with_a_type_word_is_no_type_without_its_example() {
+    let spec = imported_spec("62_r7-put-date-row-description-starts-with-type-word-ru.txt");
+    let issued = parameter(&spec, "issueDate");
+    assert_eq!(issued["description"], "Дата выставления нового счета");
+    assert_eq!(issued["type"], "дата и время");
+    assert_eq!(issued["example"], "2008-04-10T06-30-00.000Z");
+}

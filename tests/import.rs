@@ -1085,3 +1085,15 @@ fn a_description_that_starts_with_a_type_word_is_no_type_without_its_example() {
     assert_eq!(issued["type"], "дата и время");
     assert_eq!(issued["example"], "2008-04-10T06-30-00.000Z");
 }
+
+#[test]
+fn a_description_run_into_the_parameters_heading_is_the_summary() {
+    let spec = imported_spec("63_r7-put-description-run-into-parameters-heading-ru.txt");
+    assert_eq!(
+        spec["summary"],
+        "Обновляет выбранный счет с параметрами (идентификатор контакта, \
+         идентификатор грузополучателя и т. д.), указанными в запросе."
+    );
+    assert_eq!(parameter(&spec, "id")["in"], "path");
+    assert_eq!(parameter(&spec, "language")["in"], "body");
+}

@@ -180,7 +180,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // The line that ends the sections before the response.
     let response_at = response_heading.unwrap_or(response_from);
     let inline_description = (method_at..parameters_at.or(example_at).unwrap_or(response_at))
-        .find_map(|i| inline_section(&page.lines[i], DESCRIPTION));
+        .find_map(|i| {
+            inline_section(&page.lines[i], DESCRIPTION)
+                .or_else(|| description_run_into_parameters(&page.lines[i]))
+        });
     let summary = match description_heading(page, method_at, parameters_at.or(example_at)) {
         Some(at) => section_text(page, at),
         None => match inline_description {
@@ -487,6 +490,27 @@ fn inline_section<'l>(line: &'l str, headings: &[&str]) -> Option<&'l str> {
         }
         let rest = line[heading.len()..].trim_start();
         let text = rest.strip_prefix(['-', '–', '—'])?.trim();
+        (!text.is_empty()).then_some(text)
+    })
+}
+
+/// `Описание Обновляет выбранный счет … Параметры`: some R7-Office pages
+/// run the description heading, its text and the parameters heading into
+/// one line. The text between the two headings; only when the line ends
+/// with the parameters heading, so that a line merely starting with the
+/// word (a parameter named `description`) is no description.
+fn description_run_into_parameters(line: &str) -> Option<&str> {
+    let line = line.trim();
+    DESCRIPTION.iter().find_map(|heading| {
+        let rest = line.strip_prefix(heading)?;
+        if !rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+        let before = PARAMETERS.iter().find_map(|end| rest.strip_suffix(end))?;
+        if !before.ends_with(char::is_whitespace) {
+            return None;
+        }
+        let text = before.trim();
         (!text.is_empty()).then_some(text)
     })
 }
@@ -1088,4 +1112,30 @@ fn parse_responses(
         ));
     }
     Ok((json, xml))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_run_into_the_parameters_heading_is_the_text_between() {
+        assert_eq!(
+            description_run_into_parameters("Описание Обновляет счет. Параметры"),
+            Some("Обновляет счет.")
+        );
+        assert_eq!(
+            description_run_into_parameters("Description Deletes a case Parameters"),
+            Some("Deletes a case")
+        );
+        assert_eq!(
+            description_run_into_parameters("description of the field"),
+            None
+        );
+        assert_eq!(description_run_into_parameters("Описание Параметры"), None);
+        assert_eq!(
+            description_run_into_parameters("ОписаниеТекстПараметры"),
+            None
+        );
+    }
 }

@@ -1018,3 +1018,82 @@ fn a_misspelt_collection_marker_is_no_example() {
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[test]
+fn a_page_whose_only_request_line_is_the_example_is_refused_naming_that_line() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let page = common::root().join("tests/pages/57_broken-only-the-example-request-line.txt");
+    let output = import(out.path(), &[page], &[]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("57_broken-only-the-example-request-line.txt:11: method line:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("example request"), "{stderr}");
+    assert!(tree(out.path()).is_empty(), "nothing is written");
+}
+
+#[test]
+fn a_superoffice_page_without_a_summary_takes_no_section_heading_for_one() {
+    let spec = imported_spec("58_so-agent-no-summary-text-rendering.txt");
+    assert_eq!(spec["summary"], "", "{spec}");
+    assert_eq!(spec["path"], "/api/v1/Agents/Appointment/GetAssociateDiary");
+}
+
+#[test]
+fn an_enumerated_path_part_the_sample_leaves_as_a_template_gets_a_member() {
+    let spec = imported_spec("59_so-enum-path-part-left-as-template.txt");
+    assert_eq!(parameter(&spec, "state")["example"], "Unknown");
+    assert_eq!(spec["request"]["target"], "/api/v1/BatchTask/Unknown");
+}
+
+#[test]
+fn no_break_spaces_are_spaces_in_the_structure_and_kept_in_the_examples() {
+    let page = "60_put-no-break-spaces-in-structure-and-example.txt";
+    let spec = imported_spec(page);
+    assert_eq!(spec["auth"], true, "{spec}");
+    assert_eq!(parameter(&spec, "contactid")["in"], "path");
+    assert_eq!(parameter(&spec, "contactid")["example"], 1234);
+    assert_eq!(parameter(&spec, "contactStatusid")["in"], "body");
+    let out = import_alone(page);
+    let json = fs::read_to_string(
+        out.path()
+            .join("fixtures/onlyoffice/put-crm-contact-contactid-status/response-200.json"),
+    )
+    .expect("fixture");
+    assert!(json.contains("Tadjeddine\u{a0}Bachir"), "{json}");
+}
+
+#[test]
+fn a_collection_marker_with_stray_punctuation_is_no_part_of_the_example() {
+    let spec = imported_spec("61_r7-put-collection-marker-with-question-mark-ru.txt");
+    let managers = parameter(&spec, "managerList");
+    assert_eq!(managers["schema"]["type"], "array");
+    assert_eq!(
+        managers["example"],
+        serde_json::json!(["9924256A-739C-462b-AF15-E652A3B1B6EB"])
+    );
+    assert_eq!(managers["required"], false);
+}
+
+#[test]
+fn a_description_that_starts_with_a_type_word_is_no_type_without_its_example() {
+    let spec = imported_spec("62_r7-put-date-row-description-starts-with-type-word-ru.txt");
+    let issued = parameter(&spec, "issueDate");
+    assert_eq!(issued["description"], "Дата выставления нового счета");
+    assert_eq!(issued["type"], "дата и время");
+    assert_eq!(issued["example"], "2008-04-10T06-30-00.000Z");
+}
+
+#[test]
+fn a_description_run_into_the_parameters_heading_is_the_summary() {
+    let spec = imported_spec("63_r7-put-description-run-into-parameters-heading-ru.txt");
+    assert_eq!(
+        spec["summary"],
+        "Обновляет выбранный счет с параметрами (идентификатор контакта, \
+         идентификатор грузополучателя и т. д.), указанными в запросе."
+    );
+    assert_eq!(parameter(&spec, "id")["in"], "path");
+    assert_eq!(parameter(&spec, "language")["in"], "body");
+}

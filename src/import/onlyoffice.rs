@@ -58,6 +58,18 @@ const OPTIONAL: &[&str] = &["optional", "необязательный", "нео�
 /// R7-Office pages also misspell it `колекция`.
 const COLLECTION_MARKERS: &[&str] = &["collection", "коллекция", "колекция"];
 
+/// Whether `text` is the generator's collection marker line. Some R7-Office
+/// pages write it with stray punctuation (`collection?`): the mark is still
+/// no example, and read as one it would put `collection? 9924…` into a
+/// list of guids.
+fn is_collection_marker(text: &str) -> bool {
+    let lower = text
+        .trim()
+        .trim_end_matches(['?', ':', '.', '!'])
+        .to_lowercase();
+    COLLECTION_MARKERS.contains(&lower.as_str())
+}
+
 /// A method line: `PUT api/2.0/…` or `GET /api/2.0/…`, and the rest of it.
 fn method_line(line: &str) -> Option<(&str, &str, &str)> {
     let (method, rest) = line.trim().split_once(' ')?;
@@ -89,13 +101,37 @@ fn rooted(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
+/// Whether the request-like line `at` is an example request rather than the
+/// page's method line: the example's `Host:` header follows it, on the next
+/// line or run into the same one. Taken for the method line, it would give
+/// the endpoint the example's values for a path and lose every parameter.
+fn is_example_request(page: &Page, at: usize) -> bool {
+    let host = |l: &str| l.trim_start().to_ascii_lowercase().starts_with("host:");
+    let tail_has_host = method_line(&page.lines[at])
+        .is_some_and(|(_, _, tail)| tail.to_ascii_lowercase().contains("host:"));
+    tail_has_host || page.next_text(at + 1).is_some_and(|i| host(&page.lines[i]))
+}
+
 pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
-    let Some(method_at) = page.find(0, |line| method_line(line).is_some()) else {
+    let first_request = page.find(0, |line| method_line(line).is_some());
+    let method_at = (0..page.lines.len())
+        .find(|&i| method_line(&page.lines[i]).is_some() && !is_example_request(page, i));
+    let Some(method_at) = method_at else {
+        let message = match first_request {
+            Some(_) => {
+                "the only request line is the example request (its `Host:` header follows it); \
+                 expected the method line above the description, such as \
+                 `PUT api/2.0/crm/voip/numbers/{numberId}/settings`"
+            }
+            None => {
+                "expected a line such as `GET api/2.0/crm/contact/{contactid}` naming the method and path"
+            }
+        };
         return Err(ImportError::new(
             page,
-            None,
+            first_request,
             "method line",
-            "expected a line such as `GET api/2.0/crm/contact/{contactid}` naming the method and path",
+            message,
         ));
     };
     let (method, raw_path, tail) = method_line(&page.lines[method_at]).unwrap_or_default();
@@ -144,7 +180,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // The line that ends the sections before the response.
     let response_at = response_heading.unwrap_or(response_from);
     let inline_description = (method_at..parameters_at.or(example_at).unwrap_or(response_at))
-        .find_map(|i| inline_section(&page.lines[i], DESCRIPTION));
+        .find_map(|i| {
+            inline_section(&page.lines[i], DESCRIPTION)
+                .or_else(|| description_run_into_parameters(&page.lines[i]))
+        });
     let summary = match description_heading(page, method_at, parameters_at.or(example_at)) {
         Some(at) => section_text(page, at),
         None => match inline_description {
@@ -427,9 +466,9 @@ fn push_name_and_location(out: &mut Vec<String>, line: &str) {
 /// Pushes one cell of a row, with the collection marker that closes a type
 /// cell on a line of its own, where the row reader drops it.
 fn push_cell(out: &mut Vec<String>, cell: &str) {
-    let marker = cell.rsplit_once(' ').filter(|(kind, marker)| {
-        !kind.trim().is_empty() && COLLECTION_MARKERS.contains(&marker.to_lowercase().as_str())
-    });
+    let marker = cell
+        .rsplit_once(' ')
+        .filter(|(kind, marker)| !kind.trim().is_empty() && is_collection_marker(marker));
     match marker {
         Some((kind, marker)) => {
             out.push(kind.trim().to_string());
@@ -451,6 +490,27 @@ fn inline_section<'l>(line: &'l str, headings: &[&str]) -> Option<&'l str> {
         }
         let rest = line[heading.len()..].trim_start();
         let text = rest.strip_prefix(['-', '–', '—'])?.trim();
+        (!text.is_empty()).then_some(text)
+    })
+}
+
+/// `Описание Обновляет выбранный счет … Параметры`: some R7-Office pages
+/// run the description heading, its text and the parameters heading into
+/// one line. The text between the two headings; only when the line ends
+/// with the parameters heading, so that a line merely starting with the
+/// word (a parameter named `description`) is no description.
+fn description_run_into_parameters(line: &str) -> Option<&str> {
+    let line = line.trim();
+    DESCRIPTION.iter().find_map(|heading| {
+        let rest = line.strip_prefix(heading)?;
+        if !rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+        let before = PARAMETERS.iter().find_map(|end| rest.strip_suffix(end))?;
+        if !before.ends_with(char::is_whitespace) {
+            return None;
+        }
+        let text = before.trim();
         (!text.is_empty()).then_some(text)
     })
 }
@@ -532,9 +592,7 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
             } else if let Some(rest) = trailing {
                 optional = true;
                 text.push(rest.trim_end());
-            } else if !lines[j].is_empty()
-                && !COLLECTION_MARKERS.contains(&lines[j].to_lowercase().as_str())
-            {
+            } else if !lines[j].is_empty() && !is_collection_marker(lines[j]) {
                 text.push(lines[j]);
             }
             j += 1;
@@ -1054,4 +1112,30 @@ fn parse_responses(
         ));
     }
     Ok((json, xml))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_run_into_the_parameters_heading_is_the_text_between() {
+        assert_eq!(
+            description_run_into_parameters("Описание Обновляет счет. Параметры"),
+            Some("Обновляет счет.")
+        );
+        assert_eq!(
+            description_run_into_parameters("Description Deletes a case Parameters"),
+            Some("Deletes a case")
+        );
+        assert_eq!(
+            description_run_into_parameters("description of the field"),
+            None
+        );
+        assert_eq!(description_run_into_parameters("Описание Параметры"), None);
+        assert_eq!(
+            description_run_into_parameters("ОписаниеТекстПараметры"),
+            None
+        );
+    }
 }

@@ -234,11 +234,19 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     let (method, path) = method_line(&page.lines[method_at]).unwrap_or_default();
     let (method, path) = (method.to_string(), path.to_string());
     // The markdown source fences the method line; the summary follows the
-    // closing fence.
+    // closing fence. Some generated pages have no summary at all: the next
+    // line is then a section heading (`Query String Parameters`, or a table
+    // header row where the cell bars are gone), which describes nothing.
     let summary = page
         .find(method_at + 1, |l| !l.is_empty() && !is_fence(l))
         .map(|i| page.lines[i].trim())
-        .filter(|l| !l.starts_with('|') && !l.starts_with('#') && !l.contains("threshold"))
+        .filter(|l| {
+            !l.starts_with('|')
+                && !l.starts_with('#')
+                && !l.contains("threshold")
+                && !is_section(l)
+                && barless_head(l).is_none()
+        })
         .unwrap_or("")
         .to_string();
     let tables = tables(page);
@@ -690,13 +698,29 @@ fn fill_path_examples(
             .and_then(|s| s.get("type"))
             .and_then(Value::as_str)
             == Some("integer");
+        let first_member = parameter.doc_type.as_deref().and_then(first_enum_member);
         parameter.example = Some(match (shown, from_body) {
             (Some(text), _) => typed_example(&text, parameter.schema.as_ref()),
             (None, Some(value)) if !value.is_null() => value,
             _ if is_integer => Value::from(1),
-            _ => Value::String("1".into()),
+            _ => Value::String(first_member.unwrap_or("1").into()),
         });
     }
+}
+
+/// The first member of an `Enum: Unknown, New, Started` type: the value a
+/// path left as `{state}` in the sample line is filled with, since the
+/// enumeration's members are the only values the page documents for it.
+fn first_enum_member(doc_type: &str) -> Option<&str> {
+    let (head, members) = doc_type.trim().split_once(':')?;
+    if !head.trim().eq_ignore_ascii_case("enum") {
+        return None;
+    }
+    members
+        .split(',')
+        .map(str::trim)
+        .next()
+        .filter(|member| !member.is_empty())
 }
 
 /// The sample line's target with `{name}` filled from the examples.
@@ -746,6 +770,18 @@ fn with_required_query(target: &str, parameters: &[ParameterFile]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_enum_type_has_a_first_member() {
+        assert_eq!(
+            first_enum_member("Enum: Unknown, New, All"),
+            Some("Unknown")
+        );
+        assert_eq!(first_enum_member("enum:Slim"), Some("Slim"));
+        assert_eq!(first_enum_member("Enum: "), None);
+        assert_eq!(first_enum_member("string"), None);
+        assert_eq!(first_enum_member("Note: one, two"), None);
+    }
 
     #[test]
     fn a_table_without_cell_bars_ends_at_the_next_tables_header() {

@@ -10,21 +10,38 @@ use quick_xml::events::Event;
 pub struct Page {
     /// The page's name (its file name), for messages and `source`.
     pub name: String,
-    /// Lines without their endings, BOM and trailing `\r` removed.
+    /// Lines without their endings, BOM and trailing `\r` removed, and with
+    /// no-break spaces read as spaces: what the page's structure (headings,
+    /// `sent in url`, the method line, table rows) is recognised in.
     pub lines: Vec<String>,
+    /// The same lines as the page has them: what examples are cut from, so
+    /// that fixtures stay byte for byte.
+    pub raw: Vec<String>,
 }
+
+/// The no-break spaces a browser's copy keeps where the page's HTML wrote
+/// `&nbsp;` (`sent&nbsp;in&nbsp;url`, `requires&nbsp;authentication`):
+/// no-break, narrow no-break and figure space.
+const NO_BREAK_SPACES: &[char] = &['\u{a0}', '\u{202f}', '\u{2007}'];
 
 impl Page {
     /// Splits `text` into lines, accepting `\r\n`, `\n` and a leading BOM.
     pub fn new(name: impl Into<String>, text: &str) -> Page {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let lines = text
+        let raw: Vec<String> = text
             .split('\n')
             .map(|line| line.strip_suffix('\r').unwrap_or(line).to_string())
+            .collect();
+        // Each no-break space becomes one space, so a line keeps its number
+        // of characters (and the lines their numbers).
+        let lines = raw
+            .iter()
+            .map(|line| line.replace(NO_BREAK_SPACES, " "))
             .collect();
         Page {
             name: name.into(),
             lines,
+            raw,
         }
     }
 
@@ -92,7 +109,7 @@ pub fn json_block(page: &Page, first: usize) -> Option<Block> {
                         return Some(Block {
                             first,
                             last: i,
-                            text: page.lines[first..=i].join("\n"),
+                            text: page.raw[first..=i].join("\n"),
                         });
                     }
                 }
@@ -108,7 +125,9 @@ pub fn xml_block(page: &Page, first: usize) -> Option<Block> {
     if !page.lines.get(first)?.trim_start().starts_with('<') {
         return None;
     }
-    let text = page.lines[first..].join("\n");
+    // Cut from the page's own text: the reader's byte offsets below are
+    // offsets into it.
+    let text = page.raw[first..].join("\n");
     let mut reader = Reader::from_str(&text);
     let mut depth = 0usize;
     loop {

@@ -469,11 +469,14 @@ fn parse_example(text: &str, kind: Option<Kind>) -> Option<Value> {
             "false" | "ложь" => Some(Value::Bool(false)),
             _ => None,
         },
-        Some(Kind::Date) => Some(Value::String(
-            text.trim_start_matches("Roundtrip format:")
-                .trim()
-                .to_string(),
-        )),
+        // A date example is a date (`Roundtrip format: 2008-04-10T06-30-00.000Z`):
+        // R7-Office descriptions start with the type's own word (`Дата
+        // выставления нового счета`), and the rest of such a row is no example.
+        Some(Kind::Date) => {
+            let date = text.trim_start_matches("Roundtrip format:").trim();
+            date.starts_with(|c: char| c.is_ascii_digit())
+                .then(|| Value::String(date.to_string()))
+        }
         Some(Kind::Guid) => (text.len() == 36
             && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
         .then(|| Value::String(text.to_string())),

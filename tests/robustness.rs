@@ -117,13 +117,13 @@ fn generated_requests_never_panic_and_always_get_an_answer() {
         let mut request = Request::new(rng.pick(&methods), &format!("{path}{query}"));
         request = request.header("Content-Type", rng.pick(CONTENT_TYPES));
         request = request.header("Accept", rng.pick(ACCEPTS));
-        if rng.next() % 3 != 0 {
+        if !rng.next().is_multiple_of(3) {
             request = request.header(
                 "Authorization",
                 rng.pick(&["x", "Basic a", "Bearer", "Digest z", ""]),
             );
         }
-        if rng.next() % 5 == 0 {
+        if rng.next().is_multiple_of(5) {
             request = request.header(
                 "Prefer",
                 rng.pick(&[
@@ -135,7 +135,7 @@ fn generated_requests_never_panic_and_always_get_an_answer() {
                 ]),
             );
         }
-        if rng.next() % 7 == 0 {
+        if rng.next().is_multiple_of(7) {
             request = request.header(
                 "If-Unmodified-Since",
                 rng.pick(&[

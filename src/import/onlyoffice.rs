@@ -264,10 +264,10 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
             admit_example_nulls(&mut parameters, text);
         }
     }
-    if let Some(request) = request.as_mut() {
-        if let Some(body) = request.body.as_mut() {
-            *body = format!("{prefix}/{body}");
-        }
+    if let Some(request) = request.as_mut()
+        && let Some(body) = request.body.as_mut()
+    {
+        *body = format!("{prefix}/{body}");
     }
     for (name, _) in &mut fixtures {
         *name = format!("{prefix}/{name}");
@@ -671,10 +671,9 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
     }
     if let [description @ .., last] = lines
         && !description.is_empty()
+        && let Some((doc_type, example)) = type_line(last)
     {
-        if let Some((doc_type, example)) = type_line(last) {
-            return (description.join(" "), Some(doc_type), example);
-        }
+        return (description.join(" "), Some(doc_type), example);
     }
     let joined = lines.join(" ");
     match split_row(&joined) {

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use http::Method;
-use http::header::{self, HeaderMap};
+use http::header::{self, HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
 
 use crate::body::{BodyKind, DecodeError, decode};
@@ -343,6 +343,35 @@ fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Vec<
     violations.extend(compiled.violations(&object, Location::Header, ""));
 }
 
+/// A compressed request body is refused with 415 naming its coding (RFC
+/// 9110 §15.5.16), and `Accept-Encoding: identity` says what is taken (RFC
+/// 7694). The vendors' servers read bodies as sent; read as JSON or XML, a
+/// gzip body would only be reported as malformed at line 1, column 1, and
+/// a mock that took it would pass a client the real API fails.
+fn refuse_content_coding(coding: &HeaderValue) -> Result<(), Problem> {
+    let text = String::from_utf8_lossy(coding.as_bytes());
+    let compressed = text
+        .split(',')
+        .map(str::trim)
+        .any(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"));
+    if !compressed {
+        return Ok(());
+    }
+    Err(Problem::new(
+        415,
+        format!(
+            "the body is sent with Content-Encoding {text:?}, which this API does not read; send it uncompressed"
+        ),
+    )
+    .with_header("accept-encoding", "identity".into())
+    .with_violations(vec![Violation {
+        location: Location::Header,
+        pointer: "/Content-Encoding".into(),
+        expected: "no content coding (identity)".into(),
+        got: Some(format!("{text:?}")),
+    }]))
+}
+
 fn check_body(
     endpoint: &Endpoint,
     dialect: &Dialect,
@@ -373,6 +402,9 @@ fn check_body(
         }
         Value::Object(Map::new())
     } else {
+        if let Some(coding) = request.headers.get(header::CONTENT_ENCODING) {
+            refuse_content_coding(coding)?;
+        }
         let content_type = request
             .headers
             .get(header::CONTENT_TYPE)

@@ -422,3 +422,40 @@ async fn bodies_in_the_charset_the_request_names_are_read_in_it() {
         "UTF-16LE text, as the request says"
     );
 }
+
+#[tokio::test]
+async fn a_compressed_body_is_refused_naming_its_coding() {
+    let server = Server::start(&[]);
+    let http = client();
+    // `{}` gzipped: named as such, not reported as malformed JSON.
+    let gzip = [
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0xae, 0x05, 0x00, 0x43,
+        0xbf, 0xa6, 0xa3, 0x02, 0x00, 0x00, 0x00,
+    ];
+    let reply = http
+        .put(server.url(STATUS))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", "gzip")
+        .body(gzip.to_vec())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 415);
+    assert_eq!(reply.headers()["accept-encoding"], "identity");
+    let error: Value = reply.json().await.expect("JSON");
+    assert_eq!(
+        error["error"]["violations"][0]["pointer"],
+        "/Content-Encoding"
+    );
+    let reply = http
+        .put(server.url(STATUS))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", "identity")
+        .body(r#"{"contactStatusid": 1234}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 200);
+}

@@ -618,11 +618,7 @@ async fn verify_asks_for_compression_and_bounds_what_a_compressed_body_unpacks_t
     );
     assert_eq!(run.code, 2, "{}", run.table);
     assert_eq!(run.findings("json"), ["connection-error at "]);
-    assert!(
-        run.messages("json").contains("larger than 16 MiB"),
-        "{}",
-        run.table
-    );
+    run.assert_says("json", "larger than 16 MiB");
 }
 
 #[tokio::test]
@@ -714,6 +710,12 @@ impl Run {
             .map(|f| f["message"].as_str().unwrap_or("").to_string())
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Fails, showing the table, unless a finding of one form says `text`.
+    #[track_caller]
+    fn assert_says(&self, form: &str, text: &str) {
+        assert!(self.messages(form).contains(text), "{}", self.table);
     }
 }
 
@@ -871,7 +873,7 @@ async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_bre
     assert_eq!(run.code, 1, "{}", run.table);
     assert_eq!(run.findings("json"), ["type-change at /response/created"]);
     assert_eq!(run.findings("xml"), ["type-change at /response/created"]);
-    assert!(run.messages("json").contains("ISO 8601"), "{}", run.table);
+    run.assert_says("json", "ISO 8601");
 
     // Another ISO offset is only another value.
     let run = verify_run(format!("http://{address}/iso"), R7).await;
@@ -897,11 +899,7 @@ async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_bre
         ["value-differs at /response/company/shareType"]
     );
     for form in ["json", "xml"] {
-        assert!(
-            run.messages(form).contains("documented as an integer"),
-            "{}",
-            run.table
-        );
+        run.assert_says(form, "documented as an integer");
     }
 
     // A name in another case is missing for clients reading the documented
@@ -982,21 +980,15 @@ async fn error_bodies_redirects_and_login_pages_are_reported_with_the_portals_ow
     assert_eq!(run.code, 1, "{}", run.table);
     for form in ["json", "xml"] {
         assert_eq!(run.findings(form), ["envelope-mismatch at /status"]);
-        assert!(
-            run.messages(form).contains("\"Contact not found\""),
-            "{}",
-            run.table
-        );
+        run.assert_says(form, "\"Contact not found\"");
     }
 
     let run = verify_run(format!("http://{address}/notfound"), R7).await;
     for form in ["json", "xml"] {
         assert_eq!(run.findings(form), ["status-mismatch at "]);
-        assert!(
-            run.messages(form)
-                .contains("documented 200, the portal answers 404: \"Contact not found\""),
-            "{}",
-            run.table
+        run.assert_says(
+            form,
+            "documented 200, the portal answers 404: \"Contact not found\"",
         );
     }
 
@@ -1104,11 +1096,7 @@ async fn a_body_under_a_wrong_content_type_or_another_success_status_is_still_co
 
     let run = verify_run(format!("http://{address}/latin1"), R7).await;
     assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
-    assert!(
-        run.messages("json").contains("not UTF-8: byte 0xE4"),
-        "{}",
-        run.table
-    );
+    run.assert_says("json", "not UTF-8: byte 0xE4");
 }
 
 /// `bytes` compressed as `Content-Encoding: gzip` sends them.
@@ -1582,23 +1570,16 @@ async fn the_same_drift_in_many_list_items_is_one_finding_and_a_huge_list_is_com
         run.findings("xml"),
         ["missing-field at /response/commonData/0/data"]
     );
-    assert!(
-        run.messages("json")
-            .contains("; the same in 99999 more of the 100000 items"),
-        "{}",
-        run.table
-    );
+    run.assert_says("json", "; the same in 99999 more of the 100000 items");
     assert!(run.table.len() < 10_000, "{}", run.table.len());
 
     let run = verify_run(format!("http://{address}/keyed"), R7).await;
     assert_eq!(run.code, 0, "{}", run.table);
     let json = run.findings("json");
     assert_eq!(json.len(), 21, "{json:?}");
-    assert!(
-        run.messages("json")
-            .contains("980 more kinds of drift in the items of this list are not listed"),
-        "{}",
-        run.table
+    run.assert_says(
+        "json",
+        "980 more kinds of drift in the items of this list are not listed",
     );
 }
 
@@ -1644,37 +1625,18 @@ async fn utf16_bodies_and_encoding_labels_that_misstate_a_utf8_body_are_named() 
     assert_eq!(run.code, 1, "{}", run.table);
     assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
     assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
-    assert!(
-        run.messages("json")
-            .contains("the body is UTF-16LE, the vendors send UTF-8"),
-        "{}",
-        run.table
-    );
-    assert!(
-        run.messages("xml").contains(
-            "the XML declaration says encoding=utf-16, but the body is UTF-8: clients that honour the label refuse or misread it"
-        ),
-        "{}",
-        run.table
-    );
+    run.assert_says("json", "the body is UTF-16LE, the vendors send UTF-8");
+    run.assert_says("xml", "the XML declaration says encoding=utf-16, but the body is UTF-8: clients that honour the label refuse or misread it");
 
     let run = verify_run(format!("http://{address}/latin1"), R7).await;
     assert_eq!(run.code, 1, "{}", run.table);
     assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
     assert_eq!(run.findings("xml"), ["envelope-mismatch at "]);
-    assert!(
-        run.messages("json").contains(
-            "the Content-Type says charset=iso-8859-1, but the body is UTF-8 with non-ASCII text"
-        ),
-        "{}",
-        run.table
+    run.assert_says(
+        "json",
+        "the Content-Type says charset=iso-8859-1, but the body is UTF-8 with non-ASCII text",
     );
-    assert!(
-        run.messages("xml")
-            .contains("the XML declaration says encoding=windows-1251"),
-        "{}",
-        run.table
-    );
+    run.assert_says("xml", "the XML declaration says encoding=windows-1251");
 
     let run = verify_run(format!("http://{address}/ascii"), R7).await;
     assert_eq!(run.code, 0, "{}", run.table);
@@ -1691,13 +1653,7 @@ async fn a_401_quotes_the_portals_authentication_challenge() {
     let address = drifting_portal(cases).await;
     let run = verify_run(format!("http://{address}/expired"), R7).await;
     assert_eq!(run.code, 1, "{}", run.table);
-    assert!(
-        run.messages("json").contains(
-            "documented 200, the portal answers 401; WWW-Authenticate: Bearer realm=\"portal\", error=\"invalid_token\" (pass credentials"
-        ),
-        "{}",
-        run.table
-    );
+    run.assert_says("json", "documented 200, the portal answers 401; WWW-Authenticate: Bearer realm=\"portal\", error=\"invalid_token\" (pass credentials");
 }
 
 #[tokio::test]
@@ -1773,23 +1729,14 @@ async fn a_failing_gateway_is_an_error_not_drift_and_conflicting_content_types_a
     assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(run.code, 2, "{}", run.table);
     assert_eq!(run.findings("json"), ["connection-error at "]);
-    assert!(
-        run.messages("json").contains(
-            "the portal is not reached by its gateway (504 after 2 attempts; --retries 1 used up); run verify later: \"504 Gateway Time-out\""
-        ),
-        "{}",
-        run.table
-    );
+    run.assert_says("json", "the portal is not reached by its gateway (504 after 2 attempts; --retries 1 used up); run verify later: \"504 Gateway Time-out\"");
 
     let run = verify_run(format!("http://{address}/twice"), R7).await;
     assert_eq!(run.code, 1, "{}", run.table);
     assert_eq!(run.findings("json"), ["envelope-mismatch at "]);
-    assert!(
-        run.messages("json").contains(
-            "asked for JSON, the portal answers application/json; charset=utf-8, text/html"
-        ),
-        "{}",
-        run.table
+    run.assert_says(
+        "json",
+        "asked for JSON, the portal answers application/json; charset=utf-8, text/html",
     );
 }
 

@@ -465,11 +465,7 @@ fn remarks_end_the_parameter_table_and_enumerations_follow_descriptions() {
 
 #[test]
 fn the_newer_reference_layout_is_refused_naming_the_method_line() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let page = common::root().join("tests/pages/34_broken-newer-reference-layout.txt");
-    let output = import(out.path(), &[page], &[]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = import_refused("34_broken-newer-reference-layout.txt");
     assert!(
         stderr.contains("34_broken-newer-reference-layout.txt:3: example response:"),
         "{stderr}"
@@ -507,6 +503,19 @@ fn import_alone(page: &str) -> tempfile::TempDir {
         String::from_utf8_lossy(&output.stderr)
     );
     out
+}
+
+/// Imports one page of `tests/pages` that must be refused: the output
+/// directory and what the import said.
+fn import_refused(page: &str) -> (tempfile::TempDir, String) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = import(
+        out.path(),
+        &[common::root().join("tests/pages").join(page)],
+        &[],
+    );
+    assert!(!output.status.success(), "{page} was imported");
+    (out, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
 /// `docmock check` on an imported tree: whether it passed, and what it said.
@@ -1021,11 +1030,7 @@ fn a_misspelt_collection_marker_is_no_example() {
 
 #[test]
 fn a_page_whose_only_request_line_is_the_example_is_refused_naming_that_line() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let page = common::root().join("tests/pages/57_broken-only-the-example-request-line.txt");
-    let output = import(out.path(), &[page], &[]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (out, stderr) = import_refused("57_broken-only-the-example-request-line.txt");
     assert!(
         stderr.contains("57_broken-only-the-example-request-line.txt:11: method line:"),
         "{stderr}"

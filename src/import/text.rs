@@ -230,25 +230,11 @@ pub fn relaid_xml(text: &str) -> Option<String> {
     // text (if any) and end tag go on the same line.
     let mut open: Option<String> = None;
     let mut pending_text = String::new();
-    let indent = |out: &mut String, depth: usize| {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&"  ".repeat(depth));
-    };
     loop {
         match reader.read_event().ok()? {
             Event::Start(start) => {
                 elements += 1;
-                if let Some(tag) = open.take() {
-                    // Text before a child element is mixed content, which
-                    // this layout cannot show without losing the text.
-                    if !pending_text.trim().is_empty() {
-                        return None;
-                    }
-                    indent(&mut out, depth - 1);
-                    out.push_str(&format!("<{tag}>"));
-                }
+                write_open_parent(&mut out, open.take(), &pending_text, depth)?;
                 let tag = start.to_string();
                 open = Some(tag);
                 pending_text.clear();
@@ -271,15 +257,7 @@ pub fn relaid_xml(text: &str) -> Option<String> {
             }
             Event::Empty(empty) => {
                 elements += 1;
-                if let Some(tag) = open.take() {
-                    // Text before a child element is mixed content, which
-                    // this layout cannot show without losing the text.
-                    if !pending_text.trim().is_empty() {
-                        return None;
-                    }
-                    indent(&mut out, depth - 1);
-                    out.push_str(&format!("<{tag}>"));
-                }
+                write_open_parent(&mut out, open.take(), &pending_text, depth)?;
                 let tag = empty.to_string();
                 indent(&mut out, depth);
                 out.push_str(&format!("<{} />", tag.trim_end()));
@@ -302,6 +280,35 @@ pub fn relaid_xml(text: &str) -> Option<String> {
         }
     }
     (depth == 0 && elements > 1).then_some(out)
+}
+
+/// Starts a new line of `relaid_xml`'s output, `depth` levels in.
+fn indent(out: &mut String, depth: usize) {
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&"  ".repeat(depth));
+}
+
+/// A child element follows `open`, the start tag written last (if any):
+/// the tag gets a line of its own, one level above the child at `depth`.
+/// `None` when text came before the child: mixed content, which this
+/// layout cannot show without losing the text.
+fn write_open_parent(
+    out: &mut String,
+    open: Option<String>,
+    pending_text: &str,
+    depth: usize,
+) -> Option<()> {
+    let Some(tag) = open else {
+        return Some(());
+    };
+    if !pending_text.trim().is_empty() {
+        return None;
+    }
+    indent(out, depth.saturating_sub(1));
+    out.push_str(&format!("<{tag}>"));
+    Some(())
 }
 
 #[cfg(test)]

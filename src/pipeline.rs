@@ -485,6 +485,21 @@ impl Mock {
 
     /// Routes `method` + `path`, a `.json` / `.xml` suffix split off where
     /// the route's dialect reads one.
+    /// The endpoint `request` is for, without answering it: for the log
+    /// line and journal entry of a request refused before it is routed (a
+    /// body over the limit, the rate limit).
+    pub fn endpoint_for(&self, request: &Request) -> Option<&Endpoint> {
+        let found = |path: &str| match self.route_path(&request.method, path).0 {
+            Routed::Found { route, .. } => self.catalog.endpoints.get(route.endpoint),
+            _ => None,
+        };
+        found(request.path()).or_else(|| {
+            crate::router::normalize(request.path())
+                .as_deref()
+                .and_then(found)
+        })
+    }
+
     fn route_path<'p>(&self, method: &Method, path: &'p str) -> (Routed<'_, 'p>, Option<Format>) {
         let (bare, suffix) = split_suffix(path);
         let routed = match suffix {

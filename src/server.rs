@@ -445,7 +445,7 @@ fn rate_limited<'m>(
     .with_header("retry-after", retry);
     Answer {
         response: problem_for(mock, request, &problem),
-        endpoint: None,
+        endpoint: mock.endpoint_for(request),
         verdict: Verdict::Fault,
         message: Some(problem.message),
         violations: Vec::new(),
@@ -465,7 +465,7 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
     }
     Answer {
         response,
-        endpoint: None,
+        endpoint: mock.endpoint_for(request),
         verdict: Verdict::Invalid,
         message: Some(problem.full_message()),
         violations: problem.violations,

@@ -298,7 +298,8 @@ async fn one_api_can_be_mounted_at_the_root() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_a_413() {
     let server = Server::start(&["--max-body", "16"]);
-    let reply = client()
+    let http = client();
+    let reply = http
         .put(server.url("/onlyoffice/api/2.0/crm/contact/1234/status.json"))
         .header("Content-Type", "application/json")
         .body(r#"{"contactStatusid": 1234, "padding": "xxxxxxxxxxxx"}"#)
@@ -306,6 +307,20 @@ async fn a_body_over_the_limit_is_a_413() {
         .await
         .expect("sent");
     assert_eq!(reply.status(), 413);
+    // Refused before it was read, and still journaled under its endpoint.
+    let journal: serde_json::Value = http
+        .get(server.url("/__docmock/requests"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(journal[0]["status"], 413);
+    assert_eq!(
+        journal[0]["endpoint"],
+        "onlyoffice/put-crm-contact-contactid-status"
+    );
 }
 
 #[test]

@@ -206,6 +206,10 @@ async fn the_rate_limit_answers_503_with_retry_after_once_exceeded() {
         body["error"]["message"],
         "the rate limit is exceeded (3 requests per 10s, --rate-limit); retry later"
     );
+    // The journal names the endpoint the refused request was for.
+    let journal: Value = admin_json(&http, &server, "/__docmock/requests").await;
+    assert_eq!(journal[0]["status"], 503);
+    assert_eq!(journal[0]["endpoint"], "r7/get-crm-contact-contactid");
 }
 
 async fn body_of(url: &str) -> String {

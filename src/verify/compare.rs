@@ -162,6 +162,9 @@ impl<'f> Comparison<'f> {
             {
                 self.add(Class::TypeChange, pointer, date_message(documented, live))
             }
+            (Value::String(documented), Value::String(live)) if zone_dropped(documented, live) => {
+                self.add(Class::ValueDiffers, pointer, zone_message(documented, live))
+            }
             _ if kind(expected) != kind(actual) => {
                 self.add(Class::TypeChange, pointer, type_message(expected, actual))
             }
@@ -362,6 +365,12 @@ impl<'f> Comparison<'f> {
                         Class::TypeChange,
                         pointer,
                         date_message(documented, node.text.trim()),
+                    );
+                } else if zone_dropped(documented, node.text.trim()) {
+                    self.add(
+                        Class::ValueDiffers,
+                        pointer,
+                        zone_message(documented, node.text.trim()),
                     );
                 } else if &node.text != documented {
                     self.add(
@@ -778,6 +787,35 @@ fn date_message(documented: &str, live: &str) -> String {
     )
 }
 
+/// Whether an ISO 8601 date-time carries a time zone (`Z`, `+01:00`).
+fn has_time_zone(text: &str) -> bool {
+    let time = text.as_bytes().get(11..).unwrap_or_default();
+    !time.is_empty()
+        && (matches!(time.last(), Some(b'Z' | b'z'))
+            || time.contains(&b'+')
+            || time.contains(&b'-'))
+}
+
+/// Whether the portal sends a date-time without the time zone the
+/// documentation shows. Not a type change: .NET writes a `DateTime` of
+/// unspecified kind that way, and portals do. But a client reads such a
+/// time in its own zone, so it is a note that says so.
+fn zone_dropped(documented: &str, live: &str) -> bool {
+    live.len() > 10
+        && is_iso_date(documented)
+        && is_iso_date(live)
+        && has_time_zone(documented)
+        && !has_time_zone(live)
+}
+
+fn zone_message(documented: &str, live: &str) -> String {
+    format!(
+        "documented with a time zone ({:?}), the portal sends a time without one ({:?}): clients read it in their own time zone (JavaScript's Date does)",
+        shorten(documented, 60),
+        shorten(live, 60)
+    )
+}
+
 /// Whether the documentation shows the number as an integer (`1234`, not
 /// `1234.0`): the type a .NET portal declares for it is then integral.
 fn is_integer(number: &serde_json::Number) -> bool {
@@ -982,6 +1020,41 @@ mod tests {
             "2022-10-07Ж",
         ] {
             assert!(!is_iso_date(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_time_sent_without_its_documented_zone_is_a_note_that_says_so() {
+        let expected = json!({"created": "2020-12-08T17:37:04.5916406Z", "day": "2020-12-08"});
+        let note = |live: &str| {
+            (
+                Class::ValueDiffers,
+                "/created".to_string(),
+                format!(
+                    "documented with a time zone (\"2020-12-08T17:37:04.5916406Z\"), the portal sends a time without one ({live:?}): clients read it in their own time zone (JavaScript's Date does)"
+                ),
+            )
+        };
+        let live = "2021-01-02T03:04:05";
+        assert_eq!(
+            json_findings(&expected, &json!({"created": live, "day": "2020-12-08"})),
+            [note(live)]
+        );
+        let style = DialectName::Onlyoffice.rules().xml;
+        let xml = format!("<r><created>{live}</created><day>2020-12-08</day></r>");
+        assert_eq!(xml_findings(&style, &expected, &xml), [note(live)]);
+        // Another zone, or a zone where none is documented, is only another
+        // value.
+        let local = json!({"created": "2020-12-08T17:37:04", "day": "2020-12-08"});
+        for (expected, live) in [
+            (&expected, "2021-01-02T03:04:05+03:00"),
+            (&expected, "2021-01-02T03:04:05.1-0500"),
+            (&local, "2021-01-02T03:04:05Z"),
+        ] {
+            let found = json_findings(expected, &json!({"created": live, "day": "2020-12-08"}));
+            assert_eq!(found.len(), 1, "{live}");
+            assert_eq!(found[0].0, Class::ValueDiffers, "{live}");
+            assert!(!found[0].2.contains("time zone"), "{live}: {}", found[0].2);
         }
     }
 

@@ -14,6 +14,7 @@ use encoding_rs::Encoding;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
 use crate::dialect::{ArrayForm, EmptyForm, XmlStyle};
 use crate::schema::{property, types_of};
@@ -722,8 +723,9 @@ fn resolve_entity(name: &str) -> Option<String> {
 }
 
 fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
-    let raw = start.name().as_ref().to_string();
-    let local = raw.rsplit(':').next().unwrap_or(&raw);
+    let name = start.name();
+    let raw: &str = name.as_ref();
+    let local = raw.rsplit(':').next().unwrap_or(raw);
     let mut node = XmlNode {
         name: decode_name(local),
         ..XmlNode::default()
@@ -893,14 +895,18 @@ fn node_value(node: &XmlNode, schema: Option<&Value>, arrays: ArrayForm) -> Valu
         );
     }
     let mut members = Map::new();
-    let mut names: Vec<&str> = Vec::new();
+    // Distinct names in document order, and the elements of each: a
+    // request body has a few members, each usually one element, so both
+    // stay off the heap.
+    let mut names: SmallVec<[&str; 8]> = SmallVec::new();
     for child in &node.children {
         if !names.contains(&child.name.as_str()) {
             names.push(&child.name);
         }
     }
     for name in names {
-        let group: Vec<&XmlNode> = node.children.iter().filter(|c| c.name == name).collect();
+        let group: SmallVec<[&XmlNode; 2]> =
+            node.children.iter().filter(|c| c.name == name).collect();
         let (key, member_schema) = match schema.and_then(|s| property(s, name)) {
             Some((key, member)) => (key.to_string(), Some(member)),
             None => (name.to_string(), None),

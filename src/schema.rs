@@ -14,6 +14,7 @@ use std::sync::Arc;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value, json};
+use smallvec::SmallVec;
 
 use crate::problem::Violation;
 use crate::spec::Location;
@@ -326,12 +327,12 @@ pub fn json_patch_schema() -> Value {
 }
 
 /// The JSON types a schema admits through its `type` keyword (empty when it
-/// does not say).
-pub fn types_of(schema: &Value) -> Vec<&str> {
+/// does not say); rarely more than two, so kept off the heap.
+pub fn types_of(schema: &Value) -> SmallVec<[&str; 3]> {
     match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::String(t)) => smallvec::smallvec![t.as_str()],
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+        _ => SmallVec::new(),
     }
 }
 

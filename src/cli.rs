@@ -143,6 +143,14 @@ struct VerifyArgs {
     /// documented example (ids that exist on the portal); repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_value)]
     values: Vec<(String, String)>,
+    /// A PEM file of certificates to trust besides the system's: an
+    /// on-premises portal's self-signed certificate or its private CA.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// Do not check the portal's TLS certificate at all (a test portal);
+    /// prefer --ca-cert.
+    #[arg(long)]
+    insecure: bool,
     /// Report format.
     #[arg(long, value_enum, default_value = "table")]
     format: ReportFormat,
@@ -503,7 +511,12 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         concurrency: args.concurrency,
         retries: args.retries,
         values: args.values.clone(),
+        ca_cert: args.ca_cert.clone(),
+        insecure: args.insecure,
     };
+    if args.insecure {
+        eprintln!("docmock: --insecure: the portal's TLS certificate is not checked");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1841,3 +1841,75 @@ async fn a_read_on_a_kept_alive_connection_the_portal_closes_is_sent_again() {
     // closed under it and sent again on a new one.
     assert!(served.load(Ordering::SeqCst) >= 4);
 }
+
+/// A TLS front for `backend` (`127.0.0.1:PORT`) with a self-signed
+/// certificate for 127.0.0.1, as an on-premises portal may have: its
+/// address, and the certificate in PEM.
+async fn self_signed_front(backend: String) -> (std::net::SocketAddr, String) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("a certificate");
+    let pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
+        .expect("a key");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .expect("a server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (acceptor, backend) = (acceptor.clone(), backend.clone());
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake.
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    (address, pem)
+}
+
+#[tokio::test]
+async fn a_portal_with_its_own_certificate_is_verified_once_it_is_trusted() {
+    let server = Server::start(&[]);
+    let backend = server.base.trim_start_matches("http://").to_string();
+    let (address, pem) = self_signed_front(backend).await;
+    let base = format!("https://{address}/r7");
+    let certificate = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(certificate.path(), &pem).expect("written");
+    let ca_cert = certificate.path().to_str().expect("utf-8").to_string();
+
+    // Not trusted: an error (exit 2) that says what to do.
+    let run = verify_run(base.clone(), R7).await;
+    assert_eq!(run.code, 2, "{}", run.table);
+    run.assert_says("json", "certificate");
+    run.assert_says("json", "pass that certificate with --ca-cert FILE");
+
+    // Trusted through --ca-cert, or not checked: the portal passes.
+    for trust in [["--ca-cert", ca_cert.as_str()].as_slice(), &["--insecure"]] {
+        let args: Vec<&str> = R7.iter().copied().chain(trust.iter().copied()).collect();
+        let run = verify_run(base.clone(), &args).await;
+        assert_eq!(run.code, 0, "{trust:?}: {}", run.table);
+    }
+
+    // A file that holds no certificate is named, before anything is sent.
+    let (said, code) = verify(&["--base-url", &base, "--ca-cert", "Cargo.toml"]);
+    assert_eq!(code, 2, "{said}");
+    assert!(
+        said.contains("--ca-cert Cargo.toml: holds no certificate"),
+        "{said}"
+    );
+}

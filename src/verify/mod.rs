@@ -158,6 +158,11 @@ pub struct Options {
     /// Values that replace the documented examples of path and query
     /// parameters, by name (`contactid=42`): ids that exist on the portal.
     pub values: Vec<(String, String)>,
+    /// A PEM file of certificates trusted besides the system's: an
+    /// on-premises portal's own or its private CA's.
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// Whether the portal's TLS certificate goes unchecked.
+    pub insecure: bool,
 }
 
 /// Why verification could not run at all.
@@ -172,6 +177,14 @@ pub enum VerifyError {
     /// The HTTP client could not be built.
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
+    /// The `--ca-cert` file holds no certificate that can be read.
+    #[error("--ca-cert {path}: {reason}")]
+    CaCert {
+        /// The file as given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// All checks, in spec order.
@@ -220,11 +233,21 @@ pub async fn verify(
     }
     // Whichever TLS crates are linked, use ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let extra_roots = match &options.ca_cert {
+        Some(path) => trusted_certificates(path)?,
+        None => Vec::new(),
+    };
     let builder = || {
-        reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .tls_danger_accept_invalid_certs(options.insecure);
+        if extra_roots.is_empty() {
+            builder
+        } else {
+            builder.tls_certs_merge(extra_roots.iter().cloned())
+        }
     };
     let client = Clients {
         pooled: builder()
@@ -746,6 +769,23 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(when.saturating_sub(now)))
 }
 
+/// The certificates of a PEM file given to `--ca-cert`.
+fn trusted_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, VerifyError> {
+    let failed = |reason: String| VerifyError::CaCert {
+        path: path.display().to_string(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| failed(format!("cannot read it: {e}")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| failed(format!("not a PEM certificate bundle: {}", root_cause(&e))))?;
+    if certificates.is_empty() {
+        return Err(failed(
+            "holds no certificate (expected -----BEGIN CERTIFICATE----- blocks)".into(),
+        ));
+    }
+    Ok(certificates)
+}
+
 /// A transport failure in words; `reading` tells a body that stopped
 /// arriving from a portal that never answered.
 fn describe(error: &reqwest::Error, timeout: Duration, reading: bool) -> String {
@@ -760,7 +800,15 @@ fn describe(error: &reqwest::Error, timeout: Duration, reading: bool) -> String 
         };
     }
     if error.is_connect() {
-        return format!("cannot connect: {}", root_cause(error));
+        let cause = root_cause(error);
+        // rustls names a certificate it cannot trust `invalid peer
+        // certificate: UnknownIssuer` (or expired, or for another name).
+        let hint = if cause.contains("certificate") {
+            "; if the portal's certificate is its own or its CA's, pass that certificate with --ca-cert FILE (or --insecure to skip the check)"
+        } else {
+            ""
+        };
+        return format!("cannot connect: {cause}{hint}");
     }
     if reading {
         return format!("the answer broke off: {}", root_cause(error));

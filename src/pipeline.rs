@@ -483,8 +483,6 @@ impl Mock {
         answer(reply(response.status, negotiated, body, &[], head))
     }
 
-    /// Routes `method` + `path`, a `.json` / `.xml` suffix split off where
-    /// the route's dialect reads one.
     /// The endpoint `request` is for, without answering it: for the log
     /// line and journal entry of a request refused before it is routed (a
     /// body over the limit, the rate limit).
@@ -500,6 +498,8 @@ impl Mock {
         })
     }
 
+    /// Routes `method` + `path`, a `.json` / `.xml` suffix split off where
+    /// the route's dialect reads one.
     fn route_path<'p>(&self, method: &Method, path: &'p str) -> (Routed<'_, 'p>, Option<Format>) {
         let (bare, suffix) = split_suffix(path);
         let routed = match suffix {

@@ -256,16 +256,16 @@ struct SpecArgs {
     /// instead of refusing them.
     #[arg(long)]
     lenient: bool,
-    /// Accept only this credential (the Authorization value after its
-    /// scheme, or the cookie / token header value); others get 403.
-    #[arg(long, env = "DOCMOCK_TOKEN")]
-    token: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]
 struct ServeArgs {
     #[command(flatten)]
     spec: SpecArgs,
+    /// Accept only this credential (the Authorization value after its
+    /// scheme, or the cookie / token header value); others get 403.
+    #[arg(long, env = "DOCMOCK_TOKEN")]
+    token: Option<String>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1", env = "DOCMOCK_HOST")]
     host: String,
@@ -331,7 +331,9 @@ impl SpecArgs {
         }
     }
 
-    fn load(&self) -> Result<Mock> {
+    /// The mock of these specs; `token`, when given, is the only
+    /// credential it accepts.
+    fn load(&self, token: Option<&str>) -> Result<Mock> {
         let source = self.source.source();
         let catalog = if self.lenient {
             let (catalog, skipped) = Catalog::load_lenient(&source);
@@ -346,7 +348,7 @@ impl SpecArgs {
             tracing::warn!("{warning}");
         }
         let policy = Policy {
-            token: self.token.clone(),
+            token: token.map(str::to_owned),
             lenient: self.lenient,
         };
         Mock::new(catalog, &self.mount())
@@ -573,13 +575,13 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
 }
 
 fn routes(args: SpecArgs) -> Result<ExitCode> {
-    let mock = args.load()?;
+    let mock = args.load(None)?;
     print!("{}", listing::routes_table(&mock));
     Ok(ExitCode::SUCCESS)
 }
 
 fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
-    let mock = args.spec.load()?;
+    let mock = args.spec.load(args.token.as_deref())?;
     let settings = Settings {
         limits: Limits {
             max_body: args.max_body,
@@ -601,7 +603,8 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     let _watcher = if args.watch {
         let source = args.spec.source.source();
         let (spec, shared) = (args.spec.clone(), Arc::clone(&shared));
-        let reload = move || match spec.load() {
+        let token = args.token.clone();
+        let reload = move || match spec.load(token.as_deref()) {
             Ok(mock) => {
                 let count = mock.catalog().endpoints.len();
                 shared.replace(mock);

@@ -551,7 +551,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
     };
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &rendered)
+            docmock::files::write_whole(path, rendered.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             print!("{}", report::table(&report));
         }
@@ -567,7 +567,7 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');
     match &args.out {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => docmock::files::write_whole(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }

@@ -21,6 +21,7 @@ pub mod check;
 pub mod connection;
 pub mod dialect;
 #[doc(hidden)]
+pub mod files;
 pub mod fuzzing;
 pub mod import;
 pub mod journal;

@@ -357,7 +357,7 @@ fn write_endpoint(imported: &Imported, options: &Options) -> Result<Outcome, Str
     for (path, contents) in &changed {
         let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir)
+        let mut temp = crate::files::beside(path)
             .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
         temp.write_all(contents.as_bytes())
             .and_then(|()| temp.as_file().sync_all())

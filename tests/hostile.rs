@@ -18,7 +18,15 @@ fn address(server: &Server) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_and_slow_connections_do_not_keep_others_waiting() {
-    let server = Server::start(&["--header-timeout", "2s"]);
+    // Each connection stays on one worker: with one worker, every idle and
+    // slow connection shares it with the requests that must get through.
+    for workers in ["1", "3"] {
+        idle_and_slow_connections_beside(&["--header-timeout", "2s", "--workers", workers]).await;
+    }
+}
+
+async fn idle_and_slow_connections_beside(args: &[&str]) {
+    let server = Server::start(args);
     let addr = address(&server);
     // Hundreds of connections that never send anything…
     let mut idle = Vec::new();

@@ -60,11 +60,18 @@ pub struct MockServer {
 
 impl MockServer {
     /// Serves the spec directory `specs` (fixtures in the `fixtures/` beside
-    /// it) with every API under its prefix and default settings.
+    /// it) with every API under its prefix and default settings, on one
+    /// worker thread: a test's requests need no more, and a suite running
+    /// many tests at once then starts one thread per server, not one per
+    /// core.
     pub async fn start(specs: impl AsRef<Path>) -> Result<MockServer, StartError> {
         let catalog = Catalog::load(&Source::new(specs.as_ref(), None))?;
         let mock = Mock::new(catalog, &Mount::All).map_err(LoadErrors)?;
-        MockServer::start_with(mock, Settings::default()).await
+        let settings = Settings {
+            workers: 1,
+            ..Settings::default()
+        };
+        MockServer::start_with(mock, settings).await
     }
 
     /// Serves `mock` with `settings`, for tests that need a mount, a

@@ -1097,3 +1097,18 @@ fn a_description_run_into_the_parameters_heading_is_the_summary() {
     assert_eq!(parameter(&spec, "id")["in"], "path");
     assert_eq!(parameter(&spec, "language")["in"], "body");
 }
+
+#[test]
+fn a_file_upload_row_keeps_its_type_and_sends_no_placeholder_example() {
+    let spec = imported_spec("64_put-person-photo-upload-multipart-no-example.txt");
+    let photo = parameter(&spec, "photo");
+    assert_eq!(
+        photo["description"],
+        "Contact photo (upload using multipart/form-data)"
+    );
+    assert_eq!(photo["type"], "Files for adding using multipart/form-data");
+    assert_eq!(photo["schema"], serde_json::json!({}));
+    assert!(photo.get("example").is_none_or(|e| e.is_null()), "{photo}");
+    assert_eq!(photo["required"], false);
+    assert_eq!(parameter(&spec, "firstName")["example"], "some text");
+}

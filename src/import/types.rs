@@ -93,13 +93,43 @@ pub fn split_row(text: &str) -> (String, Option<DocType>, Option<Value>) {
             continue;
         };
         let example_words = &words[start + len..];
-        let example = parse_example(&example_words.join(" "), kind);
-        if example_words.is_empty() || example.is_some() {
+        let example_text = example_words.join(" ");
+        let placeholder = is_no_example(&example_text);
+        let example = (!placeholder)
+            .then(|| parse_example(&example_text, kind))
+            .flatten();
+        if example_words.is_empty() || placeholder || example.is_some() {
             let example = example.map(|e| fit_example(e, &doc_type.schema));
             return (words[..start].join(" "), Some(doc_type), example);
         }
     }
     (words.join(" "), None, None)
+}
+
+/// `N/A`: what the generator writes in the example cell of a parameter it
+/// has no example for (a file upload). Read as an example, it would be
+/// sent as the value.
+fn is_no_example(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("n/a")
+}
+
+/// The generator's type for files sent as `multipart/form-data` parts
+/// (`Files for adding using multipart/form-data`), spanning the words from
+/// `start`. A JSON or form body cannot carry a file, so the example body
+/// sends an empty list; the schema constrains nothing.
+fn upload(lower: &[String], start: usize) -> Option<(usize, DocType)> {
+    const TAIL: [&str; 4] = ["for", "adding", "using", "multipart/form-data"];
+    let head = lower.get(start)?;
+    let tail = lower.get(start + 1..start + 1 + TAIL.len())?;
+    ((head == "file" || head == "files") && tail.iter().zip(TAIL).all(|(w, t)| w == t)).then(|| {
+        (
+            1 + TAIL.len(),
+            DocType {
+                text: String::new(),
+                schema: json!({}),
+            },
+        )
+    })
 }
 
 /// A row whose cells a rendering ran together without spaces — the
@@ -241,6 +271,10 @@ fn type_at(
     }
     if let Some((len, doc_type)) = dictionary(words, start) {
         return Some((len, doc_type, Some(Kind::Array)));
+    }
+    if let Some((len, doc_type)) = upload(lower, start) {
+        let text = words[start..start + len].join(" ");
+        return Some((len, DocType { text, ..doc_type }, None));
     }
     if let Some(doc_type) = qualified_type(words[start]) {
         let kind = doc_type.1;
@@ -596,6 +630,22 @@ mod tests {
             Some(json!({"type": "array", "items": {"type": "string"}}))
         );
         assert_eq!(example, Some(json!(["a"])));
+    }
+
+    #[test]
+    fn a_file_upload_is_a_type_and_its_n_a_no_example() {
+        let (description, doc_type, example) = split_row(
+            "Contact photo (upload using multipart/form-data) \
+             Files for adding using multipart/form-data N/A",
+        );
+        assert_eq!(
+            description,
+            "Contact photo (upload using multipart/form-data)"
+        );
+        let doc_type = doc_type.expect("a type");
+        assert_eq!(doc_type.text, "Files for adding using multipart/form-data");
+        assert_eq!(doc_type.schema, json!({}));
+        assert_eq!(example, None);
     }
 
     #[test]

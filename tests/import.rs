@@ -1112,3 +1112,10 @@ fn a_file_upload_row_keeps_its_type_and_sends_no_placeholder_example() {
     assert_eq!(photo["required"], false);
     assert_eq!(parameter(&spec, "firstName")["example"], "some text");
 }
+
+#[test]
+fn a_string_path_part_the_sample_leaves_as_a_template_takes_the_described_example() {
+    let spec = imported_spec("65_so-string-path-part-left-as-template-takes-described-example.txt");
+    assert_eq!(parameter(&spec, "purpose")["example"], "STORE");
+    assert_eq!(spec["request"]["target"], "/api/v1/Person/1/Consent/STORE");
+}

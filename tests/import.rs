@@ -1119,3 +1119,21 @@ fn a_string_path_part_the_sample_leaves_as_a_template_takes_the_described_exampl
     assert_eq!(parameter(&spec, "purpose")["example"], "STORE");
     assert_eq!(spec["request"]["target"], "/api/v1/Person/1/Consent/STORE");
 }
+
+#[test]
+fn a_table_rendering_whose_envelope_follows_the_returned_type_unlabelled_is_the_response() {
+    let page = "66_get-table-rendering-envelope-without-media-type-line.txt";
+    let spec = imported_spec(page);
+    assert_eq!(spec["responses"][0]["type"], "User information", "{spec}");
+    assert_eq!(parameter(&spec, "userID")["in"], "path");
+    let out = import_alone(page);
+    let json = fs::read_to_string(
+        out.path()
+            .join("fixtures/onlyoffice/get-portal-users-userid/response-200.json"),
+    )
+    .expect("fixture");
+    assert!(
+        json.starts_with("{ \"status\": 0, \"response\": {"),
+        "{json}"
+    );
+}

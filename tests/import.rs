@@ -1137,3 +1137,21 @@ fn a_table_rendering_whose_envelope_follows_the_returned_type_unlabelled_is_the_
         "{json}"
     );
 }
+
+#[test]
+fn generic_dotnet_list_types_are_lists_of_their_argument() {
+    let spec = imported_spec("67_put-generic-dotnet-list-types.txt");
+    let to = parameter(&spec, "to");
+    assert_eq!(
+        to["description"],
+        "List of mail addresses to which a letter will be sent. Format: Name <name@domain>"
+    );
+    assert_eq!(
+        to["schema"],
+        serde_json::json!({"type": "array", "items": {"type": "string"}})
+    );
+    assert_eq!(
+        parameter(&spec, "tags")["schema"],
+        serde_json::json!({"type": "array", "items": {"type": "integer"}})
+    );
+}

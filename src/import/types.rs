@@ -432,6 +432,9 @@ fn scalar_kind(word: &str) -> Option<Kind> {
 /// A .NET type name as some pages print it: `System.Int32`, `System.Guid[]`,
 /// `ASC.CRM.Core.ContactInfoType`.
 fn qualified_type(word: &str) -> Option<(DocType, Option<Kind>)> {
+    if let Some(list) = generic_list(word) {
+        return Some(list);
+    }
     let (name, array) = match word.strip_suffix("[]") {
         Some(name) => (name, true),
         None => (word, false),
@@ -466,6 +469,56 @@ fn qualified_type(word: &str) -> Option<(DocType, Option<Kind>)> {
             schema,
         },
         kind,
+    ))
+}
+
+/// The .NET generic collections the mail pages print as a type:
+/// `System.Collections.Generic.List`1[System.String]` and the same written
+/// `List{System.Int32}`. A list of the argument type, typed as a
+/// `Collection of …` row is; read as a plain name they constrained nothing
+/// and, no type being found, ran into the description.
+fn generic_list(word: &str) -> Option<(DocType, Option<Kind>)> {
+    const LISTS: &[&str] = &[
+        "List",
+        "IList",
+        "IEnumerable",
+        "ICollection",
+        "IReadOnlyList",
+        "IReadOnlyCollection",
+        "Collection",
+        "HashSet",
+    ];
+    let open = word.find(['`', '{', '['])?;
+    let head = &word[..open];
+    let parts: Vec<&str> = head.split('.').collect();
+    let is_list = parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase) && p.chars().all(char::is_alphanumeric)
+        })
+        && parts.last().is_some_and(|last| LISTS.contains(last));
+    if !is_list {
+        return None;
+    }
+    // `1[…]` or {…}: the one type argument.
+    let argument = word[open..]
+        .trim_start_matches('`')
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    let argument = argument
+        .strip_prefix('[')
+        .and_then(|a| a.strip_suffix(']'))
+        .or_else(|| argument.strip_prefix('{').and_then(|a| a.strip_suffix('}')))?;
+    if argument.contains(',') {
+        return None;
+    }
+    let items = qualified_type(argument)
+        .map(|(doc_type, _)| doc_type.schema)
+        .unwrap_or_else(|| json!({}));
+    Some((
+        DocType {
+            text: word.to_string(),
+            schema: json!({"type": "array", "items": items}),
+        },
+        Some(Kind::Array),
     ))
 }
 
@@ -630,6 +683,36 @@ mod tests {
             Some(json!({"type": "array", "items": {"type": "string"}}))
         );
         assert_eq!(example, Some(json!(["a"])));
+    }
+
+    #[test]
+    fn generic_dotnet_lists_are_lists_of_their_argument() {
+        let (description, doc_type, example) = split_row(
+            "List of mail addresses. Format: Name <name@domain> \
+             System.Collections.Generic.List`1[System.String]",
+        );
+        assert_eq!(
+            description,
+            "List of mail addresses. Format: Name <name@domain>"
+        );
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {"type": "string"}}))
+        );
+        assert_eq!(example, None);
+        let (_, doc_type, _) =
+            split_row("List of tag IDs System.Collections.Generic.List{System.Int32}");
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {"type": "integer"}}))
+        );
+        let (_, doc_type, _) = split_row(
+            "Attachments System.Collections.Generic.List{ASC.Mail.Data.Contracts.MailAttachmentData}",
+        );
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {}}))
+        );
     }
 
     #[test]

@@ -1155,3 +1155,19 @@ fn generic_dotnet_list_types_are_lists_of_their_argument() {
         serde_json::json!({"type": "array", "items": {"type": "integer"}})
     );
 }
+
+#[test]
+fn a_description_opening_like_a_collection_with_empty_cells_is_no_type() {
+    let spec = imported_spec("68_put-description-opening-like-a-collection-empty-type.txt");
+    let attachments = parameter(&spec, "attachments");
+    assert_eq!(attachments["description"], "List of message attachments");
+    assert!(
+        attachments.get("type").is_none_or(|t| t.is_null()),
+        "{attachments}"
+    );
+    assert!(
+        attachments.get("example").is_none_or(|e| e.is_null()),
+        "{attachments}"
+    );
+    assert_eq!(parameter(&spec, "subject")["example"], "some text");
+}

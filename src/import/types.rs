@@ -250,6 +250,12 @@ fn type_at(
             let next = words.get(start + phrase.len()).copied();
             let item = lower.get(start + phrase.len()).and_then(|w| scalar_kind(w));
             let named = item.is_none() && next.is_some_and(is_type_name);
+            // A phrase that names no item type is a type only when nothing
+            // or a list follows it: `List of message attachments` is a
+            // description whose type and example cells are empty.
+            if item.is_none() && !named && next.is_some_and(|w| !w.starts_with('[')) {
+                continue;
+            }
             let len = phrase.len() + usize::from(item.is_some() || named);
             let text = words[start..start + len].join(" ");
             let items = match (item, named.then_some(next).flatten()) {
@@ -713,6 +719,24 @@ mod tests {
             doc_type.map(|t| t.schema),
             Some(json!({"type": "array", "items": {}}))
         );
+    }
+
+    #[test]
+    fn a_description_opening_like_a_collection_is_no_type() {
+        assert!(type_at_start("List of message attachments").is_none());
+        let (description, doc_type, example) = split_row("List of message attachments");
+        assert_eq!(description, "List of message attachments");
+        assert!(doc_type.is_none());
+        assert_eq!(example, None);
+        let (_, doc_type, _) = split_row("Tags Collection of strings");
+        assert!(doc_type.is_some());
+    }
+
+    /// The type phrase at the first word, as a one-line row's type cell.
+    fn type_at_start(text: &str) -> Option<(usize, DocType, Option<Kind>)> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        type_at(&words, &lower, 0)
     }
 
     #[test]

@@ -688,6 +688,18 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
             Some(Value::String(example.trim().to_string())),
         );
     }
+    // An example cell that names no member (the mail pages' `true` under
+    // `None, ReadWrite, …, CustomFilter,`) is no example: sent, it is a
+    // value the method cannot read. A number is one, enumerations being
+    // sent by value too.
+    if let [description @ .., members, other] = lines
+        && let Some(doc_type) = super::types::enumeration(members)
+        && !other.trim().contains(' ')
+        && type_line(other).is_none()
+    {
+        let example = other.trim().parse::<i64>().ok().map(Value::from);
+        return (description.join(" "), Some(doc_type), example);
+    }
     if let [description @ .., last] = lines
         && !description.is_empty()
         && let Some((doc_type, example)) = type_line(last)

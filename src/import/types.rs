@@ -586,6 +586,8 @@ fn parse_example(text: &str, kind: Option<Kind>) -> Option<Value> {
 /// An enumeration shown in place of a type (`All, Company, Person` or
 /// `High = 1, Normal = 0, Low = -1`): sent as a name or a number.
 pub fn enumeration(line: &str) -> Option<DocType> {
+    // Some pages end the list with a comma (`…, FillForms, CustomFilter,`).
+    let line = line.trim().strip_suffix(',').unwrap_or(line.trim());
     let items: Vec<&str> = line.split(',').map(str::trim).collect();
     let is_member = |item: &&str| {
         let (name, value) = item.split_once('=').unwrap_or((item, "0"));
@@ -774,6 +776,13 @@ mod tests {
             Some("Dictionary(key:string, value:string)".to_string())
         );
         assert_eq!(example, Some(json!([{"Key": "a", "Value": "b"}])));
+    }
+
+    #[test]
+    fn an_enumeration_may_end_in_a_comma() {
+        let doc_type = enumeration("None, ReadWrite, CustomFilter,").expect("enum");
+        assert_eq!(doc_type.text, "None, ReadWrite, CustomFilter");
+        assert!(enumeration("None,").is_none());
     }
 
     #[test]

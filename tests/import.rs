@@ -1174,19 +1174,24 @@ fn a_description_opening_like_a_collection_with_empty_cells_is_no_type() {
 
 #[test]
 fn an_enumeration_ending_in_a_comma_is_the_type_and_a_non_member_no_example() {
-    let spec = imported_spec("69_put-enumeration-trailing-comma-example-no-member.txt");
-    let mode = parameter(&spec, "fileLinksShareMode");
-    assert_eq!(
-        mode["description"],
-        "Sharing mode for the links of the attached files"
-    );
-    assert_eq!(
-        mode["type"],
-        "None, ReadWrite, Read, Restrict, Varies, Review, Comment, FillForms, CustomFilter"
-    );
-    assert_eq!(
-        mode["schema"],
-        serde_json::json!({"type": ["string", "integer"]})
-    );
-    assert!(mode.get("example").is_none_or(|e| e.is_null()), "{mode}");
+    for page in [
+        "69_put-enumeration-trailing-comma-example-no-member.txt",
+        "70_put-enumeration-trailing-comma-one-line-row.txt",
+    ] {
+        let spec = imported_spec(page);
+        let mode = parameter(&spec, "fileLinksShareMode");
+        assert_eq!(
+            mode["description"],
+            "Sharing mode for the links of the attached files"
+        );
+        assert_eq!(
+            mode["type"],
+            "None, ReadWrite, Read, Restrict, Varies, Review, Comment, FillForms, CustomFilter"
+        );
+        assert_eq!(
+            mode["schema"],
+            serde_json::json!({"type": ["string", "integer"]})
+        );
+        assert!(mode.get("example").is_none_or(|e| e.is_null()), "{mode}");
+    }
 }

@@ -388,8 +388,42 @@ pub fn trailing_enumeration(text: &str) -> Option<(String, DocType, Option<Value
                     .all(|w| described.contains(&name_of(w).to_lowercase())));
         enumerated.then_some(first)
     };
-    let type_text = |members: &[&str]| members.join(" ").replace('=', " = ");
+    // The same, for a list whose last member carries a trailing comma.
+    let members_ending_at = |last: usize| -> Option<usize> {
+        let open = words[last].strip_suffix(',')?;
+        if !is_name(open) {
+            return None;
+        }
+        let mut first = last;
+        while first > 0 && words[first - 1].strip_suffix(',').is_some_and(&is_name) {
+            first -= 1;
+        }
+        (last - first + 1 >= 3).then_some(first)
+    };
+    let type_text = |members: &[&str]| {
+        members
+            .join(" ")
+            .replace('=', " = ")
+            .trim_end_matches(',')
+            .to_string()
+    };
     let last = words.len().checked_sub(1)?;
+    // A list ending in a comma, then an example that names no member (the
+    // mail pages' `…, FillForms, CustomFilter, true`): the type, and no
+    // example but a value.
+    if last >= 1
+        && let Some(open) = words[last - 1].strip_suffix(',')
+        && is_name(open)
+        && let Some(first) = members_ending_at(last - 1)
+        && !words[first..last].iter().any(|w| name_of(w) == words[last])
+    {
+        let doc_type = DocType {
+            text: type_text(&words[first..last]),
+            schema: json!({"type": ["string", "integer"]}),
+        };
+        let example = words[last].parse::<i64>().ok().map(Value::from);
+        return Some((words[..first].join(" "), doc_type, example));
+    }
     // With the example after the list, then without.
     if last >= 1
         && !words[last].contains('=')
@@ -783,6 +817,12 @@ mod tests {
         let doc_type = enumeration("None, ReadWrite, CustomFilter,").expect("enum");
         assert_eq!(doc_type.text, "None, ReadWrite, CustomFilter");
         assert!(enumeration("None,").is_none());
+        let (description, doc_type, example) =
+            trailing_enumeration("Sharing mode None, ReadWrite, Read, CustomFilter, true")
+                .expect("enum");
+        assert_eq!(description, "Sharing mode");
+        assert_eq!(doc_type.text, "None, ReadWrite, Read, CustomFilter");
+        assert_eq!(example, None);
     }
 
     #[test]

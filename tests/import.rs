@@ -1102,3 +1102,101 @@ fn a_description_run_into_the_parameters_heading_is_the_summary() {
     assert_eq!(parameter(&spec, "id")["in"], "path");
     assert_eq!(parameter(&spec, "language")["in"], "body");
 }
+
+#[test]
+fn a_file_upload_row_keeps_its_type_and_sends_no_placeholder_example() {
+    let spec = imported_spec("64_put-person-photo-upload-multipart-no-example.txt");
+    let photo = parameter(&spec, "photo");
+    assert_eq!(
+        photo["description"],
+        "Contact photo (upload using multipart/form-data)"
+    );
+    assert_eq!(photo["type"], "Files for adding using multipart/form-data");
+    assert_eq!(photo["schema"], serde_json::json!({}));
+    assert!(photo.get("example").is_none_or(|e| e.is_null()), "{photo}");
+    assert_eq!(photo["required"], false);
+    assert_eq!(parameter(&spec, "firstName")["example"], "some text");
+}
+
+#[test]
+fn a_string_path_part_the_sample_leaves_as_a_template_takes_the_described_example() {
+    let spec = imported_spec("65_so-string-path-part-left-as-template-takes-described-example.txt");
+    assert_eq!(parameter(&spec, "purpose")["example"], "STORE");
+    assert_eq!(spec["request"]["target"], "/api/v1/Person/1/Consent/STORE");
+}
+
+#[test]
+fn a_table_rendering_whose_envelope_follows_the_returned_type_unlabelled_is_the_response() {
+    let page = "66_get-table-rendering-envelope-without-media-type-line.txt";
+    let spec = imported_spec(page);
+    assert_eq!(spec["responses"][0]["type"], "User information", "{spec}");
+    assert_eq!(parameter(&spec, "userID")["in"], "path");
+    let out = import_alone(page);
+    let json = fs::read_to_string(
+        out.path()
+            .join("fixtures/onlyoffice/get-portal-users-userid/response-200.json"),
+    )
+    .expect("fixture");
+    assert!(
+        json.starts_with("{ \"status\": 0, \"response\": {"),
+        "{json}"
+    );
+}
+
+#[test]
+fn generic_dotnet_list_types_are_lists_of_their_argument() {
+    let spec = imported_spec("67_put-generic-dotnet-list-types.txt");
+    let to = parameter(&spec, "to");
+    assert_eq!(
+        to["description"],
+        "List of mail addresses to which a letter will be sent. Format: Name <name@domain>"
+    );
+    assert_eq!(
+        to["schema"],
+        serde_json::json!({"type": "array", "items": {"type": "string"}})
+    );
+    assert_eq!(
+        parameter(&spec, "tags")["schema"],
+        serde_json::json!({"type": "array", "items": {"type": "integer"}})
+    );
+}
+
+#[test]
+fn a_description_opening_like_a_collection_with_empty_cells_is_no_type() {
+    let spec = imported_spec("68_put-description-opening-like-a-collection-empty-type.txt");
+    let attachments = parameter(&spec, "attachments");
+    assert_eq!(attachments["description"], "List of message attachments");
+    assert!(
+        attachments.get("type").is_none_or(|t| t.is_null()),
+        "{attachments}"
+    );
+    assert!(
+        attachments.get("example").is_none_or(|e| e.is_null()),
+        "{attachments}"
+    );
+    assert_eq!(parameter(&spec, "subject")["example"], "some text");
+}
+
+#[test]
+fn an_enumeration_ending_in_a_comma_is_the_type_and_a_non_member_no_example() {
+    for page in [
+        "69_put-enumeration-trailing-comma-example-no-member.txt",
+        "70_put-enumeration-trailing-comma-one-line-row.txt",
+    ] {
+        let spec = imported_spec(page);
+        let mode = parameter(&spec, "fileLinksShareMode");
+        assert_eq!(
+            mode["description"],
+            "Sharing mode for the links of the attached files"
+        );
+        assert_eq!(
+            mode["type"],
+            "None, ReadWrite, Read, Restrict, Varies, Review, Comment, FillForms, CustomFilter"
+        );
+        assert_eq!(
+            mode["schema"],
+            serde_json::json!({"type": ["string", "integer"]})
+        );
+        assert!(mode.get("example").is_none_or(|e| e.is_null()), "{mode}");
+    }
+}

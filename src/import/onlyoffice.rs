@@ -173,9 +173,12 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // The first line of the response examples.
     let response_from = match response_heading {
         Some(at) => at + 1,
-        None => page
-            .find(example_at.unwrap_or(method_at) + 1, is_media_type)
-            .ok_or_else(|| missing_response(page, method_at))?,
+        None => {
+            let from = example_at.unwrap_or(method_at) + 1;
+            page.find(from, is_media_type)
+                .or_else(|| envelope_at(page, from))
+                .ok_or_else(|| missing_response(page, method_at))?
+        }
     };
     // The line that ends the sections before the response.
     let response_at = response_heading.unwrap_or(response_from);
@@ -386,6 +389,22 @@ fn missing_response(page: &Page, method_at: usize) -> ImportError {
         );
     }
     ImportError::new(page, Some(method_at), "example response", message)
+}
+
+/// The first line from `from` on that opens the vendors' response envelope
+/// (`{ "status": 0, "response": … }`). Some table renderings (the DocSpace
+/// and portal pages) put the JSON example straight after the returned type,
+/// with neither the heading nor an `application/json` line; the example
+/// request's own body, which comes first, is no envelope.
+fn envelope_at(page: &Page, from: usize) -> Option<usize> {
+    (from..page.lines.len()).find(|&at| {
+        page.lines[at].trim_start().starts_with('{')
+            && super::text::json_block(page, at)
+                .and_then(|block| serde_json::from_str::<Value>(&block.text).ok())
+                .is_some_and(|value| {
+                    value.get("status").is_some() && value.get("response").is_some()
+                })
+    })
 }
 
 fn is_media_type(line: &str) -> bool {
@@ -668,6 +687,18 @@ fn split_row_lines(lines: &[&str]) -> (String, Option<super::types::DocType>, Op
             Some(doc_type),
             Some(Value::String(example.trim().to_string())),
         );
+    }
+    // An example cell that names no member (the mail pages' `true` under
+    // `None, ReadWrite, …, CustomFilter,`) is no example: sent, it is a
+    // value the method cannot read. A number is one, enumerations being
+    // sent by value too.
+    if let [description @ .., members, other] = lines
+        && let Some(doc_type) = super::types::enumeration(members)
+        && !other.trim().contains(' ')
+        && type_line(other).is_none()
+    {
+        let example = other.trim().parse::<i64>().ok().map(Value::from);
+        return (description.join(" "), Some(doc_type), example);
     }
     if let [description @ .., last] = lines
         && !description.is_empty()

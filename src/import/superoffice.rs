@@ -699,13 +699,39 @@ fn fill_path_examples(
             .and_then(Value::as_str)
             == Some("integer");
         let first_member = parameter.doc_type.as_deref().and_then(first_enum_member);
+        let described = described_example(&parameter.description);
         parameter.example = Some(match (shown, from_body) {
             (Some(text), _) => typed_example(&text, parameter.schema.as_ref()),
             (None, Some(value)) if !value.is_null() => value,
             _ if is_integer => Value::from(1),
-            _ => Value::String(first_member.unwrap_or("1").into()),
+            _ => Value::String(first_member.or(described).unwrap_or("1").into()),
         });
     }
+}
+
+/// The first value a path part's description offers, `(e.g. 'STORE' or
+/// 'EMARKETING')` → `STORE`: the only value the page names for a string
+/// part its sample line leaves as `{purpose}`, and one the vendor's server
+/// knows, where a made-up `1` names nothing. Quoted or a bare word; a value
+/// that could not stand in one path segment (a space, a slash) is none.
+fn described_example(description: &str) -> Option<&str> {
+    let lower = description.to_ascii_lowercase();
+    let at = lower.find("e.g.")?;
+    let rest = description[at + "e.g.".len()..]
+        .trim_start_matches(':')
+        .trim_start();
+    let value = match rest.chars().next()? {
+        quote @ ('\'' | '"' | '`') => {
+            let inner = &rest[1..];
+            &inner[..inner.find(quote)?]
+        }
+        _ => rest
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ')' | ';'))
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('.'),
+    };
+    (!value.is_empty() && !value.contains(|c: char| c.is_whitespace() || c == '/')).then_some(value)
 }
 
 /// The first member of an `Enum: Unknown, New, Started` type: the value a
@@ -770,6 +796,19 @@ fn with_required_query(target: &str, parameters: &[ParameterFile]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_part_takes_the_first_value_its_description_offers() {
+        let offered = "The key of the purpose to check. (e.g. 'STORE' or 'EMARKETING')";
+        assert_eq!(described_example(offered), Some("STORE"));
+        assert_eq!(described_example("A name, e.g.: \"Main\""), Some("Main"));
+        assert_eq!(
+            described_example("A list (e.g. contint) to read"),
+            Some("contint")
+        );
+        assert_eq!(described_example("e.g. 'two words'"), None);
+        assert_eq!(described_example("The list name"), None);
+    }
 
     #[test]
     fn only_an_enum_type_has_a_first_member() {

@@ -93,13 +93,43 @@ pub fn split_row(text: &str) -> (String, Option<DocType>, Option<Value>) {
             continue;
         };
         let example_words = &words[start + len..];
-        let example = parse_example(&example_words.join(" "), kind);
-        if example_words.is_empty() || example.is_some() {
+        let example_text = example_words.join(" ");
+        let placeholder = is_no_example(&example_text);
+        let example = (!placeholder)
+            .then(|| parse_example(&example_text, kind))
+            .flatten();
+        if example_words.is_empty() || placeholder || example.is_some() {
             let example = example.map(|e| fit_example(e, &doc_type.schema));
             return (words[..start].join(" "), Some(doc_type), example);
         }
     }
     (words.join(" "), None, None)
+}
+
+/// `N/A`: what the generator writes in the example cell of a parameter it
+/// has no example for (a file upload). Read as an example, it would be
+/// sent as the value.
+fn is_no_example(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("n/a")
+}
+
+/// The generator's type for files sent as `multipart/form-data` parts
+/// (`Files for adding using multipart/form-data`), spanning the words from
+/// `start`. A JSON or form body cannot carry a file, so the example body
+/// sends an empty list; the schema constrains nothing.
+fn upload(lower: &[String], start: usize) -> Option<(usize, DocType)> {
+    const TAIL: [&str; 4] = ["for", "adding", "using", "multipart/form-data"];
+    let head = lower.get(start)?;
+    let tail = lower.get(start + 1..start + 1 + TAIL.len())?;
+    ((head == "file" || head == "files") && tail.iter().zip(TAIL).all(|(w, t)| w == t)).then(|| {
+        (
+            1 + TAIL.len(),
+            DocType {
+                text: String::new(),
+                schema: json!({}),
+            },
+        )
+    })
 }
 
 /// A row whose cells a rendering ran together without spaces — the
@@ -220,6 +250,12 @@ fn type_at(
             let next = words.get(start + phrase.len()).copied();
             let item = lower.get(start + phrase.len()).and_then(|w| scalar_kind(w));
             let named = item.is_none() && next.is_some_and(is_type_name);
+            // A phrase that names no item type is a type only when nothing
+            // or a list follows it: `List of message attachments` is a
+            // description whose type and example cells are empty.
+            if item.is_none() && !named && next.is_some_and(|w| !w.starts_with('[')) {
+                continue;
+            }
             let len = phrase.len() + usize::from(item.is_some() || named);
             let text = words[start..start + len].join(" ");
             let items = match (item, named.then_some(next).flatten()) {
@@ -241,6 +277,10 @@ fn type_at(
     }
     if let Some((len, doc_type)) = dictionary(words, start) {
         return Some((len, doc_type, Some(Kind::Array)));
+    }
+    if let Some((len, doc_type)) = upload(lower, start) {
+        let text = words[start..start + len].join(" ");
+        return Some((len, DocType { text, ..doc_type }, None));
     }
     if let Some(doc_type) = qualified_type(words[start]) {
         let kind = doc_type.1;
@@ -348,8 +388,42 @@ pub fn trailing_enumeration(text: &str) -> Option<(String, DocType, Option<Value
                     .all(|w| described.contains(&name_of(w).to_lowercase())));
         enumerated.then_some(first)
     };
-    let type_text = |members: &[&str]| members.join(" ").replace('=', " = ");
+    // The same, for a list whose last member carries a trailing comma.
+    let members_ending_at = |last: usize| -> Option<usize> {
+        let open = words[last].strip_suffix(',')?;
+        if !is_name(open) {
+            return None;
+        }
+        let mut first = last;
+        while first > 0 && words[first - 1].strip_suffix(',').is_some_and(&is_name) {
+            first -= 1;
+        }
+        (last - first + 1 >= 3).then_some(first)
+    };
+    let type_text = |members: &[&str]| {
+        members
+            .join(" ")
+            .replace('=', " = ")
+            .trim_end_matches(',')
+            .to_string()
+    };
     let last = words.len().checked_sub(1)?;
+    // A list ending in a comma, then an example that names no member (the
+    // mail pages' `…, FillForms, CustomFilter, true`): the type, and no
+    // example but a value.
+    if last >= 1
+        && let Some(open) = words[last - 1].strip_suffix(',')
+        && is_name(open)
+        && let Some(first) = members_ending_at(last - 1)
+        && !words[first..last].iter().any(|w| name_of(w) == words[last])
+    {
+        let doc_type = DocType {
+            text: type_text(&words[first..last]),
+            schema: json!({"type": ["string", "integer"]}),
+        };
+        let example = words[last].parse::<i64>().ok().map(Value::from);
+        return Some((words[..first].join(" "), doc_type, example));
+    }
     // With the example after the list, then without.
     if last >= 1
         && !words[last].contains('=')
@@ -398,6 +472,9 @@ fn scalar_kind(word: &str) -> Option<Kind> {
 /// A .NET type name as some pages print it: `System.Int32`, `System.Guid[]`,
 /// `ASC.CRM.Core.ContactInfoType`.
 fn qualified_type(word: &str) -> Option<(DocType, Option<Kind>)> {
+    if let Some(list) = generic_list(word) {
+        return Some(list);
+    }
     let (name, array) = match word.strip_suffix("[]") {
         Some(name) => (name, true),
         None => (word, false),
@@ -432,6 +509,56 @@ fn qualified_type(word: &str) -> Option<(DocType, Option<Kind>)> {
             schema,
         },
         kind,
+    ))
+}
+
+/// The .NET generic collections the mail pages print as a type:
+/// `System.Collections.Generic.List`1[System.String]` and the same written
+/// `List{System.Int32}`. A list of the argument type, typed as a
+/// `Collection of …` row is; read as a plain name they constrained nothing
+/// and, no type being found, ran into the description.
+fn generic_list(word: &str) -> Option<(DocType, Option<Kind>)> {
+    const LISTS: &[&str] = &[
+        "List",
+        "IList",
+        "IEnumerable",
+        "ICollection",
+        "IReadOnlyList",
+        "IReadOnlyCollection",
+        "Collection",
+        "HashSet",
+    ];
+    let open = word.find(['`', '{', '['])?;
+    let head = &word[..open];
+    let parts: Vec<&str> = head.split('.').collect();
+    let is_list = parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase) && p.chars().all(char::is_alphanumeric)
+        })
+        && parts.last().is_some_and(|last| LISTS.contains(last));
+    if !is_list {
+        return None;
+    }
+    // `1[…]` or {…}: the one type argument.
+    let argument = word[open..]
+        .trim_start_matches('`')
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    let argument = argument
+        .strip_prefix('[')
+        .and_then(|a| a.strip_suffix(']'))
+        .or_else(|| argument.strip_prefix('{').and_then(|a| a.strip_suffix('}')))?;
+    if argument.contains(',') {
+        return None;
+    }
+    let items = qualified_type(argument)
+        .map(|(doc_type, _)| doc_type.schema)
+        .unwrap_or_else(|| json!({}));
+    Some((
+        DocType {
+            text: word.to_string(),
+            schema: json!({"type": "array", "items": items}),
+        },
+        Some(Kind::Array),
     ))
 }
 
@@ -493,6 +620,8 @@ fn parse_example(text: &str, kind: Option<Kind>) -> Option<Value> {
 /// An enumeration shown in place of a type (`All, Company, Person` or
 /// `High = 1, Normal = 0, Low = -1`): sent as a name or a number.
 pub fn enumeration(line: &str) -> Option<DocType> {
+    // Some pages end the list with a comma (`…, FillForms, CustomFilter,`).
+    let line = line.trim().strip_suffix(',').unwrap_or(line.trim());
     let items: Vec<&str> = line.split(',').map(str::trim).collect();
     let is_member = |item: &&str| {
         let (name, value) = item.split_once('=').unwrap_or((item, "0"));
@@ -599,6 +728,70 @@ mod tests {
     }
 
     #[test]
+    fn generic_dotnet_lists_are_lists_of_their_argument() {
+        let (description, doc_type, example) = split_row(
+            "List of mail addresses. Format: Name <name@domain> \
+             System.Collections.Generic.List`1[System.String]",
+        );
+        assert_eq!(
+            description,
+            "List of mail addresses. Format: Name <name@domain>"
+        );
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {"type": "string"}}))
+        );
+        assert_eq!(example, None);
+        let (_, doc_type, _) =
+            split_row("List of tag IDs System.Collections.Generic.List{System.Int32}");
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {"type": "integer"}}))
+        );
+        let (_, doc_type, _) = split_row(
+            "Attachments System.Collections.Generic.List{ASC.Mail.Data.Contracts.MailAttachmentData}",
+        );
+        assert_eq!(
+            doc_type.map(|t| t.schema),
+            Some(json!({"type": "array", "items": {}}))
+        );
+    }
+
+    #[test]
+    fn a_description_opening_like_a_collection_is_no_type() {
+        assert!(type_at_start("List of message attachments").is_none());
+        let (description, doc_type, example) = split_row("List of message attachments");
+        assert_eq!(description, "List of message attachments");
+        assert!(doc_type.is_none());
+        assert_eq!(example, None);
+        let (_, doc_type, _) = split_row("Tags Collection of strings");
+        assert!(doc_type.is_some());
+    }
+
+    /// The type phrase at the first word, as a one-line row's type cell.
+    fn type_at_start(text: &str) -> Option<(usize, DocType, Option<Kind>)> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        type_at(&words, &lower, 0)
+    }
+
+    #[test]
+    fn a_file_upload_is_a_type_and_its_n_a_no_example() {
+        let (description, doc_type, example) = split_row(
+            "Contact photo (upload using multipart/form-data) \
+             Files for adding using multipart/form-data N/A",
+        );
+        assert_eq!(
+            description,
+            "Contact photo (upload using multipart/form-data)"
+        );
+        let doc_type = doc_type.expect("a type");
+        assert_eq!(doc_type.text, "Files for adding using multipart/form-data");
+        assert_eq!(doc_type.schema, json!({}));
+        assert_eq!(example, None);
+    }
+
+    #[test]
     fn collections_of_dotnet_types_and_dictionaries_are_types_not_examples() {
         let (description, doc_type, example) = split_row(
             "Custom fields Collection of ASC.Api.Collections.ItemKeyValuePair`2[System.Int32,System.String]s",
@@ -617,6 +810,19 @@ mod tests {
             Some("Dictionary(key:string, value:string)".to_string())
         );
         assert_eq!(example, Some(json!([{"Key": "a", "Value": "b"}])));
+    }
+
+    #[test]
+    fn an_enumeration_may_end_in_a_comma() {
+        let doc_type = enumeration("None, ReadWrite, CustomFilter,").expect("enum");
+        assert_eq!(doc_type.text, "None, ReadWrite, CustomFilter");
+        assert!(enumeration("None,").is_none());
+        let (description, doc_type, example) =
+            trailing_enumeration("Sharing mode None, ReadWrite, Read, CustomFilter, true")
+                .expect("enum");
+        assert_eq!(description, "Sharing mode");
+        assert_eq!(doc_type.text, "None, ReadWrite, Read, CustomFilter");
+        assert_eq!(example, None);
     }
 
     #[test]

@@ -43,7 +43,15 @@ impl Compiled {
     pub fn new(schema: Value) -> Result<Compiled, String> {
         let mut bounded = schema.clone();
         bound_integers(&mut bounded);
-        let validator = jsonschema::validator_for(&bounded).map_err(|e| e.to_string())?;
+        // Formats are asserted, as Prism does: a guid path part documented
+        // with `"format": "uuid"` refuses `abc` as the vendor's model
+        // binding does (draft 2020-12 would only annotate them). Formats
+        // jsonschema does not know (`int32`, read by `bound_integers`)
+        // are passed over.
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&bounded)
+            .map_err(|e| e.to_string())?;
         let plain_integer = schema
             .as_object()
             .is_some_and(|o| o.len() == 1 && o.get("type") == Some(&json!("integer")));
@@ -444,6 +452,29 @@ impl Contract {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_are_asserted_and_unknown_ones_passed_over() {
+        let guid = Compiled::new(json!({"type": "string", "format": "uuid"})).expect("compiles");
+        assert!(guid.accepts(&json!("8a8d5a6c-1d0b-4c3e-9b8e-0d1f2a3b4c5d")));
+        assert_eq!(
+            guid.violations(&json!("abc"), Location::Path, "/userid"),
+            [Violation {
+                location: Location::Path,
+                pointer: "/userid".into(),
+                expected: "a uuid value".into(),
+                got: Some("\"abc\"".into()),
+            }]
+        );
+        let date =
+            Compiled::new(json!({"type": "string", "format": "date-time"})).expect("compiles");
+        assert!(date.accepts(&json!("2020-12-08T17:37:04.5916406Z")));
+        assert!(!date.accepts(&json!("08.12.2020")));
+        // .NET's integer widths are read by `bound_integers`, not as formats.
+        let int32 = Compiled::new(json!({"type": "integer", "format": "int32"})).expect("compiles");
+        assert!(int32.accepts(&json!(7)));
+        assert!(!int32.accepts(&json!(i64::from(i32::MAX) + 1)));
+    }
 
     #[test]
     fn every_violation_is_reported_with_its_pointer() {

@@ -312,14 +312,7 @@ fn two_pages_of_the_same_method_and_path_are_one_endpoint() {
 
 /// Imports one page of `tests/pages/` alone and returns its spec as JSON.
 fn imported_spec(page: &str) -> serde_json::Value {
-    let out = tempfile::tempdir().expect("tempdir");
-    let path = common::root().join("tests/pages").join(page);
-    let output = import(out.path(), &[path], &[]);
-    assert!(
-        output.status.success(),
-        "{page}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let out = import_alone(page);
     let spec = walkdir::WalkDir::new(out.path().join("specs"))
         .into_iter()
         .map(|e| e.expect("entry"))
@@ -516,6 +509,19 @@ fn import_refused(page: &str) -> (tempfile::TempDir, String) {
     );
     assert!(!output.status.success(), "{page} was imported");
     (out, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// Imports one page of `tests/pages` and checks the result, which must pass.
+fn assert_checks(page: &str) {
+    let out = import_alone(page);
+    let (passed, said) = check(out.path());
+    assert!(passed, "{page}: check: {said}");
+}
+
+/// The file at `relative` in what one page of `tests/pages` imports to.
+fn imported_file(page: &str, relative: &str) -> String {
+    let out = import_alone(page);
+    fs::read_to_string(out.path().join(relative)).expect("imported file")
 }
 
 /// `docmock check` on an imported tree: whether it passed, and what it said.
@@ -912,9 +918,7 @@ fn a_required_list_query_parameter_the_sample_line_leaves_out_is_sent_as_the_pag
         parameter(&spec, "mergedTicketEntity.tags")["example"],
         serde_json::json!(["atque", "possimus"])
     );
-    let out = import_alone(page);
-    let (passed, said) = check(out.path());
-    assert!(passed, "check: {said}");
+    assert_checks(page);
 }
 
 #[tokio::test]
@@ -965,9 +969,7 @@ fn notes_between_a_table_rendering_and_its_response_are_no_part_of_the_last_row(
     // The notes show no request line: there is no example request.
     assert!(spec["request"].is_null(), "{spec}");
     assert_eq!(spec["parameters"].as_array().map(Vec::len), Some(3));
-    let out = import_alone(page);
-    let (passed, said) = check(out.path());
-    assert!(passed, "check: {said}");
+    assert_checks(page);
 }
 
 #[test]
@@ -980,9 +982,7 @@ fn a_path_parameter_named_in_another_case_takes_the_templates_spelling() {
     assert_eq!(id["in"], "path");
     assert_eq!(id["example"], 77);
     assert_eq!(spec["request"]["target"], "/api/2.0/crm/deal/77/colour");
-    let out = import_alone(page);
-    let (passed, said) = check(out.path());
-    assert!(passed, "check: {said}");
+    assert_checks(page);
 }
 
 #[test]
@@ -1005,9 +1005,7 @@ fn an_authentication_note_run_into_the_path_ends_it() {
     assert_eq!(spec["path"], "/api/2.0/crm/deal/{dealid}/pin");
     assert_eq!(spec["auth"], true);
     assert_eq!(parameter(&spec, "dealid")["example"], 77);
-    let out = import_alone(page);
-    let (passed, said) = check(out.path());
-    assert!(passed, "check: {said}");
+    assert_checks(page);
 }
 
 #[test]
@@ -1023,9 +1021,7 @@ fn a_misspelt_collection_marker_is_no_example() {
     let members = parameter(&spec, "members");
     assert_eq!(members["example"], serde_json::json!([77]));
     assert_eq!(members["required"], false);
-    let out = import_alone(page);
-    let (passed, said) = check(out.path());
-    assert!(passed, "check: {said}");
+    assert_checks(page);
 }
 
 #[test]
@@ -1061,12 +1057,10 @@ fn no_break_spaces_are_spaces_in_the_structure_and_kept_in_the_examples() {
     assert_eq!(parameter(&spec, "contactid")["in"], "path");
     assert_eq!(parameter(&spec, "contactid")["example"], 1234);
     assert_eq!(parameter(&spec, "contactStatusid")["in"], "body");
-    let out = import_alone(page);
-    let json = fs::read_to_string(
-        out.path()
-            .join("fixtures/onlyoffice/put-crm-contact-contactid-status/response-200.json"),
-    )
-    .expect("fixture");
+    let json = imported_file(
+        page,
+        "fixtures/onlyoffice/put-crm-contact-contactid-status/response-200.json",
+    );
     assert!(json.contains("Tadjeddine\u{a0}Bachir"), "{json}");
 }
 
@@ -1131,12 +1125,10 @@ fn a_table_rendering_whose_envelope_follows_the_returned_type_unlabelled_is_the_
     let spec = imported_spec(page);
     assert_eq!(spec["responses"][0]["type"], "User information", "{spec}");
     assert_eq!(parameter(&spec, "userID")["in"], "path");
-    let out = import_alone(page);
-    let json = fs::read_to_string(
-        out.path()
-            .join("fixtures/onlyoffice/get-portal-users-userid/response-200.json"),
-    )
-    .expect("fixture");
+    let json = imported_file(
+        page,
+        "fixtures/onlyoffice/get-portal-users-userid/response-200.json",
+    );
     assert!(
         json.starts_with("{ \"status\": 0, \"response\": {"),
         "{json}"

@@ -444,14 +444,7 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
                                 .is_some_and(|codings| codings.contains("gzip"))
                         });
                         let reply = if accepts_gzip {
-                            let body = gzip(r7_json().to_string().as_bytes());
-                            let mut reply = format!(
-                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                body.len()
-                            )
-                            .into_bytes();
-                            reply.extend_from_slice(&body);
-                            reply
+                            gzipped_json_reply(r7_json().to_string().as_bytes())
                         } else {
                             b"HTTP/1.1 406 Not Acceptable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
                         };
@@ -462,13 +455,7 @@ async fn misbehaving_portal(behaviour: &'static str, served: Arc<AtomicUsize>) -
                     "bomb" => {
                         let mut request = [0u8; 4096];
                         let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut request).await;
-                        let body = gzip(&vec![b' '; 17 * 1024 * 1024]);
-                        let mut reply = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        reply.extend_from_slice(&body);
+                        let reply = gzipped_json_reply(&vec![b' '; 17 * 1024 * 1024]);
                         let _ = stream.write_all(&reply).await;
                     }
                     // The documented answer on a kept-alive connection,
@@ -1105,6 +1092,19 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).expect("compress");
     encoder.finish().expect("compress")
+}
+
+/// A whole HTTP answer carrying `json` gzip-compressed, closing the
+/// connection.
+fn gzipped_json_reply(json: &[u8]) -> Vec<u8> {
+    let body = gzip(json);
+    let mut reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    reply.extend_from_slice(&body);
+    reply
 }
 
 /// `bytes` compressed as `Content-Encoding: deflate` sends them (zlib).

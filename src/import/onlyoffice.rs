@@ -466,7 +466,9 @@ fn table_lines(lines: &[String]) -> Vec<String> {
 /// Pushes `line`, with a name written on the same line as its location
 /// (`contactid sent in url …`) split off.
 fn push_name_and_location(out: &mut Vec<String>, line: &str) {
-    let lower = line.to_lowercase();
+    // ASCII lower case keeps every byte where it is, so an offset found in
+    // it cuts `line` too; Unicode lower case may change a character's length.
+    let lower = line.to_ascii_lowercase();
     match lower.find(" sent in ") {
         Some(at) if !line[..at].contains(' ') => {
             out.push(line[..at].to_string());
@@ -480,6 +482,16 @@ fn push_name_and_location(out: &mut Vec<String>, line: &str) {
         }
         _ => out.push(line.to_string()),
     }
+}
+
+/// `line` without the word `marker` (lower case) that ends it after a
+/// space, in any case: `Remark Optional` → `Remark`. The word is found by
+/// characters, since lower-casing may change a character's length in bytes.
+fn before_trailing_word<'l>(line: &'l str, marker: &str) -> Option<&'l str> {
+    let count = marker.chars().count();
+    let (at, _) = line.char_indices().rev().nth(count.checked_sub(1)?)?;
+    let head = line[..at].strip_suffix(' ')?;
+    (line[at..].to_lowercase() == marker).then_some(head)
 }
 
 /// Pushes one cell of a row, with the collection marker that closes a type
@@ -600,12 +612,9 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
             && !(j + 1 < lines.len() && is_location(lines[j + 1]) && !lines[j].is_empty())
         {
             // The marker stands on its own line or ends the remark before it.
-            let trailing = OPTIONAL.iter().find_map(|o| {
-                lines[j]
-                    .to_lowercase()
-                    .ends_with(&format!(" {o}"))
-                    .then(|| &lines[j][..lines[j].len() - o.len() - 1])
-            });
+            let trailing = OPTIONAL
+                .iter()
+                .find_map(|o| before_trailing_word(lines[j], o));
             if OPTIONAL.iter().any(|o| lines[j].eq_ignore_ascii_case(o)) {
                 optional = true;
             } else if let Some(rest) = trailing {
@@ -1147,6 +1156,40 @@ fn parse_responses(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_markers_are_cut_where_they_stand_whatever_the_letters_before() {
+        // `ẞ` is three bytes and lower-cases to the two of `ß`.
+        let mut out = Vec::new();
+        push_name_and_location(&mut out, "ẞẞ sent in url Кто 12");
+        push_name_and_location(&mut out, "contactid SENT IN url Contact ID number 1234");
+        assert_eq!(
+            out,
+            [
+                "ẞẞ",
+                "sent in url",
+                "Кто 12",
+                "contactid",
+                "SENT IN url",
+                "Contact ID number 1234"
+            ]
+        );
+        assert_eq!(
+            before_trailing_word("Remark Optional", "optional"),
+            Some("Remark")
+        );
+        assert_eq!(
+            before_trailing_word("Примечание НЕОБЯЗАТЕЛЬНЫЙ", "необязательный"),
+            Some("Примечание")
+        );
+        assert_eq!(
+            before_trailing_word("ẞẞẞ \u{212a}optional", "optional"),
+            None
+        );
+        assert_eq!(before_trailing_word("Remarkoptional", "optional"), None);
+        assert_eq!(before_trailing_word("optional", "optional"), None);
+        assert_eq!(before_trailing_word("", "optional"), None);
+    }
 
     #[test]
     fn a_description_run_into_the_parameters_heading_is_the_text_between() {

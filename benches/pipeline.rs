@@ -7,9 +7,9 @@ use std::hint::black_box;
 
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
-use docmock::body::{BodyKind, decode};
-use docmock::dialect::{ArrayForm, DialectName};
-use docmock::render::to_xml;
+use docmock::answer::body::{BodyKind, decode};
+use docmock::contract::dialect::{ArrayForm, DialectName};
+use docmock::contract::render::to_xml;
 use docmock::{Catalog, Mock, Mount, Request, Source};
 use http::Method;
 
@@ -115,7 +115,7 @@ fn rendering(c: &mut Criterion) {
         b.iter(|| black_box(to_xml(style, black_box(&value), None)))
     });
     c.bench_function("render: JSON of the ONLYOFFICE contact", |b| {
-        b.iter(|| black_box(docmock::render::to_json(black_box(&value))))
+        b.iter(|| black_box(docmock::contract::render::to_json(black_box(&value))))
     });
 }
 

@@ -8,7 +8,7 @@
 //! By default it serves as `#[tokio::main]` does, on tokio's work-stealing
 //! runtime: the server someone would write by hand. With `per-core` it hands
 //! each connection to one of a single-threaded runtime per core, as docmock
-//! does (see `docmock::workers`), so that the two can also be compared with
+//! does (see `docmock::serve::workers`), so that the two can also be compared with
 //! the same runtime layout.
 
 use std::convert::Infallible;

@@ -9,13 +9,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use docmock::catalog::{Catalog, Source};
-use docmock::listing;
-use docmock::pipeline::Mock;
-use docmock::request_log::RequestLog;
-use docmock::router::Mount;
-use docmock::server::{self, Cors, Limits, Settings, Shared};
-use docmock::validate::Policy;
+use docmock::answer::pipeline::Mock;
+use docmock::answer::router::Mount;
+use docmock::answer::validate::Policy;
+use docmock::commands::listing;
+use docmock::contract::catalog::{Catalog, Source};
+use docmock::serve::request_log::RequestLog;
+use docmock::serve::server::{self, Cors, Limits, Settings, Shared};
 
 /// Contract-testing mock server generated from vendor API documentation.
 ///
@@ -114,7 +114,7 @@ struct VerifyArgs {
     api: Option<String>,
     /// Forms to check, comma-separated [default: JSON, and XML where documented].
     #[arg(long, value_delimiter = ',', value_parser = parse_form)]
-    forms: Vec<docmock::dialect::Format>,
+    forms: Vec<docmock::contract::dialect::Format>,
     /// Only these endpoints (id, file stem, or method); repeatable.
     #[arg(long)]
     only: Vec<String>,
@@ -166,10 +166,10 @@ enum ReportFormat {
     Junit,
 }
 
-fn parse_form(text: &str) -> Result<docmock::dialect::Format, String> {
+fn parse_form(text: &str) -> Result<docmock::contract::dialect::Format, String> {
     match text.trim().to_ascii_lowercase().as_str() {
-        "json" => Ok(docmock::dialect::Format::Json),
-        "xml" => Ok(docmock::dialect::Format::Xml),
+        "json" => Ok(docmock::contract::dialect::Format::Json),
+        "xml" => Ok(docmock::contract::dialect::Format::Xml),
         other => Err(format!("expected json or xml, got {other:?}")),
     }
 }
@@ -297,7 +297,7 @@ struct ServeArgs {
     /// Enforce the vendor's rate limit: over it, 503 with Retry-After
     /// [default when given without a value: 500/10s, ONLYOFFICE's limit].
     #[arg(long, num_args = 0..=1, default_missing_value = "500/10s", value_name = "REQUESTS/PERIOD")]
-    rate_limit: Option<docmock::server::RateLimit>,
+    rate_limit: Option<docmock::serve::server::RateLimit>,
     /// How many requests the journal (`/__docmock/requests`) keeps.
     #[arg(long, default_value_t = 500)]
     journal_size: usize,
@@ -353,13 +353,13 @@ impl SpecArgs {
         };
         Mock::new(catalog, &self.mount())
             .map(|mock| mock.with_policy(policy))
-            .map_err(|errors| anyhow::Error::new(docmock::catalog::LoadErrors(errors)))
+            .map_err(|errors| anyhow::Error::new(docmock::contract::catalog::LoadErrors(errors)))
     }
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let source = Source::new(&args.specs, args.fixtures);
-    let report = docmock::check::check(&source);
+    let report = docmock::commands::check::check(&source);
     if report.problems.is_empty() {
         println!(
             "{}: {} endpoints in {} APIs, no problems",
@@ -369,7 +369,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("{}", docmock::catalog::LoadErrors(report.problems));
+    eprintln!(
+        "{}",
+        docmock::contract::catalog::LoadErrors(report.problems)
+    );
     Ok(ExitCode::FAILURE)
 }
 
@@ -562,8 +565,8 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
 
 fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&args.source.source()).map_err(anyhow::Error::new)?;
-    let document =
-        docmock::openapi::document(&catalog, args.api.as_deref()).map_err(anyhow::Error::msg)?;
+    let document = docmock::commands::openapi::document(&catalog, args.api.as_deref())
+        .map_err(anyhow::Error::msg)?;
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');
     match &args.out {
@@ -597,7 +600,7 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         request_log,
         workers: args
             .workers
-            .map_or_else(docmock::workers::default_count, usize::from),
+            .map_or_else(docmock::serve::workers::default_count, usize::from),
     };
     let shared = Shared::new(mock, settings);
     let _watcher = if args.watch {
@@ -615,14 +618,14 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
             }
         };
         Some(
-            docmock::watch::watch(&[source.specs, source.fixtures], reload)
+            docmock::serve::watch::watch(&[source.specs, source.fixtures], reload)
                 .context("cannot watch the spec directory")?,
         )
     } else {
         None
     };
     // Connections are served by the workers' runtimes (see
-    // `docmock::workers`); this one only accepts them and waits for a
+    // `docmock::serve::workers`); this one only accepts them and waits for a
     // signal.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

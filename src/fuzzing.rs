@@ -7,11 +7,13 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::body::{BodyKind, decode, infer_xml, to_utf8};
-use crate::catalog::{Catalog, Source};
-use crate::dialect::{ArrayForm, DialectName};
-use crate::pipeline::{Mock, Request};
-use crate::router::Mount;
+use crate::answer::body::{BodyKind, decode, to_utf8};
+use crate::answer::pipeline::Mock;
+use crate::answer::request::Request;
+use crate::answer::router::Mount;
+use crate::contract::catalog::{Catalog, Source};
+use crate::contract::dialect::{ArrayForm, DialectName};
+use crate::contract::render::infer_xml;
 
 fn schema() -> serde_json::Value {
     json!({"type": "object", "properties": {
@@ -143,7 +145,7 @@ pub fn spec_file(data: &[u8]) {
     let (catalog, _) = Catalog::load_lenient(&Source::new(dir.path().join("specs"), None));
     if let Ok(mock) = Mock::new(catalog, &Mount::All) {
         for index in 0..mock.catalog().endpoints.len() {
-            if let Some(request) = crate::check::example_request(&mock, index) {
+            if let Some(request) = crate::commands::check::example_request(&mock, index) {
                 let _ = mock.answer(&request);
             }
         }

@@ -1,52 +1,44 @@
 //! docmock: a contract-testing mock server generated from vendor API
 //! documentation.
 //!
-//! The pipeline, one module per stage:
+//! Three stages, each a folder, with arrows pointing down only:
 //!
 //! ```text
-//! specs/ + fixtures/ --catalog--> Catalog --router--> Endpoint --pipeline--> JSON | XML bytes
+//! serve/     hyper around `answer`: sockets, workers, admin API, journal, log
+//!   |
+//! answer/    one request in, one response out, as pure functions:
+//!   |        request -> router -> negotiate -> body -> validate -> pipeline
+//!   |
+//! contract/  what the documentation promises, loaded once:
+//!            spec (specs/ + fixtures/) -> catalog (checked, pre-rendered)
 //! ```
 //!
-//! * [`spec`] is the on-disk format, [`catalog`] loads and checks it and
-//!   renders every documented response once;
-//! * [`dialect`] holds each vendor's conventions, [`negotiate`] picks JSON or
-//!   XML, [`render`] writes both;
-//! * [`router`] maps method and path to an endpoint, [`pipeline`] answers a
-//!   request as a pure function, [`server`] puts hyper around it.
+//! * [`contract`] reads the spec directory: [`contract::spec`] is the on-disk
+//!   format, [`contract::catalog`] loads and checks it and renders every
+//!   documented response once, [`contract::dialect`] holds each vendor's
+//!   conventions and [`contract::render`] writes JSON and XML by them;
+//! * [`answer`] maps a [`Request`] to an endpoint ([`answer::router`]),
+//!   picks JSON or XML ([`answer::negotiate`]), decodes and validates its
+//!   body, and answers it ([`answer::pipeline`], [`Mock`]);
+//! * [`serve`] puts hyper around it ([`serve::server`], [`MockServer`]).
+//!
+//! Two tools sit beside `serve` on the same stages: [`import`] turns
+//! documentation pages into a spec directory, and [`verify`] holds a live
+//! portal to one. The [`commands`] (`check`, `routes`, `openapi`) read a
+//! catalog and print.
 
-pub mod admin;
-pub mod body;
-pub mod catalog;
-pub mod check;
-pub mod connection;
-pub mod dialect;
+pub mod answer;
+pub mod commands;
+pub mod contract;
 #[doc(hidden)]
 pub mod files;
 pub mod fuzzing;
 pub mod import;
-pub mod journal;
-pub mod listing;
-pub mod log_sink;
-pub mod mock_server;
-pub mod negotiate;
-pub mod openapi;
-pub mod pipeline;
-pub mod problem;
-pub mod render;
-pub mod request_log;
-pub mod router;
-pub mod schema;
-pub mod server;
-pub mod shard;
-pub mod spec;
-mod sync;
-pub mod validate;
+pub mod serve;
 pub mod verify;
-pub mod wall_clock;
-pub mod watch;
-pub mod workers;
 
-pub use catalog::{Catalog, LoadError, LoadErrors, Source};
-pub use mock_server::MockServer;
-pub use pipeline::{Mock, Request};
-pub use router::Mount;
+pub use answer::pipeline::Mock;
+pub use answer::request::Request;
+pub use answer::router::Mount;
+pub use contract::catalog::{Catalog, LoadError, LoadErrors, Source};
+pub use serve::mock_server::MockServer;

@@ -7,8 +7,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use docmock::log_sink::{FlushGuard, LogSink};
-use docmock::request_log::{LineFormat, RequestLog};
+use docmock::serve::log_sink::{FlushGuard, LogSink};
+use docmock::serve::request_log::{LineFormat, RequestLog};
 use tracing_subscriber::{EnvFilter, fmt};
 
 fn main() -> ExitCode {

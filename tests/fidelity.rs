@@ -3,8 +3,8 @@
 
 mod common;
 
-use docmock::catalog::same_xml_text;
-use docmock::dialect::Format;
+use docmock::contract::catalog::same_xml_text;
+use docmock::contract::dialect::Format;
 
 #[test]
 fn rendered_xml_equals_every_documented_xml_example() {

@@ -240,7 +240,7 @@ async fn every_written_page_imports_checks_and_serves_its_documented_examples() 
                 compared.0 += 1;
             } else {
                 assert!(
-                    docmock::catalog::same_xml_text(&fixture, body.as_bytes()),
+                    docmock::contract::catalog::same_xml_text(&fixture, body.as_bytes()),
                     "{}: XML differs from the page\n--- page\n{fixture}\n--- served\n{body}",
                     endpoint.id
                 );
@@ -254,7 +254,7 @@ async fn every_written_page_imports_checks_and_serves_its_documented_examples() 
 /// The documented JSON example of `endpoint`'s default response, if any.
 fn documented_fixture(
     out: &Path,
-    endpoint: &docmock::catalog::Endpoint,
+    endpoint: &docmock::contract::catalog::Endpoint,
     ext: &str,
 ) -> Option<String> {
     let status = endpoint.responses[0].status;

@@ -4,10 +4,13 @@
 mod common;
 
 use common::{Server, bundled, client, example_request};
-use docmock::catalog::same_xml_text;
+use docmock::contract::catalog::same_xml_text;
 use serde_json::Value;
 
-fn prefix_of(catalog: &docmock::Catalog, endpoint: &docmock::catalog::Endpoint) -> String {
+fn prefix_of(
+    catalog: &docmock::Catalog,
+    endpoint: &docmock::contract::catalog::Endpoint,
+) -> String {
     catalog.api_of(endpoint).prefix.clone()
 }
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{Server, anonymous_client, bundled, client};
-use docmock::dialect::DialectName;
-use docmock::render::to_xml;
+use docmock::contract::dialect::DialectName;
+use docmock::contract::render::to_xml;
 use serde_json::{Value, json};
 
 /// The example body of `endpoint` in each request media type its API takes.

@@ -12,9 +12,9 @@
 
 use serde_json::Value;
 
-use crate::catalog::same_xml_text;
-use crate::dialect::{Booleans, DialectName, EmptyForm, XmlLiterals};
-use crate::render::{NameCase, to_xml_named};
+use crate::contract::catalog::same_xml_text;
+use crate::contract::dialect::{Booleans, DialectName, EmptyForm, XmlLiterals};
+use crate::contract::render::{NameCase, to_xml_named};
 
 /// What a response must say for its XML to render as the page documents
 /// it; `None` members are the dialect's conventions.

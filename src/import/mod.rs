@@ -1,7 +1,7 @@
 //! Importing documentation pages into a spec directory.
 //!
 //! Each page is parsed whole in memory by its layout's parser
-//! ([`onlyoffice`] for ONLYOFFICE and R7-Office, [`superoffice`] for the
+//! (`onlyoffice` for ONLYOFFICE and R7-Office, `superoffice` for the
 //! SuperOffice reference), which either yields one endpoint with its fixtures
 //! or an error naming the page, the line and the missing part. Only then are
 //! files written, each through a temporary file renamed into place, so a page
@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::dialect::DialectName;
-use crate::spec::{ApiFile, EndpointFile};
+use crate::contract::dialect::DialectName;
+use crate::contract::spec::{ApiFile, EndpointFile};
 use text::Page;
 
 /// One endpoint read from a page, with the files it becomes.

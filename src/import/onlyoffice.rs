@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use super::text::{Page, json_block, relaid_xml, xml_block};
 use super::types::{split_row, widen_for_example};
 use super::{ImportError, Imported, api_file, conventions, endpoint_id};
-use crate::dialect::DialectName;
-use crate::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
+use crate::contract::dialect::DialectName;
+use crate::contract::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 

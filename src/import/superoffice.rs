@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use super::text::{Page, json_block};
 use super::types::superoffice_schema;
 use super::{ImportError, Imported, api_file, endpoint_id};
-use crate::dialect::DialectName;
-use crate::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
+use crate::contract::dialect::DialectName;
+use crate::contract::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 
@@ -574,7 +574,7 @@ fn path_schema(doc_type: &str) -> Value {
 fn typed_example(text: &str, schema: Option<&Value>) -> Value {
     let mut value = Value::String(text.to_string());
     if let Some(schema) = schema {
-        crate::body::coerce(&mut value, schema);
+        crate::answer::body::coerce(&mut value, schema);
     }
     value
 }

@@ -230,7 +230,7 @@ fn fit_example(example: Value, schema: &Value) -> Value {
         return example;
     }
     let mut list = Value::Array(vec![example]);
-    crate::body::coerce(&mut list, schema);
+    crate::answer::body::coerce(&mut list, schema);
     list
 }
 

@@ -8,10 +8,10 @@
 use serde_json::Value;
 
 use super::{Class, Finding};
-use crate::body::XmlNode;
-use crate::dialect::{ArrayForm, EmptyForm, XmlStyle};
-use crate::problem::{kind, shorten};
-use crate::render::NameCase;
+use crate::contract::dialect::{ArrayForm, EmptyForm, XmlStyle};
+use crate::contract::problem::{kind, shorten};
+use crate::contract::render::NameCase;
+use crate::contract::xml::XmlNode;
 
 /// Collects findings for one response form.
 pub struct Comparison<'f> {
@@ -19,7 +19,7 @@ pub struct Comparison<'f> {
     pub findings: &'f mut Vec<Finding>,
     /// How the documented XML spells member names relative to the JSON
     /// (`xml_names`), from the depth the renderer applies it at
-    /// ([`crate::render::names_from`]).
+    /// ([`crate::contract::render::names_from`]).
     names: NameCase,
     /// Object nesting of the members being compared, counted as the
     /// renderer counts it.
@@ -44,7 +44,7 @@ impl<'f> Comparison<'f> {
 
     /// The element a member `key` at the current depth is written as.
     fn element_name<'k>(&self, style: &XmlStyle, key: &'k str) -> std::borrow::Cow<'k, str> {
-        if self.depth >= crate::render::names_from(style) {
+        if self.depth >= crate::contract::render::names_from(style) {
             self.names.apply(key)
         } else {
             std::borrow::Cow::Borrowed(key)
@@ -90,7 +90,10 @@ impl<'f> Comparison<'f> {
             ),
             (Value::Object(documented), Value::Object(live)) => {
                 for (key, value) in documented {
-                    let child = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
+                    let child = format!(
+                        "{pointer}/{}",
+                        crate::contract::problem::escape_pointer(key)
+                    );
                     match live.get(key) {
                         Some(live_value) => self.json(value, live_value, &child),
                         None => match live.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
@@ -106,8 +109,10 @@ impl<'f> Comparison<'f> {
                                         "documented as {key:?}, the portal spells it {found:?}"
                                     ),
                                 );
-                                let spelled =
-                                    format!("{pointer}/{}", crate::catalog::escape_pointer(found));
+                                let spelled = format!(
+                                    "{pointer}/{}",
+                                    crate::contract::problem::escape_pointer(found)
+                                );
                                 self.json(value, live_value, &spelled);
                             }
                             None if conditional_annotation(key) => {}
@@ -128,7 +133,10 @@ impl<'f> Comparison<'f> {
                     if extra <= EXTRA_FIELDS {
                         self.add(
                             Class::ExtraField,
-                            &format!("{pointer}/{}", crate::catalog::escape_pointer(key)),
+                            &format!(
+                                "{pointer}/{}",
+                                crate::contract::problem::escape_pointer(key)
+                            ),
                             format!("undocumented field {key:?}"),
                         );
                     }
@@ -450,7 +458,10 @@ impl<'f> Comparison<'f> {
         pointer: &str,
     ) {
         for (key, value) in members {
-            let documented_pointer = format!("{pointer}/{}", crate::catalog::escape_pointer(key));
+            let documented_pointer = format!(
+                "{pointer}/{}",
+                crate::contract::problem::escape_pointer(key)
+            );
             // Parsed element names are already decoded from `_x003A_` form.
             let element = self.element_name(style, key);
             let element = element.as_ref();
@@ -475,8 +486,10 @@ impl<'f> Comparison<'f> {
                                 found.name
                             ),
                         );
-                        child_pointer =
-                            format!("{pointer}/{}", crate::catalog::escape_pointer(&found.name));
+                        child_pointer = format!(
+                            "{pointer}/{}",
+                            crate::contract::problem::escape_pointer(&found.name)
+                        );
                         matching = other_case;
                     }
                     None => {
@@ -537,7 +550,10 @@ impl<'f> Comparison<'f> {
                 if extra <= EXTRA_FIELDS {
                     self.add(
                         Class::ExtraField,
-                        &format!("{pointer}/{}", crate::catalog::escape_pointer(&child.name)),
+                        &format!(
+                            "{pointer}/{}",
+                            crate::contract::problem::escape_pointer(&child.name)
+                        ),
                         format!("undocumented element <{}>", child.name),
                     );
                 }
@@ -988,7 +1004,7 @@ fn form(empty: EmptyForm, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::{Booleans, DialectName, XmlLiterals};
+    use crate::contract::dialect::{Booleans, DialectName, XmlLiterals};
     use serde_json::json;
 
     #[test]
@@ -1264,7 +1280,7 @@ mod tests {
 
     /// The class, pointer and message of each finding on `xml`.
     fn xml_findings(style: &XmlStyle, expected: &Value, xml: &str) -> Vec<(Class, String, String)> {
-        let node = crate::body::parse_xml(xml).expect("well-formed");
+        let node = crate::contract::xml::parse_xml(xml).expect("well-formed");
         let mut findings = Vec::new();
         Comparison::new(&mut findings).xml(style, expected, &node, "");
         findings
@@ -1384,7 +1400,7 @@ mod tests {
         let expected = json!({"status": 0, "response": {"ёмкость": 1}});
         let xml = "<result>\n  <status>0</status>\n  <response>\n    <Ёмкость>1</Ёмкость>\n  </response>\n</result>";
         let style = DialectName::Onlyoffice.rules().xml;
-        let node = crate::body::parse_xml(xml).expect("well-formed");
+        let node = crate::contract::xml::parse_xml(xml).expect("well-formed");
         let mut findings = Vec::new();
         Comparison::new(&mut findings)
             .with_names(NameCase::Pascal)
@@ -1398,7 +1414,7 @@ mod tests {
             json!({"status": 0, "response": {"canEdit": true, "createBy": {"displayName": "T"}}});
         let pascal = "<result>\n  <status>0</status>\n  <response>\n    <CanEdit>True</CanEdit>\n    <CreateBy>\n      <DisplayName>T</DisplayName>\n    </CreateBy>\n  </response>\n</result>";
         let style = DialectName::Onlyoffice.rules().xml;
-        let node = crate::body::parse_xml(pascal).expect("well-formed");
+        let node = crate::contract::xml::parse_xml(pascal).expect("well-formed");
         let mut findings = Vec::new();
         Comparison::new(&mut findings)
             .with_names(NameCase::Pascal)

@@ -20,9 +20,9 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use crate::catalog::{Catalog, Endpoint};
-use crate::dialect::{Dialect, Envelope, Format, XmlRoot};
-use crate::problem::shorten;
+use crate::contract::catalog::{Catalog, Endpoint};
+use crate::contract::dialect::{Dialect, Envelope, Format, XmlRoot};
+use crate::contract::problem::shorten;
 use compare::Comparison;
 
 /// How many characters of a portal's own text (a message, a title, a
@@ -342,11 +342,7 @@ async fn check_endpoint(
 ) -> Check {
     let endpoint = &catalog.endpoints[index];
     let dialect = catalog.api_of(endpoint).dialect.rules();
-    let target = with_values(
-        endpoint,
-        &crate::listing::example_target(endpoint),
-        &options.values,
-    );
+    let target = with_values(endpoint, &endpoint.example_target(), &options.values);
     let url = format!("{base}{}", with_suffix(&target, dialect, form));
     let mut check = Check {
         endpoint: endpoint.id.clone(),
@@ -390,7 +386,7 @@ async fn check_endpoint(
                     // What the portal trims with `$select`, the
                     // documentation's example is trimmed of too.
                     let selection = target.split_once('?').and_then(|(_, query)| {
-                        crate::pipeline::selected_fields(dialect, endpoint, query)
+                        crate::answer::pipeline::selected_fields(dialect, endpoint, query)
                     });
                     evaluate(
                         endpoint,
@@ -440,7 +436,8 @@ fn with_values(endpoint: &Endpoint, target: &str, values: &[(String, String)]) -
         {
             segments[position] = value.clone();
         } else if endpoint.parameters.iter().any(|p| {
-            p.location == crate::spec::Location::Query && p.name.eq_ignore_ascii_case(name)
+            p.location == crate::contract::spec::Location::Query
+                && p.name.eq_ignore_ascii_case(name)
         }) {
             pairs.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
             pairs.push((name.clone(), value.clone()));
@@ -864,7 +861,7 @@ fn evaluate(
     let trimmed;
     let expected = match selection {
         Some(fields) => {
-            trimmed = crate::pipeline::select(expected, fields);
+            trimmed = crate::answer::pipeline::select(expected, fields);
             &trimmed
         }
         None => expected,
@@ -999,7 +996,7 @@ fn evaluate(
             }
         }
         Format::Xml => {
-            let root = match crate::body::parse_xml(text) {
+            let root = match crate::contract::xml::parse_xml(text) {
                 Ok(root) => root,
                 Err(e) => {
                     unreadable(findings, format!("the body is not XML: {e}"));
@@ -1059,7 +1056,7 @@ fn is_bare_entity(inner: &Value, actual: &Value) -> bool {
 /// any `+json` type (`application/problem+json`) are JSON; `application/xml`,
 /// `text/xml` and `+xml` types are XML, except XHTML, which is a web page.
 fn media_form(content_type: Option<&str>) -> Option<Format> {
-    let essence = crate::body::essence(content_type?).to_ascii_lowercase();
+    let essence = crate::answer::body::essence(content_type?).to_ascii_lowercase();
     let (_, subtype) = essence.split_once('/')?;
     if subtype == "json" || subtype == "x-json" || subtype.ends_with("+json") {
         Some(Format::Json)
@@ -1111,13 +1108,13 @@ fn not_json(text: &str, error: &serde_json::Error) -> String {
 
 /// The charset a `Content-Type` names, lower-cased and unquoted.
 fn charset(content_type: &str) -> Option<String> {
-    crate::body::charset_parameter(content_type).map(str::to_ascii_lowercase)
+    crate::answer::body::charset_parameter(content_type).map(str::to_ascii_lowercase)
 }
 
 /// The encoding an XML declaration names (`<?xml … encoding="…"?>`),
 /// lower-cased.
 fn xml_declared_encoding(text: &str) -> Option<String> {
-    crate::body::xml_declared_encoding(text.as_bytes()).map(str::to_ascii_lowercase)
+    crate::answer::body::xml_declared_encoding(text.as_bytes()).map(str::to_ascii_lowercase)
 }
 
 /// A UTF-8 body whose `Content-Type` charset or XML declaration names
@@ -1183,7 +1180,7 @@ fn not_utf8(body: &[u8], bom: usize, error: &std::str::Utf8Error) -> String {
     let byte = body.get(error.valid_up_to()).copied().unwrap_or(0);
     // Offsets count from the first byte sent, byte order mark included.
     let at = error.valid_up_to() + bom;
-    let declared = crate::body::xml_declared_encoding(body)
+    let declared = crate::answer::body::xml_declared_encoding(body)
         .map(str::to_ascii_lowercase)
         .filter(|name| name != "utf-8" && name != "utf8");
     match declared {
@@ -1274,9 +1271,9 @@ fn error_message(text: &str) -> Option<String> {
     }
     // Well-formed HTML parses as XML too, so an XML body without a message
     // element still gets its page title looked for.
-    crate::body::parse_xml(text)
+    crate::contract::xml::parse_xml(text)
         .ok()
-        .and_then(|root| crate::dialect::xml_error_message(&root))
+        .and_then(|root| crate::contract::dialect::xml_error_message(&root))
         .map(|m| one_line(&m))
         .or_else(|| html_page(text).and_then(|page| page.title))
 }

@@ -8,7 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::{Check, Outcome, Report};
-use crate::dialect::Format;
+use crate::contract::dialect::Format;
 
 /// Portal text (messages, content types, element names) made safe for a
 /// terminal and for XML 1.0: control characters (an ANSI escape, a NUL, a

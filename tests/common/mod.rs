@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 
-use docmock::catalog::{Catalog, Endpoint, Source};
+use docmock::contract::catalog::{Catalog, Endpoint, Source};
 
 /// The repository root, where `specs/` and `fixtures/` live.
 pub fn root() -> PathBuf {

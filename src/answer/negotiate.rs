@@ -1,7 +1,7 @@
 //! Choosing the response format: a `.json` / `.xml` path suffix where the
 //! dialect has them, else the `Accept` header, else the vendor's default.
 
-use crate::dialect::{Dialect, Format};
+use crate::contract::dialect::{Dialect, Format};
 
 /// Every `Content-Type` an answer can carry.
 pub const CONTENT_TYPES: [&str; 4] = [
@@ -54,8 +54,8 @@ impl Negotiated {
 /// Splits a `.json` / `.xml` suffix off the last path segment.
 ///
 /// ```
-/// use docmock::dialect::Format;
-/// use docmock::negotiate::split_suffix;
+/// use docmock::contract::dialect::Format;
+/// use docmock::answer::negotiate::split_suffix;
 ///
 /// assert_eq!(split_suffix("/api/2.0/crm/contact/1.xml"), ("/api/2.0/crm/contact/1", Some(Format::Xml)));
 /// assert_eq!(split_suffix("/api/v1/Contact/1"), ("/api/v1/Contact/1", None));
@@ -231,7 +231,7 @@ fn available(dialect: &Dialect) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::DialectName;
+    use crate::contract::dialect::DialectName;
 
     fn pick(dialect: DialectName, accept: Option<&str>) -> Result<Negotiated, Vec<&'static str>> {
         negotiate(dialect.rules(), None, accept)

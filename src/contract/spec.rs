@@ -4,12 +4,14 @@
 //! These types mirror the files one to one so that `serde` does the parsing and
 //! the importer can write them back byte for byte. Everything that needs
 //! checking across files (fixtures, routes, schemas) happens in
-//! [`crate::catalog`], which turns these raw documents into a servable catalog.
+//! [`crate::contract::catalog`], which turns these raw documents into a servable catalog.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::dialect::DialectName;
+pub use crate::contract::dialect::AuthFile;
+use crate::contract::dialect::DialectName;
+pub use crate::contract::problem::Location;
 
 /// `specs/<api>/api.json`: one vendor API mounted under one prefix.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -29,19 +31,6 @@ pub struct ApiFile {
     /// Where the vendor's documentation lives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
-}
-
-/// Credentials an API accepts on endpoints that require authentication.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct AuthFile {
-    /// Header name → accepted schemes (`Basic`, `Bearer`, …); an empty list
-    /// accepts any value.
-    #[serde(default)]
-    pub headers: Map<String, Value>,
-    /// Cookie names whose presence authenticates the request.
-    #[serde(default)]
-    pub cookies: Vec<String>,
 }
 
 /// `specs/<api>/**/<endpoint>.json`: one documented endpoint.
@@ -71,32 +60,6 @@ pub struct EndpointFile {
     /// The documentation page this spec was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-}
-
-/// Where a parameter travels.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Location {
-    /// A `{name}` segment of the path template.
-    Path,
-    /// The query string.
-    Query,
-    /// A request header.
-    Header,
-    /// A property of the request body.
-    Body,
-}
-
-impl Location {
-    /// The word used in messages and violation lists.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Location::Path => "path",
-            Location::Query => "query",
-            Location::Header => "header",
-            Location::Body => "body",
-        }
-    }
 }
 
 /// One row of the page's parameter table.
@@ -163,10 +126,10 @@ pub struct ResponseFile {
     /// How the page's XML spells member names relative to its JSON, when
     /// it differs (`pascal`, `camel`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xml_names: Option<crate::render::NameCase>,
+    pub xml_names: Option<crate::contract::render::NameCase>,
     /// How the page's XML spells booleans, empty text and null, where it
     /// differs from the dialect (`{"booleans": "true/false", "empty_string":
     /// "pair"}`): pages of one vendor come from more than one serialiser.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xml_literals: Option<crate::dialect::XmlLiterals>,
+    pub xml_literals: Option<crate::contract::dialect::XmlLiterals>,
 }

@@ -17,7 +17,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::log_sink::LogSink;
+use crate::serve::log_sink::LogSink;
 
 /// The `tracing` target of request lines.
 pub const TARGET: &str = "docmock::request";
@@ -47,7 +47,7 @@ pub struct RequestLine<'a> {
     /// The matched endpoint's id, `-` when none matched.
     pub endpoint: &'a str,
     /// `endpoint` as a JSON string literal, quotes included (see
-    /// [`crate::catalog::Endpoint::id_json`] and [`UNMATCHED_JSON`]).
+    /// [`crate::contract::catalog::Endpoint::id_json`] and [`UNMATCHED_JSON`]).
     pub endpoint_json: &'a str,
     /// Status answered.
     pub status: u16,

@@ -19,10 +19,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::dialect::{DialectName, Envelope, Format, XmlStyle};
-use crate::render;
-use crate::schema::Contract;
-use crate::spec::{
+use crate::contract::dialect::{DialectName, Envelope, Format, XmlStyle};
+use crate::contract::problem::escape_pointer;
+use crate::contract::render;
+use crate::contract::schema::Contract;
+pub use crate::contract::schema::Parameter;
+use crate::contract::spec::{
     ApiFile, AuthFile, EndpointFile, Location, ParameterFile, RequestFile, ResponseFile,
 };
 
@@ -207,35 +209,6 @@ impl PathTemplate {
     }
 }
 
-/// A documented parameter with its schema ready for use.
-#[derive(Debug, Clone)]
-pub struct Parameter {
-    /// Name.
-    pub name: String,
-    /// Where it travels.
-    pub location: Location,
-    /// Whether it must be sent.
-    pub required: bool,
-    /// JSON Schema (`{}` when the spec gives none).
-    pub schema: Value,
-    /// The spec's example value.
-    pub example: Option<Value>,
-    /// The description from the page.
-    pub description: String,
-    /// The type as the page words it.
-    pub doc_type: Option<String>,
-}
-
-impl Parameter {
-    /// The JSON type named by the schema's `type`, if it names one.
-    pub fn json_type(&self) -> Option<&str> {
-        match self.schema.get("type") {
-            Some(Value::String(t)) => Some(t),
-            _ => None,
-        }
-    }
-}
-
 /// The documented example request.
 #[derive(Debug, Clone)]
 pub struct ExampleRequest {
@@ -269,7 +242,7 @@ pub struct Response {
     /// The documented XML, when the page has one.
     pub xml_fixture: Option<String>,
     /// How the XML spells member names relative to the JSON.
-    pub xml_names: crate::render::NameCase,
+    pub xml_names: crate::contract::render::NameCase,
     /// The XML conventions this response is written by: the dialect's, with
     /// the response's `xml_literals` in place. Re-rendering (`$select`) and
     /// verify's convention checks read it, so they agree with the page.
@@ -319,6 +292,24 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// The example request's path and query, or the template with documented
+    /// example values filled in.
+    pub fn example_target(&self) -> String {
+        if let Some(request) = &self.request {
+            return request.target.clone();
+        }
+        let mut target = self.path.raw.clone();
+        for parameter in &self.parameters {
+            let value = match &parameter.example {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => "1".into(),
+            };
+            target = target.replace(&format!("{{{}}}", parameter.name), &value);
+        }
+        target
+    }
+
     /// The documented parameter `name` in `location`.
     pub fn parameter(&self, location: Location, name: &str) -> Option<&Parameter> {
         self.parameters
@@ -829,7 +820,7 @@ impl Loader<'_> {
                     (Some(value), Bytes::from(bytes))
                 }
                 (None, Some(documented)) => {
-                    match crate::body::infer_xml(documented, &style) {
+                    match render::infer_xml(documented, &style) {
                         // Only XML is documented: its JSON form is read off it.
                         Ok(value) => {
                             let json = Bytes::from(render::to_json(&value));
@@ -848,11 +839,11 @@ impl Loader<'_> {
                 }
                 (None, None) if r.status >= 400 => {
                     let message = if r.description.is_empty() {
-                        crate::dialect::reason_phrase(r.status).to_string()
+                        crate::contract::dialect::reason_phrase(r.status).to_string()
                     } else {
                         r.description.clone()
                     };
-                    let problem = crate::problem::Problem::new(r.status, message);
+                    let problem = crate::contract::problem::Problem::new(r.status, message);
                     let value = dialect.error_body(&problem);
                     let json = Bytes::from(render::to_json(&value));
                     (Some(value), json)
@@ -1036,11 +1027,6 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
         }
     }
     pointer
-}
-
-/// Escapes a key for use in a JSON pointer (RFC 6901).
-pub fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// serde_json appends " at line L column C", which the location already says.

@@ -18,14 +18,15 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
-use crate::connection::{Activity, Connections, InFlight, Served};
-use crate::journal::{Journal, Record};
-use crate::pipeline::{Answer, Mock, Request, Verdict};
-use crate::problem::{Problem, Violation};
-use crate::request_log::{RequestLine, RequestLog};
-use crate::spec::Location;
-use crate::wall_clock::WallClock;
-use crate::workers::Workers;
+use crate::answer::pipeline::{Answer, Mock, Verdict};
+use crate::answer::request::Request;
+use crate::contract::problem::{Problem, Violation};
+use crate::contract::spec::Location;
+use crate::serve::connection::{Activity, Connections, InFlight, Served};
+use crate::serve::journal::{Journal, Record};
+use crate::serve::request_log::{RequestLine, RequestLog};
+use crate::serve::wall_clock::WallClock;
+use crate::serve::workers::Workers;
 
 /// Limits the server applies to every connection.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,7 @@ pub struct Limits {
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
     /// How long a connection may go without a complete request head (see
-    /// [`crate::connection`]).
+    /// [`crate::serve::connection`]).
     pub header_timeout: Duration,
 }
 
@@ -115,7 +116,7 @@ pub struct Settings {
     pub journal_size: usize,
     /// Where the line for each answered request goes.
     pub request_log: RequestLog,
-    /// Threads serving connections (see [`crate::workers`]).
+    /// Threads serving connections (see [`crate::serve::workers`]).
     pub workers: usize,
 }
 
@@ -128,7 +129,7 @@ impl Default for Settings {
             rate_limit: None,
             journal_size: 500,
             request_log: RequestLog::default(),
-            workers: crate::workers::default_count(),
+            workers: crate::serve::workers::default_count(),
         }
     }
 }
@@ -176,7 +177,7 @@ impl Shared {
     /// ends when it is over the limit.
     fn over_rate_limit(&self) -> Option<(Duration, RateLimit)> {
         let limit = self.settings.rate_limit?;
-        let mut window = crate::sync::lock(&self.window);
+        let mut window = crate::serve::sync::lock(&self.window);
         let now = Instant::now();
         if now.duration_since(window.0) >= limit.period {
             *window = (now, 0);
@@ -333,8 +334,14 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         return Responding::ready(response.map(Full::new));
     }
     let path = request.path();
-    if path == crate::admin::PREFIX || path.starts_with("/__docmock/") {
-        let mut response = crate::admin::handle(shared, &request.method, path, request.query());
+    if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
+        let mock = shared.mock.load();
+        let context = crate::serve::admin::Context {
+            mock: &mock,
+            journal: &shared.journal,
+        };
+        let mut response =
+            crate::serve::admin::handle(context, &request.method, path, request.query());
         allow_origin(&shared.settings.cors, origin, response.headers_mut());
         return Responding::ready(response.map(Full::new));
     }
@@ -395,7 +402,7 @@ struct Detached {
     endpoint: Option<usize>,
     verdict: Verdict,
     message: Option<String>,
-    violations: Vec<crate::problem::Violation>,
+    violations: Vec<crate::contract::problem::Violation>,
 }
 
 impl Detached {
@@ -501,7 +508,9 @@ fn finish(
             endpoint: answer.endpoint.map_or("-", |e| e.id.as_str()),
             endpoint_json: answer
                 .endpoint
-                .map_or(crate::request_log::UNMATCHED_JSON, |e| e.id_json.as_str()),
+                .map_or(crate::serve::request_log::UNMATCHED_JSON, |e| {
+                    e.id_json.as_str()
+                }),
             status,
             verdict: answer.verdict.as_str(),
             micros,
@@ -624,7 +633,7 @@ fn unread(error: &dyn std::fmt::Display) -> Problem {
 }
 
 fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {
-    let (path, suffix) = crate::negotiate::split_suffix(request.path());
+    let (path, suffix) = crate::answer::negotiate::split_suffix(request.path());
     let api = mock.router().api_for_path(path).unwrap_or(0);
     mock.problem_response(request, api, suffix, problem)
 }

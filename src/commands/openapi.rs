@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, Endpoint, Response};
-use crate::dialect::{DialectName, reason_phrase};
-use crate::schema::shape_of;
-use crate::spec::Location;
+use crate::contract::catalog::{Catalog, Endpoint, Response};
+use crate::contract::dialect::{DialectName, reason_phrase};
+use crate::contract::schema::shape_of;
+use crate::contract::spec::Location;
 
 /// Headers an OpenAPI document may not declare as parameters; they are
 /// described by content negotiation and security schemes instead.
@@ -127,9 +127,11 @@ fn operation(catalog: &Catalog, endpoint: &Endpoint, security: Vec<Value>) -> Va
         for media in dialect.request_media_types {
             // A JSON Patch is a list of operations whatever the body is; a
             // Merge Patch is (part of) the entity it patches.
-            let schema = match crate::body::BodyKind::of_media_type(media) {
-                Some(crate::body::BodyKind::JsonPatch) => crate::schema::json_patch_schema(),
-                Some(crate::body::BodyKind::MergePatch) => endpoint
+            let schema = match crate::answer::body::BodyKind::of_media_type(media) {
+                Some(crate::answer::body::BodyKind::JsonPatch) => {
+                    crate::contract::schema::json_patch_schema()
+                }
+                Some(crate::answer::body::BodyKind::MergePatch) => endpoint
                     .contract
                     .entity_schema
                     .as_ref()

@@ -6,7 +6,6 @@
 //! problems into the dialect's error shape in the negotiated format. The
 //! server is a thin shell around this, and tests call it without a socket.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -14,154 +13,15 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Endpoint, LoadError, Response};
-use crate::dialect::{Dialect, Format, XmlRoot};
-use crate::negotiate::{Negotiated, negotiate, split_suffix};
-use crate::problem::{Problem, Violation};
-use crate::render;
-use crate::router::{Mount, Route, Routed, Router};
-use crate::spec::Location;
-use crate::validate::{self, Policy};
-
-/// A request read whole, as every stage sees it.
-#[derive(Debug, Clone)]
-pub struct Request {
-    /// Method.
-    pub method: Method,
-    target: Target,
-    /// Headers.
-    pub headers: HeaderMap,
-    /// Body.
-    pub body: Bytes,
-}
-
-/// Where a request goes: the URI hyper parsed, kept as it came so that
-/// serving a request copies none of it, or a target built by hand.
-#[derive(Debug, Clone)]
-enum Target {
-    Received(http::Uri),
-    Built { path: String, query: Option<String> },
-}
-
-impl Request {
-    /// A request with no headers, query or body, for tests and examples.
-    pub fn new(method: Method, target: &str) -> Request {
-        let (path, query) = match target.split_once('?') {
-            Some((path, query)) => (path.to_string(), Some(query.to_string())),
-            None => (target.to_string(), None),
-        };
-        Request {
-            method,
-            target: Target::Built { path, query },
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-        }
-    }
-
-    /// A request as the server received it.
-    pub fn received(method: Method, uri: http::Uri, headers: HeaderMap, body: Bytes) -> Request {
-        Request {
-            method,
-            target: Target::Received(uri),
-            headers,
-            body,
-        }
-    }
-
-    /// The path, not yet percent-decoded, without the query.
-    pub fn path(&self) -> &str {
-        match &self.target {
-            Target::Received(uri) => uri.path(),
-            Target::Built { path, .. } => path,
-        }
-    }
-
-    /// The raw query string, without `?`.
-    pub fn query(&self) -> Option<&str> {
-        match &self.target {
-            Target::Received(uri) => uri.query(),
-            Target::Built { query, .. } => query.as_deref(),
-        }
-    }
-
-    /// Adds a header; invalid names or values are ignored.
-    pub fn header(mut self, name: &str, value: &str) -> Request {
-        if let (Ok(name), Ok(value)) = (
-            header::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            self.headers.append(name, value);
-        }
-        self
-    }
-
-    fn header_str(&self, name: header::HeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The `Accept` the request sends: one header as it is, several joined
-    /// by commas, as RFC 9110 §5.3 says a repeated list header reads.
-    pub fn accept(&self) -> Option<Cow<'_, str>> {
-        accept_of(&self.headers, &self.notable_headers())
-    }
-
-    /// The headers that every answer looks at, found in one pass.
-    pub fn notable_headers(&self) -> NotableHeaders<'_> {
-        let mut notable = NotableHeaders::default();
-        for (name, value) in &self.headers {
-            if name == header::ACCEPT {
-                if notable.accept.is_some() {
-                    notable.repeated_accept = true;
-                } else {
-                    notable.accept = Some(value);
-                }
-            } else if name == header::AUTHORIZATION {
-                notable.authorization.get_or_insert(value);
-            } else if name == header::ORIGIN {
-                notable.origin.get_or_insert(value);
-            } else if name == PREFER {
-                notable.prefer = true;
-            }
-        }
-        notable
-    }
-}
-
-/// The request headers every answer looks at.
-///
-/// Looking a header up by name hashes the name and probes the map; a
-/// request carries a handful of headers, and one pass comparing their names
-/// costs less than three lookups.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NotableHeaders<'r> {
-    /// The first `Accept`.
-    pub accept: Option<&'r HeaderValue>,
-    /// Whether more than one `Accept` was sent (see [`Request::accept`]).
-    pub repeated_accept: bool,
-    /// The first `Authorization`.
-    pub authorization: Option<&'r HeaderValue>,
-    /// The first `Origin`, for CORS.
-    pub origin: Option<&'r HeaderValue>,
-    /// Whether `Prefer` was sent.
-    pub prefer: bool,
-}
-
-/// The `Accept` of a request whose notable headers are `notable`: the
-/// first header borrowed as it is, the rare repeated one joined.
-fn accept_of<'r>(headers: &'r HeaderMap, notable: &NotableHeaders<'r>) -> Option<Cow<'r, str>> {
-    if !notable.repeated_accept {
-        return notable
-            .accept
-            .and_then(|v| v.to_str().ok())
-            .map(Cow::Borrowed);
-    }
-    let joined: Vec<&str> = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    Some(Cow::Owned(joined.join(", ")))
-}
+use crate::answer::negotiate::{Negotiated, negotiate, split_suffix};
+use crate::answer::request::{NotableHeaders, PREFER, Request, accept_of};
+use crate::answer::router::{Mount, Route, Routed, Router};
+use crate::answer::validate::{self, Policy};
+use crate::contract::catalog::{Catalog, Endpoint, LoadError, Response};
+use crate::contract::dialect::{Dialect, Format, XmlRoot};
+use crate::contract::problem::{Problem, Violation};
+use crate::contract::render;
+use crate::contract::spec::Location;
 
 /// What the pipeline made of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -307,7 +167,7 @@ impl Mock {
         let mut normalized = None;
         let (mut routed, mut suffix) = self.route_path(&request.method, request.path());
         if matches!(routed, Routed::NotFound | Routed::MethodNotAllowed { .. }) {
-            normalized = crate::router::normalize(request.path());
+            normalized = crate::answer::router::normalize(request.path());
             if let Some(path) = &normalized {
                 (routed, suffix) = self.route_path(&request.method, path);
             }
@@ -492,7 +352,7 @@ impl Mock {
             _ => None,
         };
         found(request.path()).or_else(|| {
-            crate::router::normalize(request.path())
+            crate::answer::router::normalize(request.path())
                 .as_deref()
                 .and_then(found)
         })
@@ -520,7 +380,7 @@ impl Mock {
             .apis
             .get(api)
             .map(|a| a.dialect.rules())
-            .unwrap_or(crate::dialect::DialectName::Onlyoffice.rules())
+            .unwrap_or(crate::contract::dialect::DialectName::Onlyoffice.rules())
     }
 
     /// Renders `problem` for API `api` in the format the request asks for
@@ -588,7 +448,7 @@ fn render_value(
 /// values are not checked byte by byte for every answer.
 fn base_headers(negotiated: Negotiated) -> HeaderMap {
     static BASE: std::sync::LazyLock<[HeaderMap; 4]> = std::sync::LazyLock::new(|| {
-        crate::negotiate::CONTENT_TYPES.map(|content_type| {
+        crate::answer::negotiate::CONTENT_TYPES.map(|content_type| {
             let mut headers = HeaderMap::with_capacity(2);
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
             headers.insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -742,30 +602,6 @@ pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
     }
 }
 
-/// Turns parameter text into the JSON value its schema type calls for.
-pub fn coerce(json_type: Option<&str>, raw: &str) -> Result<Value, &'static str> {
-    match json_type {
-        Some("integer") => raw
-            .trim()
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| "an integer"),
-        Some("number") => raw
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .ok_or("a number"),
-        Some("boolean") => match raw.trim().to_ascii_lowercase().as_str() {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err("a boolean (true or false)"),
-        },
-        _ => Ok(Value::String(raw.to_string())),
-    }
-}
-
 /// What `Prefer` picked.
 enum Chosen<'e> {
     /// A documented response.
@@ -835,9 +671,6 @@ fn choose_response<'e>(
         .map(Chosen::Documented)
         .ok_or_else(|| Problem::new(500, "the endpoint documents no response"))
 }
-
-/// `Prefer` (RFC 7240), which http has no constant for.
-const PREFER: header::HeaderName = header::HeaderName::from_static("prefer");
 
 /// The `key=value` preferences of every `Prefer` header, keys lower-cased.
 fn preferences(request: &Request) -> Vec<(String, String)> {

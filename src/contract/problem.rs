@@ -1,13 +1,11 @@
 //! Problems with a request, kept as data until the very end.
 //!
 //! Every stage of the pipeline (routing, negotiation, validation) reports what
-//! is wrong as a [`Problem`]; only [`crate::dialect::Dialect::error_body`] turns
+//! is wrong as a [`Problem`]; only [`crate::contract::dialect::Dialect::error_body`] turns
 //! it into the vendor's error shape, and only the renderer turns that into
 //! bytes. That keeps status codes and wording in one place.
 
-use serde::Serialize;
-
-use crate::spec::Location;
+use serde::{Deserialize, Serialize};
 
 /// One thing wrong with a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,6 +129,37 @@ pub fn kind(value: &serde_json::Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// A `{name}` segment of the path template.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A property of the request body.
+    Body,
+}
+
+impl Location {
+    /// The word used in messages and violation lists.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Body => "body",
+        }
+    }
+}
+
+/// Escapes a key for use in a JSON pointer (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use http::Method;
 use percent_encoding::percent_decode_str;
 use smallvec::SmallVec;
 
-use crate::catalog::{Catalog, LoadError, Segment};
+use crate::contract::catalog::{Catalog, LoadError, Segment};
 
 /// Which APIs are served and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -511,7 +511,7 @@ impl Router {
 /// change.
 ///
 /// ```
-/// use docmock::router::normalize;
+/// use docmock::answer::router::normalize;
 ///
 /// assert_eq!(normalize("/a/./b/../%63/%2e%2E/d").as_deref(), Some("/a/d"));
 /// assert_eq!(normalize("/a/J%C3%B6rg%2F"), None);
@@ -616,7 +616,7 @@ mod tests {
                 endpoint: i,
                 api: 0,
                 method: Method::from_bytes(method.as_bytes()).expect("method"),
-                segments: crate::catalog::PathTemplate::parse(template)
+                segments: crate::contract::catalog::PathTemplate::parse(template)
                     .expect("valid template")
                     .segments,
                 template: template.to_string(),

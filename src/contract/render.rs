@@ -1,18 +1,21 @@
-//! JSON and XML writers.
+//! JSON and XML writers, and the reader that takes a documented XML example
+//! back to the JSON it stands for.
 //!
 //! The XML form of every body is rendered from its JSON form by the dialect's
 //! [`XmlStyle`], never copied, so that error bodies and trimmed bodies have an
 //! XML form too. The documented XML fixtures are the oracle that proves these
-//! rules right (see `docmock check` and the fidelity tests).
+//! rules right (see `docmock check` and the fidelity tests). A page that
+//! shows only XML is read by the same conventions backwards ([`infer_xml`]).
 
 use std::borrow::Cow;
 
 use quick_xml::Writer;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::dialect::{ArrayForm, EmptyForm, XmlRoot, XmlStyle};
+use crate::contract::dialect::{ArrayForm, EmptyForm, XmlRoot, XmlStyle};
+use crate::contract::xml::{MalformedXml, XmlNode, parse_xml};
 
 /// Renders `value` as an XML document in `style`, indented by two spaces as
 /// the vendors' documentation shows it, without an XML declaration.
@@ -21,8 +24,8 @@ use crate::dialect::{ArrayForm, EmptyForm, XmlRoot, XmlStyle};
 /// returned type (SuperOffice); it is ignored by fixed-root dialects.
 ///
 /// ```
-/// use docmock::dialect::DialectName;
-/// use docmock::render::to_xml;
+/// use docmock::contract::dialect::DialectName;
+/// use docmock::contract::render::to_xml;
 ///
 /// // Arrange
 /// let body = serde_json::json!({"status": 0, "response": {"City": "", "Tags": ["a", "b"]}});
@@ -442,10 +445,70 @@ fn slice(value: &Value) -> &[Value] {
     value.as_array().map(Vec::as_slice).unwrap_or(&[])
 }
 
+/// The JSON a documented XML example stands for, when a page shows only
+/// XML: the dialect's conventions read backwards, scalars typed by their
+/// text (`True` → `true`, `12` → `12`), repeated elements as arrays.
+pub fn infer_xml(text: &str, style: &XmlStyle) -> Result<Value, MalformedXml> {
+    let root = parse_xml(text)?;
+    Ok(infer_node(&root, style))
+}
+
+fn infer_node(node: &XmlNode, style: &XmlStyle) -> Value {
+    if node.nil {
+        return Value::Null;
+    }
+    if node.children.is_empty() {
+        let text = node.text.trim();
+        if text.is_empty() {
+            // Where the dialect writes null and "" differently, the form tells.
+            let null_form = style.null == EmptyForm::SelfClosing
+                && style.empty_string != EmptyForm::SelfClosing;
+            return if node.self_closing && null_form {
+                Value::Null
+            } else {
+                Value::String(String::new())
+            };
+        }
+        if text == style.true_text || text == style.false_text {
+            return Value::Bool(text == style.true_text);
+        }
+        if let Ok(n) = text.parse::<i64>()
+            && n.to_string() == text
+        {
+            return Value::from(n);
+        }
+        return Value::String(node.text.clone());
+    }
+    let wrapped = style.arrays == ArrayForm::Wrapped
+        && node.children.len() > 1
+        && node
+            .children
+            .iter()
+            .all(|c| c.name == node.children[0].name);
+    if wrapped {
+        return Value::Array(node.children.iter().map(|c| infer_node(c, style)).collect());
+    }
+    let mut members = Map::new();
+    for child in &node.children {
+        let value = infer_node(child, style);
+        match members.get_mut(&child.name) {
+            Some(Value::Array(items)) => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None => {
+                members.insert(child.name.clone(), value);
+            }
+        }
+    }
+    Value::Object(members)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::DialectName;
+    use crate::contract::dialect::DialectName;
     use serde_json::json;
 
     fn xml(dialect: DialectName, value: Value, type_name: Option<&str>) -> String {
@@ -480,7 +543,7 @@ mod tests {
 
     #[test]
     fn a_responses_literals_replace_the_dialects_and_nothing_else() {
-        use crate::dialect::{Booleans, XmlLiterals};
+        use crate::contract::dialect::{Booleans, XmlLiterals};
         let style = DialectName::Onlyoffice
             .rules()
             .xml

@@ -9,11 +9,12 @@
 use bytes::Bytes;
 use http::Method;
 
-use crate::catalog::{Catalog, LoadError, Source};
-use crate::pipeline::{Mock, Request};
-use crate::router::Mount;
-use crate::spec::Location;
-use crate::validate::{example_credential, has_credential};
+use crate::answer::pipeline::Mock;
+use crate::answer::request::Request;
+use crate::answer::router::Mount;
+use crate::answer::validate::{example_credential, has_credential};
+use crate::contract::catalog::{Catalog, LoadError, Source};
+use crate::contract::spec::Location;
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -47,7 +48,7 @@ pub fn check(source: &Source) -> Report {
             let Some(example) = &parameter.example else {
                 continue;
             };
-            let compiled = match crate::schema::Compiled::new(parameter.schema.clone()) {
+            let compiled = match crate::contract::schema::Compiled::new(parameter.schema.clone()) {
                 Ok(compiled) => compiled,
                 Err(_) => continue,
             };

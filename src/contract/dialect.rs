@@ -8,9 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::body::XmlNode;
-use crate::problem::Problem;
-use crate::spec::AuthFile;
+use crate::contract::problem::Problem;
+use crate::contract::xml::XmlNode;
 
 /// The dialect names accepted in `api.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,6 +32,19 @@ impl DialectName {
             DialectName::Superoffice => &SUPEROFFICE,
         }
     }
+}
+
+/// Credentials an API accepts on endpoints that require authentication.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFile {
+    /// Header name → accepted schemes (`Basic`, `Bearer`, …); an empty list
+    /// accepts any value.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    /// Cookie names whose presence authenticates the request.
+    #[serde(default)]
+    pub cookies: Vec<String>,
 }
 
 /// A response body format.
@@ -374,7 +386,7 @@ impl Dialect {
     }
 
     /// [`Dialect::error_body`] as JSON text, the bytes
-    /// [`crate::render::to_json`] makes of it. A refused request's error is
+    /// [`crate::contract::render::to_json`] makes of it. A refused request's error is
     /// the one body made up per request rather than rendered at load, and
     /// writing it straight from `problem` saves building and dropping the
     /// value, which was most of the cost of answering.
@@ -581,7 +593,7 @@ struct WebApiError<'a> {
 
 /// The violations, with member names cased as the rest of the body.
 struct ViolationList<'a> {
-    violations: &'a [crate::problem::Violation],
+    violations: &'a [crate::contract::problem::Violation],
     pascal: bool,
 }
 
@@ -590,7 +602,7 @@ impl Serialize for ViolationList<'_> {
         use serde::ser::{SerializeMap, SerializeSeq};
 
         /// One violation as a four-member object.
-        struct Entry<'v>(&'v crate::problem::Violation, bool);
+        struct Entry<'v>(&'v crate::contract::problem::Violation, bool);
         impl Serialize for Entry<'_> {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let Entry(violation, pascal) = *self;
@@ -652,8 +664,8 @@ pub fn reason_phrase(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Violation;
-    use crate::spec::Location;
+    use crate::contract::problem::Location;
+    use crate::contract::problem::Violation;
 
     fn problem() -> Problem {
         Problem::new(400, "the request breaks the documented contract.").with_violations(vec![
@@ -685,8 +697,10 @@ mod tests {
             let problem = problem();
             assert_eq!(
                 String::from_utf8(dialect.error_json(&problem)).expect("UTF-8"),
-                String::from_utf8(crate::render::to_json(&dialect.error_body(&problem)))
-                    .expect("UTF-8"),
+                String::from_utf8(crate::contract::render::to_json(
+                    &dialect.error_body(&problem)
+                ))
+                .expect("UTF-8"),
                 "{name:?}"
             );
         }
@@ -767,8 +781,12 @@ mod tests {
 
             // The XML the renderer makes of it, where the dialect's XML
             // error is read at all.
-            let xml = crate::render::to_xml(&dialect.xml, &body, Some(dialect.error_type_name()));
-            let root = crate::body::parse_xml(&xml).expect("well-formed");
+            let xml = crate::contract::render::to_xml(
+                &dialect.xml,
+                &body,
+                Some(dialect.error_type_name()),
+            );
+            let root = crate::contract::xml::parse_xml(&xml).expect("well-formed");
             let read = dialect.read_xml_error(&root);
             match dialect.envelope {
                 Envelope::StatusResponse => assert_eq!(read, Some(expected), "{name:?}: {xml}"),
@@ -799,7 +817,7 @@ mod tests {
             assert_eq!(superoffice.read_error(&body), None, "{body}");
         }
         let xml = "<result>\n  <status>0</status>\n  <response>\n    <id>1</id>\n  </response>\n</result>";
-        let root = crate::body::parse_xml(xml).expect("well-formed");
+        let root = crate::contract::xml::parse_xml(xml).expect("well-formed");
         assert_eq!(onlyoffice.read_xml_error(&root), None);
     }
 }

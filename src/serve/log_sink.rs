@@ -1,7 +1,7 @@
 //! Log output that never makes a request wait for stderr.
 //!
 //! Log lines are appended to a buffer of the calling thread's own (see
-//! [`crate::shard`]); a background thread writes the buffers out in batches.
+//! [`crate::serve::shard`]); a background thread writes the buffers out in batches.
 //! Under load the request path makes no system call and writes no cache
 //! line another worker writes: only the first line after a flush may wake
 //! the writer thread, which then waits [`BATCH_WINDOW`] for more lines
@@ -21,8 +21,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::shard::{self, Padded};
-use crate::sync::lock;
+use crate::serve::shard::{self, Padded};
+use crate::serve::sync::lock;
 
 /// How long the writer thread gathers lines after the first one before it
 /// writes them out: short enough for a person watching the terminal, long

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::task::AbortHandle;
 
-use crate::sync::lock;
+use crate::serve::sync::lock;
 
 /// What the watchdog knows of one connection.
 ///

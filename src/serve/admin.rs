@@ -5,7 +5,8 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::server::Shared;
+use crate::answer::pipeline::Mock;
+use crate::serve::journal::Journal;
 
 /// The prefix every admin path starts with.
 pub const PREFIX: &str = "/__docmock";
@@ -13,9 +14,19 @@ pub const PREFIX: &str = "/__docmock";
 /// How many journal entries `requests` returns unless `?limit=` says.
 const DEFAULT_LIMIT: usize = 100;
 
+/// What the admin API reads and clears, passed down by the server so that
+/// this module depends on the two things it shows, not on the server.
+#[derive(Clone, Copy)]
+pub struct Context<'s> {
+    /// The mock being served now.
+    pub mock: &'s Mock,
+    /// The request journal.
+    pub journal: &'s Journal,
+}
+
 /// Answers an admin request.
 pub fn handle(
-    shared: &Shared,
+    context: Context<'_>,
     method: &Method,
     path: &str,
     query: Option<&str>,
@@ -33,7 +44,7 @@ pub fn handle(
     match (method, rest) {
         (&Method::GET | &Method::HEAD, "") => html(PAGE),
         (&Method::GET | &Method::HEAD, "/health") => {
-            let mock = shared.mock();
+            let mock = context.mock;
             json_reply(
                 StatusCode::OK,
                 &json!({
@@ -43,7 +54,9 @@ pub fn handle(
                 }),
             )
         }
-        (&Method::GET | &Method::HEAD, "/routes") => json_reply(StatusCode::OK, &routes(shared)),
+        (&Method::GET | &Method::HEAD, "/routes") => {
+            json_reply(StatusCode::OK, &routes(context.mock))
+        }
         (&Method::GET | &Method::HEAD, "/requests") => {
             let limit = match limit(query) {
                 Ok(limit) => limit,
@@ -51,14 +64,14 @@ pub fn handle(
                     return json_reply(StatusCode::BAD_REQUEST, &json!({"error": message}));
                 }
             };
-            let entries = shared.journal().recent(limit);
+            let entries = context.journal.recent(limit);
             json_reply(
                 StatusCode::OK,
                 &serde_json::to_value(entries).unwrap_or(Value::Null),
             )
         }
         (&Method::DELETE, "/requests") => {
-            shared.journal().clear();
+            context.journal.clear();
             let mut response = http::Response::new(Bytes::new());
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
@@ -120,8 +133,7 @@ fn limit(query: Option<&str>) -> Result<usize, String> {
     Ok(digits.parse().unwrap_or(usize::MAX))
 }
 
-fn routes(shared: &Shared) -> Value {
-    let mock = shared.mock();
+fn routes(mock: &Mock) -> Value {
     let catalog = mock.catalog();
     let routes: Vec<Value> = mock
         .router()

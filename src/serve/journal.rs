@@ -7,10 +7,10 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::pipeline::Verdict;
-use crate::problem::Violation;
-use crate::shard::{self, Padded};
-use crate::sync::lock;
+use crate::answer::pipeline::Verdict;
+use crate::contract::problem::Violation;
+use crate::serve::shard::{self, Padded};
+use crate::serve::sync::lock;
 
 /// What [`Journal::record`] copies of an answered request.
 #[derive(Debug)]
@@ -126,7 +126,7 @@ fn rfc3339<S: serde::Serializer>(time: &SystemTime, serializer: S) -> Result<S::
 
 /// The last `capacity` requests.
 ///
-/// Each worker thread records into its own shard (see [`crate::shard`]), so
+/// Each worker thread records into its own shard (see [`crate::serve::shard`]), so
 /// recording touches no cache line another worker is writing but the id
 /// counter; reading merges the shards by id.
 #[derive(Debug)]

@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use crate::catalog::Endpoint;
-use crate::pipeline::Mock;
-use crate::validate::{example_credential, has_credential};
+use crate::answer::pipeline::Mock;
+use crate::answer::validate::{example_credential, has_credential};
+use crate::contract::catalog::Endpoint;
 
 /// Bodies up to this size are inlined in curl lines; larger ones are sent
 /// from their fixture file.
@@ -104,7 +104,7 @@ pub fn curl_line(
     prefix: &str,
     credential: Option<&(String, String)>,
 ) -> String {
-    let target = example_target(endpoint);
+    let target = endpoint.example_target();
     let mut words = vec!["curl".to_string(), "-i".to_string()];
     match endpoint.method.as_str() {
         "GET" => {}
@@ -144,24 +144,6 @@ pub fn curl_line(
         }
     }
     words.join(" ")
-}
-
-/// The example request's path and query, or the template with documented
-/// example values filled in.
-pub fn example_target(endpoint: &Endpoint) -> String {
-    if let Some(request) = &endpoint.request {
-        return request.target.clone();
-    }
-    let mut target = endpoint.path.raw.clone();
-    for parameter in &endpoint.parameters {
-        let value = match &parameter.example {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => "1".into(),
-        };
-        target = target.replace(&format!("{{{}}}", parameter.name), &value);
-    }
-    target
 }
 
 fn quote(word: &str) -> String {

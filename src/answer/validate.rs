@@ -12,13 +12,13 @@ use http::Method;
 use http::header::{self, HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::body::{BodyKind, DecodeError, decode};
-use crate::catalog::{Api, Endpoint};
-use crate::dialect::Dialect;
-use crate::pipeline::{NotableHeaders, Request, coerce};
-use crate::problem::{Problem, Violation};
-use crate::schema::types_of;
-use crate::spec::Location;
+use crate::answer::body::{BodyKind, DecodeError, decode};
+use crate::answer::request::{NotableHeaders, Request};
+use crate::contract::catalog::{Api, Endpoint};
+use crate::contract::dialect::Dialect;
+use crate::contract::problem::{Problem, Violation};
+use crate::contract::schema::types_of;
+use crate::contract::spec::Location;
 
 /// How strictly requests are checked.
 #[derive(Debug, Clone, Default)]
@@ -233,7 +233,7 @@ fn check_path(
         if compiled.is_some_and(|c| c.plainly_accepts(raw)) {
             continue;
         }
-        let pointer = || format!("/{}", crate::catalog::escape_pointer(name));
+        let pointer = || format!("/{}", crate::contract::problem::escape_pointer(name));
         let value = match coerce(parameter.json_type(), raw) {
             Ok(value) => value,
             Err(expected) => {
@@ -290,11 +290,11 @@ fn documented_object<'a>(
                     .map(|v| Value::String(v.to_string()))
                     .collect(),
             );
-            crate::body::coerce(&mut list, &parameter.schema);
+            crate::answer::body::coerce(&mut list, &parameter.schema);
             list
         } else {
             let mut single = Value::String(values[0].to_string());
-            crate::body::coerce(&mut single, &parameter.schema);
+            crate::answer::body::coerce(&mut single, &parameter.schema);
             single
         };
         object.insert(parameter.name.clone(), value);
@@ -411,7 +411,7 @@ fn check_body(
             .and_then(|v| v.to_str().ok());
         let accepted = dialect.request_media_types;
         let kind = content_type.and_then(|ct| {
-            let essence = crate::body::essence(ct);
+            let essence = crate::answer::body::essence(ct);
             accepted
                 .iter()
                 .any(|m| m.eq_ignore_ascii_case(essence))
@@ -437,7 +437,11 @@ fn check_body(
             }]));
         };
         sent_as = Some(kind);
-        let text = match crate::body::to_utf8(&request.body, content_type.unwrap_or(""), kind) {
+        let text = match crate::answer::body::to_utf8(
+            &request.body,
+            content_type.unwrap_or(""),
+            kind,
+        ) {
             Ok(text) => text,
             Err(DecodeError::UnknownCharset(charset)) => {
                 return Err(Problem::new(
@@ -491,7 +495,7 @@ fn check_body(
                 .find(|(k, _)| k.eq_ignore_ascii_case(&parameter.name))
             {
                 let mut bound = Value::String(raw.clone());
-                crate::body::coerce(&mut bound, &parameter.schema);
+                crate::answer::body::coerce(&mut bound, &parameter.schema);
                 members.insert(parameter.name.clone(), bound);
             }
         }
@@ -545,5 +549,29 @@ fn decode_violation(error: &DecodeError) -> Violation {
         pointer: String::new(),
         expected,
         got: Some(got),
+    }
+}
+
+/// Turns parameter text into the JSON value its schema type calls for.
+pub fn coerce(json_type: Option<&str>, raw: &str) -> Result<Value, &'static str> {
+    match json_type {
+        Some("integer") => raw
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| "an integer"),
+        Some("number") => raw
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or("a number"),
+        Some("boolean") => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("a boolean (true or false)"),
+        },
+        _ => Ok(Value::String(raw.to_string())),
     }
 }

@@ -16,8 +16,8 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value, json};
 use smallvec::SmallVec;
 
-use crate::problem::Violation;
-use crate::spec::Location;
+use crate::contract::problem::Violation;
+use crate::contract::spec::Location;
 
 /// A compiled schema that can be shared between threads and clones.
 #[derive(Clone)]
@@ -161,7 +161,10 @@ fn bound_integers(schema: &mut Value) {
 
 fn violation(error: &ValidationError<'_>, location: Location, base: &str) -> Violation {
     let mut pointer = format!("{base}{}", error.instance_path().as_str());
-    let got = Some(crate::problem::shorten(&error.instance().to_string(), 120));
+    let got = Some(crate::contract::problem::shorten(
+        &error.instance().to_string(),
+        120,
+    ));
     let (expected, got) = match error.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property
@@ -169,7 +172,7 @@ fn violation(error: &ValidationError<'_>, location: Location, base: &str) -> Vio
                 .map(str::to_string)
                 .unwrap_or_else(|| property.to_string());
             pointer.push('/');
-            pointer.push_str(&crate::catalog::escape_pointer(&name));
+            pointer.push_str(&crate::contract::problem::escape_pointer(&name));
             ("a value (required)".to_string(), None)
         }
         ValidationErrorKind::Type { kind } => {
@@ -391,7 +394,7 @@ impl Contract {
     /// sample (whose values are placeholders such as `{}`), and patches
     /// apply to `returned` and are checked by its shape.
     pub fn build(
-        parameters: &[crate::catalog::Parameter],
+        parameters: &[Parameter],
         example_body: Option<&Value>,
         returned: Option<&Value>,
     ) -> Result<Contract, String> {
@@ -446,6 +449,35 @@ impl Contract {
     /// The compiled schema of path parameter `name`.
     pub fn path_param(&self, name: &str) -> Option<&Compiled> {
         self.path.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+}
+
+/// A documented parameter with its schema ready for use.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Name.
+    pub name: String,
+    /// Where it travels.
+    pub location: Location,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// JSON Schema (`{}` when the spec gives none).
+    pub schema: Value,
+    /// The spec's example value.
+    pub example: Option<Value>,
+    /// The description from the page.
+    pub description: String,
+    /// The type as the page words it.
+    pub doc_type: Option<String>,
+}
+
+impl Parameter {
+    /// The JSON type named by the schema's `type`, if it names one.
+    pub fn json_type(&self) -> Option<&str> {
+        match self.schema.get("type") {
+            Some(Value::String(t)) => Some(t),
+            _ => None,
+        }
     }
 }
 

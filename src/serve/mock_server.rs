@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::catalog::{Catalog, LoadErrors, Source};
-use crate::journal::Entry;
-use crate::pipeline::Mock;
-use crate::router::Mount;
-use crate::server::{Settings, Shared};
+use crate::answer::pipeline::Mock;
+use crate::answer::router::Mount;
+use crate::contract::catalog::{Catalog, LoadErrors, Source};
+use crate::serve::journal::Entry;
+use crate::serve::server::{Settings, Shared};
 
 /// Why a [`MockServer`] could not start.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +75,7 @@ impl MockServer {
     }
 
     /// Serves `mock` with `settings`, for tests that need a mount, a
-    /// [`crate::validate::Policy`] or settings of their own.
+    /// [`crate::answer::validate::Policy`] or settings of their own.
     pub async fn start_with(mock: Mock, settings: Settings) -> Result<MockServer, StartError> {
         // reqwest, which tests usually call docmock with, wants a process
         // TLS provider even for plain HTTP.
@@ -89,7 +89,7 @@ impl MockServer {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(error) = crate::server::serve(listener, serving, shutdown).await {
+            if let Err(error) = crate::serve::server::serve(listener, serving, shutdown).await {
                 tracing::error!("the mock server stopped: {error}");
             }
         });

@@ -132,4 +132,29 @@ pub struct ResponseFile {
     /// "pair"}`): pages of one vendor come from more than one serialiser.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xml_literals: Option<crate::contract::dialect::XmlLiterals>,
+    /// Where the example body comes from when the page shows none; absent
+    /// when the page documents it. Such a response is served all the same,
+    /// so that the endpoint is, and marked as not documented wherever it
+    /// shows (the `Docmock-Example` header, the journal, `routes`, `check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<ExampleSource>,
+}
+
+/// Where an undocumented response's example comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "from", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ExampleSource {
+    /// Another page of the same import documents an example of the same
+    /// returned type; its fixtures were copied for this response
+    /// (`{"from": "same-type", "endpoint": "onlyoffice/get-crm-contact-id"}`).
+    SameType {
+        /// The endpoint (`api/id`) whose documented example was taken.
+        endpoint: String,
+    },
+    /// The page says the method returns no data: the dialect's empty
+    /// success is generated (`{"from": "no-data"}`).
+    NoData,
+    /// Nothing says what is returned: the dialect's success envelope
+    /// around `null` is generated (`{"from": "unknown"}`).
+    Unknown,
 }

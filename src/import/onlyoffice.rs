@@ -316,6 +316,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         xml: None,
         xml_names: None,
         xml_literals: None,
+        example: None,
     };
     if let (Some(json), Some(xml)) = (&json, &xml)
         && let Some(found) = conventions::detect(dialect, json, xml)

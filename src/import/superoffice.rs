@@ -350,6 +350,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
                         xml: None,
                         xml_names: None,
                         xml_literals: None,
+                        example: None,
                     });
                 }
             }
@@ -510,6 +511,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
                     xml: None,
                     xml_names: None,
                     xml_literals: None,
+                    example: None,
                 },
             );
             0

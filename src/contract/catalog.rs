@@ -867,22 +867,21 @@ impl Loader<'_> {
             if let (Some(documented), Some(fixture)) = (&xml_fixture, &r.xml)
                 && !same_xml_text(documented, &xml)
             {
+                let rules = if style == dialect.xml {
+                    format!("the {} rules", dialect.title)
+                } else {
+                    format!(
+                        "the {} rules and the response's `xml_literals`",
+                        dialect.title
+                    )
+                };
                 self.warnings.push(LoadError::new(
                     &self.source.fixtures.join(fixture),
                     first_difference(documented, &xml),
-                    if style == dialect.xml {
-                        format!(
-                            "the XML rendered from the JSON by the {} rules differs from the documented XML \
-                             (a page that spells booleans, empty text or null otherwise needs `xml_literals` on its response)",
-                            dialect.title
-                        )
-                    } else {
-                        format!(
-                            "the XML rendered from the JSON by the {} rules and the response's `xml_literals` \
-                             differs from the documented XML",
-                            dialect.title
-                        )
-                    },
+                    format!(
+                        "the XML rendered from the JSON by {rules} differs from the documented XML: {}",
+                        what_differs(documented, &xml)
+                    ),
                 ));
             }
             responses.push(Response {
@@ -1107,6 +1106,145 @@ fn first_difference(documented: &str, rendered: &[u8]) -> String {
     )
 }
 
+/// The first line pair whose text (indentation aside) differs, trimmed;
+/// `None` for a document that has ended.
+fn first_differing_lines<'a>(
+    documented: &'a [&'a str],
+    rendered: &'a [&'a str],
+) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    let line = documented
+        .iter()
+        .zip(rendered)
+        .position(|(x, y)| x.trim_start() != y.trim_start())
+        .or_else(|| {
+            (documented.len() != rendered.len()).then(|| documented.len().min(rendered.len()))
+        })?;
+    let at = |lines: &'a [&'a str]| lines.get(line).map(|l| l.trim());
+    Some((at(documented), at(rendered)))
+}
+
+/// What differs between the documented and the rendered XML at their first
+/// differing line, in words that say what to do about it: only a page that
+/// spells booleans, empty text or null otherwise needs `xml_literals`, and
+/// only one that cases member names otherwise needs `xml_names`; a number
+/// or a value that differs is the page's own disagreement.
+fn what_differs(documented: &str, rendered: &[u8]) -> String {
+    let rendered = String::from_utf8_lossy(rendered);
+    let (a, b) = (normalise(documented), normalise(&rendered));
+    let Some((Some(documented), Some(rendered))) = first_differing_lines(&a, &b) else {
+        return match first_differing_lines(&a, &b) {
+            None => "only the indentation differs".into(),
+            Some(_) => "one document ends before the other: the page's JSON and XML examples \
+                        disagree on the members"
+                .into(),
+        };
+    };
+    let (Some(doc), Some(ren)) = (XmlLine::parse(documented), XmlLine::parse(rendered)) else {
+        return "the page's JSON and XML examples disagree here".into();
+    };
+    if doc.name != ren.name {
+        return if doc.name.eq_ignore_ascii_case(ren.name) {
+            "a member name is cased otherwise (a page whose XML cases names otherwise than its JSON \
+             needs `xml_names`, `pascal` or `camel`, on its response)"
+                .into()
+        } else {
+            "another element stands here: the page's JSON and XML examples disagree on the members \
+             (one missing, added or moved)"
+                .into()
+        };
+    }
+    match (doc.content, ren.content) {
+        (Content::Text(x), Content::Text(y)) => {
+            let number = |t: &str| t.trim().parse::<f64>().ok();
+            let boolean =
+                |t: &str| t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false");
+            if number(x).is_some() && number(x) == number(y) {
+                format!(
+                    "the number {x} is written {y} (docmock writes numbers as .NET's \
+                     XmlConvert.ToString(double) does, as the vendors' XML serialisers do; \
+                     a decimal that keeps trailing zeros cannot be told from its JSON)"
+                )
+            } else if boolean(x) && x.eq_ignore_ascii_case(y) {
+                format!(
+                    "a boolean is spelled {x} (a page that spells booleans otherwise needs \
+                     `xml_literals` `booleans` on its response)"
+                )
+            } else {
+                "the value differs: the page's JSON and XML examples disagree here".into()
+            }
+        }
+        (x, y) if x.is_empty_form() && y.is_empty_form() => {
+            "empty text or null is written otherwise (a page that writes them otherwise needs \
+             `xml_literals` `empty_string` or `null` on its response)"
+                .into()
+        }
+        _ => "the element holds something else: the page's JSON and XML examples disagree here"
+            .into(),
+    }
+}
+
+/// One line of indented XML as the renderer writes it and the pages show
+/// it, read just far enough to name what differs.
+struct XmlLine<'a> {
+    name: &'a str,
+    content: Content<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content<'a> {
+    /// `<a>text</a>`
+    Text(&'a str),
+    /// `<a />`
+    SelfClosing,
+    /// `<a i:nil="true" />`
+    Nil,
+    /// `<a></a>`
+    Pair,
+    /// `<a>` or `</a>`: the element goes on below.
+    Tag,
+}
+
+impl Content<'_> {
+    fn is_empty_form(self) -> bool {
+        matches!(self, Content::SelfClosing | Content::Nil | Content::Pair)
+    }
+}
+
+impl<'a> XmlLine<'a> {
+    fn parse(line: &'a str) -> Option<XmlLine<'a>> {
+        let inner = line.strip_prefix('<')?;
+        let name_end = inner.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        let name = inner[..name_end].trim_start_matches('/');
+        let name = if name.is_empty() {
+            // `</a>`
+            inner[1..]
+                .split(|c: char| c == '>' || c.is_whitespace())
+                .next()?
+        } else {
+            name
+        };
+        let head_end = inner.find('>')?;
+        let head = &inner[..head_end];
+        let rest = &inner[head_end + 1..];
+        let content = if head.ends_with('/') {
+            if head.contains("nil=\"true\"") {
+                Content::Nil
+            } else {
+                Content::SelfClosing
+            }
+        } else if rest.is_empty() {
+            Content::Tag
+        } else {
+            match rest.strip_suffix('>').and_then(|r| r.rsplit_once("</")) {
+                Some(("", _)) => Content::Pair,
+                Some((text, _)) => Content::Text(text),
+                None => Content::Tag,
+            }
+        };
+        Some(XmlLine { name, content })
+    }
+}
+
 /// `4 spaces`, `1 tab`, `no indentation`: the leading blanks of `line`.
 fn indentation(line: &str) -> String {
     let blanks = &line[..line.len() - line.trim_start().len()];
@@ -1171,6 +1309,65 @@ mod tests {
             message,
             "line 3: documented \"<flag>True</flag>\", rendered \"<flag>true</flag>\""
         );
+    }
+
+    #[test]
+    fn what_differs_says_what_to_do_about_it() {
+        for (documented, rendered, expected) in [
+            (
+                "<result>\n  <BidValue>11.5</BidValue>\n</result>",
+                "<result>\n  <BidValue>11.50</BidValue>\n</result>",
+                "the number 11.5 is written 11.50",
+            ),
+            (
+                "<result>\n  <a>True</a>\n</result>",
+                "<result>\n  <a>true</a>\n</result>",
+                "a boolean is spelled True (a page that spells booleans otherwise needs `xml_literals` `booleans`",
+            ),
+            (
+                "<result>\n  <a></a>\n</result>",
+                "<result>\n  <a />\n</result>",
+                "empty text or null is written otherwise",
+            ),
+            (
+                "<X>\n  <a i:nil=\"true\" />\n</X>",
+                "<X>\n  <a />\n</X>",
+                "empty text or null is written otherwise",
+            ),
+            (
+                "<result>\n  <Title>x</Title>\n</result>",
+                "<result>\n  <title>x</title>\n</result>",
+                "a member name is cased otherwise",
+            ),
+            (
+                "<result>\n  <a>x</a>\n</result>",
+                "<result>\n  <a>y</a>\n</result>",
+                "the value differs",
+            ),
+            (
+                "<result>\n  <a>x</a>\n</result>",
+                "<result>\n  <b>x</b>\n</result>",
+                "another element stands here",
+            ),
+            (
+                "<result>\n  <a>x</a>\n</result>",
+                "<result>\n  <a>x</a>\n  <b>x</b>\n</result>",
+                "another element stands here",
+            ),
+            (
+                "<result>\n  <a>x</a>",
+                "<result>\n  <a>x</a>\n</result>",
+                "one document ends before the other",
+            ),
+            (
+                "<a>\n    <b />\n</a>",
+                "<a>\n  <b />\n</a>",
+                "only the indentation differs",
+            ),
+        ] {
+            let message = what_differs(documented, rendered.as_bytes());
+            assert!(message.starts_with(expected), "{documented:?}: {message}");
+        }
     }
 
     #[test]

@@ -25,7 +25,8 @@ use crate::contract::render;
 use crate::contract::schema::Contract;
 pub use crate::contract::schema::Parameter;
 use crate::contract::spec::{
-    ApiFile, AuthFile, EndpointFile, Location, ParameterFile, RequestFile, ResponseFile,
+    ApiFile, AuthFile, EndpointFile, ExampleSource, Location, ParameterFile, RequestFile,
+    ResponseFile,
 };
 
 /// One problem with a spec directory, naming where it is.
@@ -247,9 +248,25 @@ pub struct Response {
     /// the response's `xml_literals` in place. Re-rendering (`$select`) and
     /// verify's convention checks read it, so they agree with the page.
     pub xml_style: XmlStyle,
+    /// Where the body comes from when the page documents none: such a
+    /// response is served all the same, and marked wherever it shows.
+    pub example: Option<ExampleSource>,
+    /// The `Docmock-Example` header value that marks this response as not
+    /// documented, made once here rather than on every answer.
+    pub example_header: Option<http::HeaderValue>,
 }
 
 impl Response {
+    /// Whether the body was made up by docmock (the vendor's empty
+    /// success, or an envelope around `null`) rather than documented on
+    /// this page or another of the same type.
+    pub fn is_generated(&self) -> bool {
+        matches!(
+            self.example,
+            Some(ExampleSource::NoData | ExampleSource::Unknown)
+        )
+    }
+
     /// The bytes of this response in `format`.
     pub fn bytes(&self, format: Format) -> &Bytes {
         match format {
@@ -597,7 +614,7 @@ impl Loader<'_> {
         // JSON Patch body patches.
         let returned = responses
             .iter()
-            .filter(|r| (200..300).contains(&r.status))
+            .filter(|r| (200..300).contains(&r.status) && !r.is_generated())
             .find_map(|r| r.body.as_deref())
             .map(|body| match api.dialect.rules().envelope {
                 Envelope::StatusResponse => body.get("response").unwrap_or(body),
@@ -804,6 +821,9 @@ impl Loader<'_> {
                 }
                 None => None,
             };
+            if !self.example_fits_fixtures(file, &pointer, r) {
+                continue;
+            }
             let names = r.xml_names.unwrap_or_default();
             let style = dialect
                 .xml
@@ -848,7 +868,22 @@ impl Loader<'_> {
                     let json = Bytes::from(render::to_json(&value));
                     (Some(value), json)
                 }
-                (None, None) => (None, Bytes::new()),
+                (None, None) => {
+                    // Generated success bodies, for a page that shows none.
+                    let generated = match &r.example {
+                        _ if !status_has_body(r.status) => None,
+                        Some(ExampleSource::NoData) => dialect.empty_success(r.status),
+                        Some(ExampleSource::Unknown) => Some(dialect.success_around_null(r.status)),
+                        Some(ExampleSource::SameType { .. }) | None => None,
+                    };
+                    match generated {
+                        Some(value) => {
+                            let json = Bytes::from(render::to_json(&value));
+                            (Some(value), json)
+                        }
+                        None => (None, Bytes::new()),
+                    }
+                }
             };
             let type_name = r.type_name.clone();
             let xml = match &body {
@@ -895,9 +930,53 @@ impl Loader<'_> {
                 xml_fixture,
                 xml_names: names,
                 xml_style: style,
+                example_header: r.example.as_ref().map(example_header),
+                example: r.example.clone(),
             });
         }
         responses
+    }
+
+    /// Whether response `r`'s fixtures agree with its `example`: fixtures
+    /// copied from another page (`same-type`) must be there, a generated
+    /// body (`no-data`, `unknown`) has none, and a documented success that
+    /// carries a body needs its fixture. Error statuses without a fixture
+    /// are answered with the dialect's error body, and statuses without
+    /// content need none.
+    fn example_fits_fixtures(&mut self, file: &Path, pointer: &str, r: &ResponseFile) -> bool {
+        let has_fixture = r.json.is_some() || r.xml.is_some();
+        let problem = match &r.example {
+            Some(ExampleSource::SameType { endpoint }) if !has_fixture => format!(
+                "a `json` or `xml` fixture beside `\"from\": \"same-type\"`: it serves the example \
+                 documented for {endpoint:?}, copied into the fixtures directory"
+            ),
+            Some(ExampleSource::NoData | ExampleSource::Unknown) if has_fixture => {
+                "either fixtures (a documented example) or a generated example \
+                 (`no-data`, `unknown`), not both: remove `json` and `xml`, or `example`"
+                    .to_string()
+            }
+            None if !has_fixture && (200..300).contains(&r.status) && status_has_body(r.status) => {
+                format!(
+                    "a `json` or `xml` fixture with the documented body of this {} response, \
+                     or `example` saying where its body comes from when the page shows none \
+                     (`{{\"from\": \"no-data\"}}` for a method that returns nothing, \
+                     `{{\"from\": \"unknown\"}}` otherwise)",
+                    r.status
+                )
+            }
+            _ => return true,
+        };
+        let location = if r.example.is_some() {
+            format!("{pointer}/example")
+        } else {
+            pointer.to_string()
+        };
+        self.errors.push(LoadError::new(
+            file,
+            location,
+            format!("expected {problem}"),
+        ));
+        false
     }
 
     fn parse_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
@@ -1000,6 +1079,36 @@ impl Loader<'_> {
             }
         }
     }
+}
+
+/// Whether HTTP lets a response with `status` carry a body (RFC 9110
+/// 15.2, 15.3.5, 15.3.6, 15.4.5).
+pub fn status_has_body(status: u16) -> bool {
+    !matches!(status, 100..=199 | 204 | 205 | 304)
+}
+
+/// The `Docmock-Example` value of a response whose page shows no example:
+/// `none` first, so that a client can match on it, then where the body
+/// comes from (`none; from=same-type; endpoint="onlyoffice/get-x"`,
+/// `none; from=no-data`, `none; from=unknown`), as structured-field
+/// parameters (RFC 8941).
+fn example_header(source: &ExampleSource) -> http::HeaderValue {
+    let text = match source {
+        ExampleSource::SameType { endpoint } => {
+            // An id that a quoted string cannot carry as it is is left out
+            // rather than mangled: the journal and `routes` name it whole.
+            let quotable = endpoint.bytes().all(|b| (0x20..0x7f).contains(&b));
+            if quotable {
+                let escaped = endpoint.replace('\\', "\\\\").replace('"', "\\\"");
+                format!("none; from=same-type; endpoint=\"{escaped}\"")
+            } else {
+                "none; from=same-type".to_string()
+            }
+        }
+        ExampleSource::NoData => "none; from=no-data".to_string(),
+        ExampleSource::Unknown => "none; from=unknown".to_string(),
+    };
+    http::HeaderValue::from_str(&text).unwrap_or(http::HeaderValue::from_static("none"))
 }
 
 /// `specs/onlyoffice/put-x.json` → `onlyoffice/put-x`.
@@ -1308,6 +1417,38 @@ mod tests {
         assert_eq!(
             message,
             "line 3: documented \"<flag>True</flag>\", rendered \"<flag>true</flag>\""
+        );
+    }
+
+    #[test]
+    fn the_example_header_puts_none_first_and_quotes_the_endpoint() {
+        let header = |source: ExampleSource| {
+            example_header(&source)
+                .to_str()
+                .map(str::to_string)
+                .map_err(|_| "not visible ASCII")
+        };
+        assert_eq!(
+            header(ExampleSource::NoData).as_deref(),
+            Ok("none; from=no-data")
+        );
+        assert_eq!(
+            header(ExampleSource::Unknown).as_deref(),
+            Ok("none; from=unknown")
+        );
+        assert_eq!(
+            header(ExampleSource::SameType {
+                endpoint: "onlyoffice/get-\"x\"".into()
+            })
+            .as_deref(),
+            Ok(r#"none; from=same-type; endpoint="onlyoffice/get-\"x\"""#)
+        );
+        assert_eq!(
+            header(ExampleSource::SameType {
+                endpoint: "r7/получить".into()
+            })
+            .as_deref(),
+            Ok("none; from=same-type")
         );
     }
 

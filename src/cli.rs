@@ -360,9 +360,17 @@ impl SpecArgs {
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let source = Source::new(&args.specs, args.fixtures);
     let report = docmock::commands::check::check(&source);
+    for note in &report.notes {
+        println!("note: {note}");
+    }
     if report.problems.is_empty() {
+        let notes = match report.notes.len() {
+            0 => String::new(),
+            1 => ", 1 note".to_string(),
+            n => format!(", {n} notes"),
+        };
         println!(
-            "{}: {} endpoints in {} APIs, no problems",
+            "{}: {} endpoints in {} APIs, no problems{notes}",
             source.specs.display(),
             report.endpoints,
             report.apis

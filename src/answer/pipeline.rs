@@ -21,7 +21,7 @@ use crate::contract::catalog::{Catalog, Endpoint, LoadError, Response};
 use crate::contract::dialect::{Dialect, Format, XmlRoot};
 use crate::contract::problem::{Problem, Violation};
 use crate::contract::render;
-use crate::contract::spec::Location;
+use crate::contract::spec::{ExampleSource, Location};
 
 /// What the pipeline made of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -67,7 +67,17 @@ pub struct Answer<'m> {
     pub violations: Vec<Violation>,
     /// How long `Prefer: delay=` asks the answer to wait.
     pub delay: Option<std::time::Duration>,
+    /// Where the body served comes from when its page documents none
+    /// (the response also carries [`EXAMPLE_HEADER`]); `None` for a
+    /// documented body and for every answer docmock makes up itself.
+    pub example: Option<&'m ExampleSource>,
 }
+
+/// The response header that marks an answer whose body no page documents:
+/// `Docmock-Example: none; from=same-type; endpoint="api/id"`,
+/// `none; from=no-data` or `none; from=unknown`. `none` comes first so
+/// that a client can match on it alone.
+pub const EXAMPLE_HEADER: header::HeaderName = header::HeaderName::from_static("docmock-example");
 
 impl Answer<'_> {
     fn unmatched(response: http::Response<Bytes>, problem: Problem) -> Self {
@@ -78,6 +88,7 @@ impl Answer<'_> {
             message: Some(problem.full_message()),
             violations: problem.violations,
             delay: None,
+            example: None,
         }
     }
 
@@ -96,6 +107,7 @@ impl Answer<'_> {
             message: None,
             violations: Vec::new(),
             delay: None,
+            example: None,
         }
     }
 
@@ -245,6 +257,7 @@ impl Mock {
             message: None,
             violations: Vec::new(),
             delay: preferred_delay(&preferences),
+            example: None,
         };
         let accept = accept_of(&request.headers, notable);
         let negotiated = match negotiate(dialect, suffix, accept.as_deref()) {
@@ -340,7 +353,13 @@ impl Mock {
             }
             _ => response.bytes(negotiated.format).clone(),
         };
-        answer(reply(response.status, negotiated, body, &[], head))
+        let mut reply = reply(response.status, negotiated, body, &[], head);
+        if let Some(value) = &response.example_header {
+            reply.headers_mut().insert(EXAMPLE_HEADER, value.clone());
+        }
+        let mut answer = answer(reply);
+        answer.example = response.example.as_ref();
+        answer
     }
 
     /// The endpoint `request` is for, without answering it: for the log

@@ -4,7 +4,9 @@
 //! On top of that every documented example must satisfy its own contract:
 //! each parameter example its schema, each example request the whole
 //! pipeline (it must get the documented status), and each documented XML
-//! fixture must be what the renderer produces from the JSON.
+//! fixture must be what the renderer produces from the JSON. Responses that
+//! are served although no page documents their body are listed as notes,
+//! which do not fail the check.
 
 use bytes::Bytes;
 use http::Method;
@@ -14,7 +16,7 @@ use crate::answer::request::Request;
 use crate::answer::router::Mount;
 use crate::answer::validate::{example_credential, has_credential};
 use crate::contract::catalog::{Catalog, LoadError, Source};
-use crate::contract::spec::Location;
+use crate::contract::spec::{ExampleSource, Location};
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -25,6 +27,9 @@ pub struct Report {
     pub endpoints: usize,
     /// Every problem, with file and pointer.
     pub problems: Vec<LoadError>,
+    /// Responses served although no page documents their body: worth
+    /// knowing, not wrong, so they do not fail the check.
+    pub notes: Vec<LoadError>,
 }
 
 /// Checks the spec directory `source`.
@@ -42,6 +47,7 @@ pub fn check(source: &Source) -> Report {
         apis: catalog.apis.len(),
         endpoints: catalog.endpoints.len(),
         problems: catalog.warnings.clone(),
+        notes: undocumented(&catalog),
     };
     for endpoint in &catalog.endpoints {
         for (i, parameter) in endpoint.parameters.iter().enumerate() {
@@ -90,6 +96,45 @@ pub fn check(source: &Source) -> Report {
         }
     }
     report
+}
+
+/// One note per response served without a documented example, saying what
+/// is served instead.
+fn undocumented(catalog: &Catalog) -> Vec<LoadError> {
+    let mut notes = Vec::new();
+    for endpoint in &catalog.endpoints {
+        for (i, response) in endpoint.responses.iter().enumerate() {
+            let Some(source) = &response.example else {
+                continue;
+            };
+            let served = match source {
+                ExampleSource::SameType { endpoint } => {
+                    format!("the example of the same type documented for {endpoint}")
+                }
+                ExampleSource::NoData if response.json.is_empty() => {
+                    "no body, as the vendor answers a method that returns nothing".to_string()
+                }
+                ExampleSource::NoData => {
+                    "the vendor's empty success, as the page says the method returns nothing"
+                        .to_string()
+                }
+                ExampleSource::Unknown => {
+                    "the vendor's success envelope around null, as nothing says what the method returns"
+                        .to_string()
+                }
+            };
+            notes.push(LoadError {
+                file: endpoint.file.clone(),
+                location: format!("/responses/{i}/example"),
+                message: format!(
+                    "no documented example: the {} response is served with {served} \
+                     (marked `Docmock-Example: none`)",
+                    response.status
+                ),
+            });
+        }
+    }
+    notes
 }
 
 /// The documented example request of endpoint `index`, as mounted by `mock`, with

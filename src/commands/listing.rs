@@ -6,12 +6,31 @@ use std::fmt::Write;
 use crate::answer::pipeline::Mock;
 use crate::answer::validate::{example_credential, has_credential};
 use crate::contract::catalog::Endpoint;
+use crate::contract::spec::ExampleSource;
 
 /// Bodies up to this size are inlined in curl lines; larger ones are sent
 /// from their fixture file.
 const INLINE_BODY_LIMIT: usize = 200;
 
-/// One line per mounted route: method, mounted path, endpoint id, source page.
+/// The mark of a route whose responses include one no page documents
+/// (`[no example: no-data]`), naming where each such body comes from as
+/// the spec says it; `None` when every response is documented.
+pub fn example_mark(endpoint: &Endpoint) -> Option<String> {
+    let sources: Vec<&str> = endpoint
+        .responses
+        .iter()
+        .filter_map(|r| r.example.as_ref())
+        .map(|source| match source {
+            ExampleSource::SameType { .. } => "same-type",
+            ExampleSource::NoData => "no-data",
+            ExampleSource::Unknown => "unknown",
+        })
+        .collect();
+    (!sources.is_empty()).then(|| format!("[no example: {}]", sources.join(", ")))
+}
+
+/// One line per mounted route: method, mounted path, endpoint id, source
+/// page, and the [`example_mark`] of a route that has one.
 pub fn routes_table(mock: &Mock) -> String {
     let catalog = mock.catalog();
     let rows: Vec<[String; 4]> = mock
@@ -20,11 +39,15 @@ pub fn routes_table(mock: &Mock) -> String {
         .iter()
         .map(|route| {
             let endpoint = &catalog.endpoints[route.endpoint];
+            let source = endpoint.source.clone().unwrap_or_else(|| "-".into());
             [
                 route.method.to_string(),
                 route.template.clone(),
                 endpoint.id.clone(),
-                endpoint.source.clone().unwrap_or_else(|| "-".into()),
+                match example_mark(endpoint) {
+                    Some(mark) => format!("{source}  {mark}"),
+                    None => source,
+                },
             ]
         })
         .collect();
@@ -66,9 +89,12 @@ pub fn startup_listing(mock: &Mock, base: &str) -> String {
     for route in mock.router().routes() {
         let endpoint = &catalog.endpoints[route.endpoint];
         let prefix = mock.router().prefix_of(route.api).unwrap_or("");
+        let mark = example_mark(endpoint)
+            .map(|mark| format!("  {mark}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {:6} {}  ({})",
+            "  {:6} {}  ({}){mark}",
             route.method.as_str(),
             route.template,
             endpoint.id

@@ -25,7 +25,8 @@ use crate::contract::render;
 use crate::contract::schema::Contract;
 pub use crate::contract::schema::Parameter;
 use crate::contract::spec::{
-    ApiFile, AuthFile, EndpointFile, Location, ParameterFile, RequestFile, ResponseFile,
+    ApiFile, AuthFile, EndpointFile, ExampleSource, Location, ParameterFile, RequestFile,
+    ResponseFile,
 };
 
 /// One problem with a spec directory, naming where it is.
@@ -247,9 +248,25 @@ pub struct Response {
     /// the response's `xml_literals` in place. Re-rendering (`$select`) and
     /// verify's convention checks read it, so they agree with the page.
     pub xml_style: XmlStyle,
+    /// Where the body comes from when the page documents none: such a
+    /// response is served all the same, and marked wherever it shows.
+    pub example: Option<ExampleSource>,
+    /// The `Docmock-Example` header value that marks this response as not
+    /// documented, made once here rather than on every answer.
+    pub example_header: Option<http::HeaderValue>,
 }
 
 impl Response {
+    /// Whether the body was made up by docmock (the vendor's empty
+    /// success, or an envelope around `null`) rather than documented on
+    /// this page or another of the same type.
+    pub fn is_generated(&self) -> bool {
+        matches!(
+            self.example,
+            Some(ExampleSource::NoData | ExampleSource::Unknown)
+        )
+    }
+
     /// The bytes of this response in `format`.
     pub fn bytes(&self, format: Format) -> &Bytes {
         match format {
@@ -597,7 +614,7 @@ impl Loader<'_> {
         // JSON Patch body patches.
         let returned = responses
             .iter()
-            .filter(|r| (200..300).contains(&r.status))
+            .filter(|r| (200..300).contains(&r.status) && !r.is_generated())
             .find_map(|r| r.body.as_deref())
             .map(|body| match api.dialect.rules().envelope {
                 Envelope::StatusResponse => body.get("response").unwrap_or(body),
@@ -804,6 +821,9 @@ impl Loader<'_> {
                 }
                 None => None,
             };
+            if !self.example_fits_fixtures(file, &pointer, r) {
+                continue;
+            }
             let names = r.xml_names.unwrap_or_default();
             let style = dialect
                 .xml
@@ -848,7 +868,22 @@ impl Loader<'_> {
                     let json = Bytes::from(render::to_json(&value));
                     (Some(value), json)
                 }
-                (None, None) => (None, Bytes::new()),
+                (None, None) => {
+                    // Generated success bodies, for a page that shows none.
+                    let generated = match &r.example {
+                        _ if !status_has_body(r.status) => None,
+                        Some(ExampleSource::NoData) => dialect.empty_success(r.status),
+                        Some(ExampleSource::Unknown) => Some(dialect.success_around_null(r.status)),
+                        Some(ExampleSource::SameType { .. }) | None => None,
+                    };
+                    match generated {
+                        Some(value) => {
+                            let json = Bytes::from(render::to_json(&value));
+                            (Some(value), json)
+                        }
+                        None => (None, Bytes::new()),
+                    }
+                }
             };
             let type_name = r.type_name.clone();
             let xml = match &body {
@@ -867,22 +902,21 @@ impl Loader<'_> {
             if let (Some(documented), Some(fixture)) = (&xml_fixture, &r.xml)
                 && !same_xml_text(documented, &xml)
             {
+                let rules = if style == dialect.xml {
+                    format!("the {} rules", dialect.title)
+                } else {
+                    format!(
+                        "the {} rules and the response's `xml_literals`",
+                        dialect.title
+                    )
+                };
                 self.warnings.push(LoadError::new(
                     &self.source.fixtures.join(fixture),
                     first_difference(documented, &xml),
-                    if style == dialect.xml {
-                        format!(
-                            "the XML rendered from the JSON by the {} rules differs from the documented XML \
-                             (a page that spells booleans, empty text or null otherwise needs `xml_literals` on its response)",
-                            dialect.title
-                        )
-                    } else {
-                        format!(
-                            "the XML rendered from the JSON by the {} rules and the response's `xml_literals` \
-                             differs from the documented XML",
-                            dialect.title
-                        )
-                    },
+                    format!(
+                        "the XML rendered from the JSON by {rules} differs from the documented XML: {}",
+                        what_differs(documented, &xml)
+                    ),
                 ));
             }
             responses.push(Response {
@@ -896,9 +930,53 @@ impl Loader<'_> {
                 xml_fixture,
                 xml_names: names,
                 xml_style: style,
+                example_header: r.example.as_ref().map(example_header),
+                example: r.example.clone(),
             });
         }
         responses
+    }
+
+    /// Whether response `r`'s fixtures agree with its `example`: fixtures
+    /// copied from another page (`same-type`) must be there, a generated
+    /// body (`no-data`, `unknown`) has none, and a documented success that
+    /// carries a body needs its fixture. Error statuses without a fixture
+    /// are answered with the dialect's error body, and statuses without
+    /// content need none.
+    fn example_fits_fixtures(&mut self, file: &Path, pointer: &str, r: &ResponseFile) -> bool {
+        let has_fixture = r.json.is_some() || r.xml.is_some();
+        let problem = match &r.example {
+            Some(ExampleSource::SameType { endpoint }) if !has_fixture => format!(
+                "a `json` or `xml` fixture beside `\"from\": \"same-type\"`: it serves the example \
+                 documented for {endpoint:?}, copied into the fixtures directory"
+            ),
+            Some(ExampleSource::NoData | ExampleSource::Unknown) if has_fixture => {
+                "either fixtures (a documented example) or a generated example \
+                 (`no-data`, `unknown`), not both: remove `json` and `xml`, or `example`"
+                    .to_string()
+            }
+            None if !has_fixture && (200..300).contains(&r.status) && status_has_body(r.status) => {
+                format!(
+                    "a `json` or `xml` fixture with the documented body of this {} response, \
+                     or `example` saying where its body comes from when the page shows none \
+                     (`{{\"from\": \"no-data\"}}` for a method that returns nothing, \
+                     `{{\"from\": \"unknown\"}}` otherwise)",
+                    r.status
+                )
+            }
+            _ => return true,
+        };
+        let location = if r.example.is_some() {
+            format!("{pointer}/example")
+        } else {
+            pointer.to_string()
+        };
+        self.errors.push(LoadError::new(
+            file,
+            location,
+            format!("expected {problem}"),
+        ));
+        false
     }
 
     fn parse_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
@@ -1001,6 +1079,36 @@ impl Loader<'_> {
             }
         }
     }
+}
+
+/// Whether HTTP lets a response with `status` carry a body (RFC 9110
+/// 15.2, 15.3.5, 15.3.6, 15.4.5).
+pub fn status_has_body(status: u16) -> bool {
+    !matches!(status, 100..=199 | 204 | 205 | 304)
+}
+
+/// The `Docmock-Example` value of a response whose page shows no example:
+/// `none` first, so that a client can match on it, then where the body
+/// comes from (`none; from=same-type; endpoint="onlyoffice/get-x"`,
+/// `none; from=no-data`, `none; from=unknown`), as structured-field
+/// parameters (RFC 8941).
+fn example_header(source: &ExampleSource) -> http::HeaderValue {
+    let text = match source {
+        ExampleSource::SameType { endpoint } => {
+            // An id that a quoted string cannot carry as it is is left out
+            // rather than mangled: the journal and `routes` name it whole.
+            let quotable = endpoint.bytes().all(|b| (0x20..0x7f).contains(&b));
+            if quotable {
+                let escaped = endpoint.replace('\\', "\\\\").replace('"', "\\\"");
+                format!("none; from=same-type; endpoint=\"{escaped}\"")
+            } else {
+                "none; from=same-type".to_string()
+            }
+        }
+        ExampleSource::NoData => "none; from=no-data".to_string(),
+        ExampleSource::Unknown => "none; from=unknown".to_string(),
+    };
+    http::HeaderValue::from_str(&text).unwrap_or(http::HeaderValue::from_static("none"))
 }
 
 /// `specs/onlyoffice/put-x.json` → `onlyoffice/put-x`.
@@ -1107,6 +1215,145 @@ fn first_difference(documented: &str, rendered: &[u8]) -> String {
     )
 }
 
+/// The first line pair whose text (indentation aside) differs, trimmed;
+/// `None` for a document that has ended.
+fn first_differing_lines<'a>(
+    documented: &'a [&'a str],
+    rendered: &'a [&'a str],
+) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    let line = documented
+        .iter()
+        .zip(rendered)
+        .position(|(x, y)| x.trim_start() != y.trim_start())
+        .or_else(|| {
+            (documented.len() != rendered.len()).then(|| documented.len().min(rendered.len()))
+        })?;
+    let at = |lines: &'a [&'a str]| lines.get(line).map(|l| l.trim());
+    Some((at(documented), at(rendered)))
+}
+
+/// What differs between the documented and the rendered XML at their first
+/// differing line, in words that say what to do about it: only a page that
+/// spells booleans, empty text or null otherwise needs `xml_literals`, and
+/// only one that cases member names otherwise needs `xml_names`; a number
+/// or a value that differs is the page's own disagreement.
+fn what_differs(documented: &str, rendered: &[u8]) -> String {
+    let rendered = String::from_utf8_lossy(rendered);
+    let (a, b) = (normalise(documented), normalise(&rendered));
+    let Some((Some(documented), Some(rendered))) = first_differing_lines(&a, &b) else {
+        return match first_differing_lines(&a, &b) {
+            None => "only the indentation differs".into(),
+            Some(_) => "one document ends before the other: the page's JSON and XML examples \
+                        disagree on the members"
+                .into(),
+        };
+    };
+    let (Some(doc), Some(ren)) = (XmlLine::parse(documented), XmlLine::parse(rendered)) else {
+        return "the page's JSON and XML examples disagree here".into();
+    };
+    if doc.name != ren.name {
+        return if doc.name.eq_ignore_ascii_case(ren.name) {
+            "a member name is cased otherwise (a page whose XML cases names otherwise than its JSON \
+             needs `xml_names`, `pascal` or `camel`, on its response)"
+                .into()
+        } else {
+            "another element stands here: the page's JSON and XML examples disagree on the members \
+             (one missing, added or moved)"
+                .into()
+        };
+    }
+    match (doc.content, ren.content) {
+        (Content::Text(x), Content::Text(y)) => {
+            let number = |t: &str| t.trim().parse::<f64>().ok();
+            let boolean =
+                |t: &str| t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false");
+            if number(x).is_some() && number(x) == number(y) {
+                format!(
+                    "the number {x} is written {y} (docmock writes numbers as .NET's \
+                     XmlConvert.ToString(double) does, as the vendors' XML serialisers do; \
+                     a decimal that keeps trailing zeros cannot be told from its JSON)"
+                )
+            } else if boolean(x) && x.eq_ignore_ascii_case(y) {
+                format!(
+                    "a boolean is spelled {x} (a page that spells booleans otherwise needs \
+                     `xml_literals` `booleans` on its response)"
+                )
+            } else {
+                "the value differs: the page's JSON and XML examples disagree here".into()
+            }
+        }
+        (x, y) if x.is_empty_form() && y.is_empty_form() => {
+            "empty text or null is written otherwise (a page that writes them otherwise needs \
+             `xml_literals` `empty_string` or `null` on its response)"
+                .into()
+        }
+        _ => "the element holds something else: the page's JSON and XML examples disagree here"
+            .into(),
+    }
+}
+
+/// One line of indented XML as the renderer writes it and the pages show
+/// it, read just far enough to name what differs.
+struct XmlLine<'a> {
+    name: &'a str,
+    content: Content<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content<'a> {
+    /// `<a>text</a>`
+    Text(&'a str),
+    /// `<a />`
+    SelfClosing,
+    /// `<a i:nil="true" />`
+    Nil,
+    /// `<a></a>`
+    Pair,
+    /// `<a>` or `</a>`: the element goes on below.
+    Tag,
+}
+
+impl Content<'_> {
+    fn is_empty_form(self) -> bool {
+        matches!(self, Content::SelfClosing | Content::Nil | Content::Pair)
+    }
+}
+
+impl<'a> XmlLine<'a> {
+    fn parse(line: &'a str) -> Option<XmlLine<'a>> {
+        let inner = line.strip_prefix('<')?;
+        let name_end = inner.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        let name = inner[..name_end].trim_start_matches('/');
+        let name = if name.is_empty() {
+            // `</a>`
+            inner[1..]
+                .split(|c: char| c == '>' || c.is_whitespace())
+                .next()?
+        } else {
+            name
+        };
+        let head_end = inner.find('>')?;
+        let head = &inner[..head_end];
+        let rest = &inner[head_end + 1..];
+        let content = if head.ends_with('/') {
+            if head.contains("nil=\"true\"") {
+                Content::Nil
+            } else {
+                Content::SelfClosing
+            }
+        } else if rest.is_empty() {
+            Content::Tag
+        } else {
+            match rest.strip_suffix('>').and_then(|r| r.rsplit_once("</")) {
+                Some(("", _)) => Content::Pair,
+                Some((text, _)) => Content::Text(text),
+                None => Content::Tag,
+            }
+        };
+        Some(XmlLine { name, content })
+    }
+}
+
 /// `4 spaces`, `1 tab`, `no indentation`: the leading blanks of `line`.
 fn indentation(line: &str) -> String {
     let blanks = &line[..line.len() - line.trim_start().len()];
@@ -1171,6 +1418,97 @@ mod tests {
             message,
             "line 3: documented \"<flag>True</flag>\", rendered \"<flag>true</flag>\""
         );
+    }
+
+    #[test]
+    fn the_example_header_puts_none_first_and_quotes_the_endpoint() {
+        let header = |source: ExampleSource| {
+            example_header(&source)
+                .to_str()
+                .map(str::to_string)
+                .map_err(|_| "not visible ASCII")
+        };
+        assert_eq!(
+            header(ExampleSource::NoData).as_deref(),
+            Ok("none; from=no-data")
+        );
+        assert_eq!(
+            header(ExampleSource::Unknown).as_deref(),
+            Ok("none; from=unknown")
+        );
+        assert_eq!(
+            header(ExampleSource::SameType {
+                endpoint: "onlyoffice/get-\"x\"".into()
+            })
+            .as_deref(),
+            Ok(r#"none; from=same-type; endpoint="onlyoffice/get-\"x\"""#)
+        );
+        assert_eq!(
+            header(ExampleSource::SameType {
+                endpoint: "r7/получить".into()
+            })
+            .as_deref(),
+            Ok("none; from=same-type")
+        );
+    }
+
+    #[test]
+    fn what_differs_says_what_to_do_about_it() {
+        for (documented, rendered, expected) in [
+            (
+                "<result>\n  <BidValue>11.5</BidValue>\n</result>",
+                "<result>\n  <BidValue>11.50</BidValue>\n</result>",
+                "the number 11.5 is written 11.50",
+            ),
+            (
+                "<result>\n  <a>True</a>\n</result>",
+                "<result>\n  <a>true</a>\n</result>",
+                "a boolean is spelled True (a page that spells booleans otherwise needs `xml_literals` `booleans`",
+            ),
+            (
+                "<result>\n  <a></a>\n</result>",
+                "<result>\n  <a />\n</result>",
+                "empty text or null is written otherwise",
+            ),
+            (
+                "<X>\n  <a i:nil=\"true\" />\n</X>",
+                "<X>\n  <a />\n</X>",
+                "empty text or null is written otherwise",
+            ),
+            (
+                "<result>\n  <Title>x</Title>\n</result>",
+                "<result>\n  <title>x</title>\n</result>",
+                "a member name is cased otherwise",
+            ),
+            (
+                "<result>\n  <a>x</a>\n</result>",
+                "<result>\n  <a>y</a>\n</result>",
+                "the value differs",
+            ),
+            (
+                "<result>\n  <a>x</a>\n</result>",
+                "<result>\n  <b>x</b>\n</result>",
+                "another element stands here",
+            ),
+            (
+                "<result>\n  <a>x</a>\n</result>",
+                "<result>\n  <a>x</a>\n  <b>x</b>\n</result>",
+                "another element stands here",
+            ),
+            (
+                "<result>\n  <a>x</a>",
+                "<result>\n  <a>x</a>\n</result>",
+                "one document ends before the other",
+            ),
+            (
+                "<a>\n    <b />\n</a>",
+                "<a>\n  <b />\n</a>",
+                "only the indentation differs",
+            ),
+        ] {
+            let message = what_differs(documented, rendered.as_bytes());
+            assert!(message.starts_with(expected), "{documented:?}: {message}");
+        }
     }
 
     #[test]

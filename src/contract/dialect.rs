@@ -426,6 +426,57 @@ impl Dialect {
         }
     }
 
+    /// What the vendor's server answers with `status` for a method that
+    /// returns nothing ("This method doesn't return any data."), when the
+    /// status carries a body at all; `None` is no body.
+    ///
+    /// ONLYOFFICE and R7-Office: the Community Server puts an empty object
+    /// in `response` when the method returned nothing
+    /// (`module/ASC.Api/ASC.Api/Impl/ApiHttpHandlerBase.cs`,
+    /// `PostProcessResponse`: `ApiResponce.Response = new object()`), and
+    /// writes `status` and `statusCode` around it (see
+    /// [`Dialect::success_envelope`]): `{"status":0,"statusCode":200,
+    /// "response":{}}`, `<response />` in XML.
+    ///
+    /// SuperOffice: its ASP.NET Web API answers a `void` action with no
+    /// body at all (204 No Content), so no body is written whatever status
+    /// the spec gives.
+    pub fn empty_success(&self, status: u16) -> Option<Value> {
+        match self.envelope {
+            Envelope::StatusResponse => {
+                Some(self.success_envelope(status, Value::Object(Map::new())))
+            }
+            Envelope::Bare => None,
+        }
+    }
+
+    /// The success envelope around `null`: docmock's answer for a method
+    /// whose page shows no example and names nothing it could borrow one
+    /// from, in the vendor's success shape so that a client's envelope
+    /// handling runs (SuperOffice has no envelope: the body is `null`).
+    pub fn success_around_null(&self, status: u16) -> Value {
+        match self.envelope {
+            Envelope::StatusResponse => self.success_envelope(status, Value::Null),
+            Envelope::Bare => Value::Null,
+        }
+    }
+
+    /// `response` in ONLYOFFICE's success envelope, as the Community
+    /// Server writes it (`module/ASC.Api/ASC.Api/Impl/ApiStandartResponce.cs`,
+    /// members in `[DataMember(Order)]` order): `status` 0, then
+    /// `statusCode` with the HTTP status, then `response`.
+    ///
+    /// The documented examples show only `status` and `response`: the
+    /// documentation's generator leaves `statusCode` out of every page,
+    /// while the server sends it with every answer. A body that no page
+    /// documents has no example to follow, so it follows the server; a
+    /// client that reads `status` and `response`, as the pages teach,
+    /// reads it the same. `count` is left out, as the server leaves it out
+    /// when it is 0.
+    fn success_envelope(&self, status: u16, response: Value) -> Value {
+        json!({"status": 0, "statusCode": status, "response": response})
+    }
+
     /// Type name the XML root of an error body gets under a
     /// [`XmlRoot::TypeName`] dialect.
     pub fn error_type_name(&self) -> &'static str {
@@ -791,6 +842,43 @@ mod tests {
             match dialect.envelope {
                 Envelope::StatusResponse => assert_eq!(read, Some(expected), "{name:?}: {xml}"),
                 Envelope::Bare => assert_eq!(read, None, "{name:?}: {xml}"),
+            }
+        }
+    }
+
+    #[test]
+    fn generated_successes_have_the_vendors_shapes() {
+        let onlyoffice = DialectName::Onlyoffice.rules();
+        assert_eq!(
+            onlyoffice.empty_success(200),
+            Some(json!({"status": 0, "statusCode": 200, "response": {}}))
+        );
+        assert_eq!(
+            onlyoffice.empty_success(201),
+            Some(json!({"status": 0, "statusCode": 201, "response": {}}))
+        );
+        assert_eq!(
+            onlyoffice.success_around_null(200),
+            json!({"status": 0, "statusCode": 200, "response": null})
+        );
+        let order: Vec<String> = onlyoffice
+            .success_around_null(200)
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        assert_eq!(order, ["status", "statusCode", "response"]);
+        let superoffice = DialectName::Superoffice.rules();
+        assert_eq!(superoffice.empty_success(204), None);
+        assert_eq!(superoffice.success_around_null(200), Value::Null);
+        // A generated success is never mistaken for the vendor's error.
+        for name in DIALECTS {
+            let dialect = name.rules();
+            let bodies = [
+                dialect.empty_success(200),
+                Some(dialect.success_around_null(200)),
+            ];
+            for body in bodies.iter().flatten() {
+                assert_eq!(dialect.read_error(body), None, "{name:?}: {body}");
             }
         }
     }

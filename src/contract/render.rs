@@ -345,7 +345,10 @@ impl<'s> XmlOut<'s> {
                 };
                 self.text(start, text);
             }
-            Value::Number(n) => self.text(start, &n.to_string()),
+            Value::Number(n) => {
+                let mut text = NumberText::default();
+                self.text(start, text.of(n));
+            }
             Value::Object(map) if map.is_empty() => self.empty(start, EmptyForm::SelfClosing),
             Value::Object(map) => {
                 self.event(Event::Start(start));
@@ -439,6 +442,158 @@ impl<'s> XmlOut<'s> {
             }
         }
     }
+}
+
+/// The text the vendors' XML serialisers write for a JSON number.
+///
+/// ONLYOFFICE and R7-Office make their XML from the JSON they have just
+/// written, through Newtonsoft's `XmlNodeConverter`, which reads a number
+/// with a `.` or an exponent back as a `double` and writes it with
+/// `XmlConvert.ToString(double)` (Newtonsoft.Json 13.0.1,
+/// `Src/Newtonsoft.Json/Converters/XmlNodeConverter.cs`,
+/// `ConvertTokenToXmlValue`; the Community Server's
+/// `module/ASC.Api/ASC.Api/Impl/Serializers/JsonNetSerializer.cs` calls it).
+/// SuperOffice's WebAPI writes XML with .NET's `DataContractSerializer`,
+/// which writes a `double` with the same `XmlConvert.ToString(double)`. So a
+/// whole-number double that the JSON spells `11.0` is `11` in the XML of
+/// all three, and an integer is its digits.
+///
+/// `XmlConvert.ToString(double)` is `double.ToString("R")` on .NET
+/// Framework and Mono: 15 significant digits when they read back as the
+/// same double, else 17, in the `G` format of that precision (trailing
+/// zeros dropped; scientific when the exponent reaches the precision or is
+/// below -4, with at least two exponent digits: `1E+20`, `1E-05`), and
+/// `-0` for negative zero (`System.Xml/System/Xml/XmlConvert.cs`,
+/// `ToString(Double)`).
+///
+/// A `decimal` keeps its scale in DataContract XML (`11.50`), which the
+/// JSON value, read as a double, cannot tell: SuperOffice's pages show no
+/// XML, and its money fields are doubles. An integer beyond 64 bits is
+/// read by serde_json as a double too and written in this form.
+///
+/// The text is made in a buffer on the stack: numbers are written on the
+/// request path (error bodies, `$select`) as well as at load.
+#[derive(Default)]
+struct NumberText {
+    buffer: [u8; 32],
+    len: usize,
+}
+
+impl std::fmt::Write for NumberText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        let room = self.buffer.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl NumberText {
+    /// `number` as the vendors' XML writes it.
+    fn of(&mut self, number: &serde_json::Number) -> &str {
+        use std::fmt::Write as _;
+        self.len = 0;
+        if let Some(integer) = number.as_i64() {
+            let _ = write!(self, "{integer}");
+        } else if let Some(integer) = number.as_u64() {
+            let _ = write!(self, "{integer}");
+        } else if let Some(double) = number.as_f64() {
+            self.write_double(double);
+        }
+        self.text()
+    }
+
+    fn text(&self) -> &str {
+        // Only ASCII digits, signs, `.` and `E` are ever written.
+        std::str::from_utf8(&self.buffer[..self.len]).unwrap_or_default()
+    }
+
+    /// `XmlConvert.ToString(double)`, see [`NumberText`]; a JSON number
+    /// is always finite, so `NaN` and the infinities never come here.
+    fn write_double(&mut self, value: f64) {
+        use std::fmt::Write as _;
+        if value == 0.0 {
+            let _ = self.write_str(if value.is_sign_negative() { "-0" } else { "0" });
+            return;
+        }
+        // The common case, a whole number below 10^15: exactly an integer,
+        // and `G15` writes its digits.
+        if value.fract() == 0.0 && value.abs() < 1e15 {
+            let _ = write!(self, "{}", value as i64);
+            return;
+        }
+        // `R`: 15 significant digits if they read back as `value`, else 17.
+        let mut scratch = NumberText::default();
+        let _ = write!(scratch, "{value:.14e}");
+        let precision = if scratch.text().parse::<f64>() == Ok(value) {
+            15
+        } else {
+            scratch.len = 0;
+            let _ = write!(scratch, "{value:.16e}");
+            17
+        };
+        let (mantissa, exponent) = split_exponent(scratch.text());
+        self.write_general(mantissa, exponent, precision);
+    }
+
+    /// Writes the number whose scientific form is `mantissa`e`exponent`
+    /// (`-1.2500`, `3`) in .NET's `G` format of `precision` digits.
+    fn write_general(&mut self, mantissa: &str, exponent: i32, precision: i32) {
+        use std::fmt::Write as _;
+        let (negative, unsigned) = match mantissa.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, mantissa),
+        };
+        let mut digits = NumberText::default();
+        for byte in unsigned.bytes().filter(u8::is_ascii_digit) {
+            let _ = digits.write_char(char::from(byte));
+        }
+        let digits = digits.text().trim_end_matches('0');
+        let digits = if digits.is_empty() { "0" } else { digits };
+        if negative {
+            let _ = self.write_str("-");
+        }
+        if exponent >= precision || exponent < -4 {
+            let (first, rest) = digits.split_at(1);
+            let _ = self.write_str(first);
+            if !rest.is_empty() {
+                let _ = write!(self, ".{rest}");
+            }
+            let sign = if exponent < 0 { '-' } else { '+' };
+            let _ = write!(self, "E{sign}{:02}", exponent.unsigned_abs());
+        } else if exponent < 0 {
+            let _ = self.write_str("0.");
+            for _ in 0..(-exponent - 1) {
+                let _ = self.write_str("0");
+            }
+            let _ = self.write_str(digits);
+        } else {
+            let whole = usize::try_from(exponent).unwrap_or(0) + 1;
+            if digits.len() <= whole {
+                let _ = self.write_str(digits);
+                for _ in digits.len()..whole {
+                    let _ = self.write_str("0");
+                }
+            } else {
+                let (integral, fraction) = digits.split_at(whole);
+                let _ = write!(self, "{integral}.{fraction}");
+            }
+        }
+    }
+}
+
+/// `1.25e-3` → (`1.25`, -3), as Rust's `{:e}` writes it.
+fn split_exponent(scientific: &str) -> (&str, i32) {
+    match scientific.split_once('e') {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse().unwrap_or(0)),
+        None => (scientific, 0),
+    }
+}
+
+/// [`NumberText`] as a `String`: what the vendors' XML writes for `number`.
+pub fn xml_number(number: &serde_json::Number) -> String {
+    NumberText::default().of(number).to_string()
 }
 
 fn slice(value: &Value) -> &[Value] {
@@ -659,6 +814,65 @@ mod tests {
         assert_eq!(
             xml(DialectName::Superoffice, json!([]), Some("array")),
             "<ArrayOfanyType xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" />"
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_as_dotnet_xml_convert_writes_a_double() {
+        // (JSON text as a page documents it, XML text the vendor's server writes)
+        for (json, expected) in [
+            ("11.0", "11"),
+            ("-85.0", "-85"),
+            ("1.5", "1.5"),
+            ("11.50", "11.5"),
+            ("1e20", "1E+20"),
+            ("1E+20", "1E+20"),
+            ("0.1", "0.1"),
+            ("0.0", "0"),
+            ("-0.0", "-0"),
+            ("0", "0"),
+            ("11", "11"),
+            ("-9223372036854775808", "-9223372036854775808"),
+            ("18446744073709551615", "18446744073709551615"),
+            ("123456789012345.0", "123456789012345"),
+            ("1e15", "1E+15"),
+            ("1234567890123456.0", "1234567890123456"),
+            ("12345678901234567890.0", "1.2345678901234567E+19"),
+            ("0.0001", "0.0001"),
+            ("0.00001", "1E-05"),
+            ("-1.25e-7", "-1.25E-07"),
+            ("1e100", "1E+100"),
+            ("5e-324", "4.94065645841247E-324"),
+            ("1.7976931348623157e308", "1.7976931348623157E+308"),
+            // Shortest form needs 16 or 17 digits: `R` falls back to 17.
+            ("0.30000000000000004", "0.30000000000000004"),
+            ("0.3333333333333333", "0.33333333333333331"),
+            ("100.25", "100.25"),
+            ("53.000", "53"),
+        ] {
+            let value: Value = serde_json::from_str(json).expect(json);
+            let Value::Number(number) = &value else {
+                panic!("{json} is a number");
+            };
+            assert_eq!(xml_number(number), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn every_number_in_a_body_is_written_as_the_vendor_writes_it() {
+        let body: Value = serde_json::from_str(
+            r#"{"status": 0, "response": {"BidValue": 11.0, "Rates": [1.50, -85.0], "Id": 7}}"#,
+        )
+        .expect("JSON");
+        assert_eq!(
+            xml(DialectName::Onlyoffice, body.clone(), None),
+            "<result>\n  <status>0</status>\n  <response>\n    <BidValue>11</BidValue>\n    <Rates>1.5</Rates>\n    <Rates>-85</Rates>\n    <Id>7</Id>\n  </response>\n</result>"
+        );
+        let entity: Value =
+            serde_json::from_str(r#"{"Amount": 2500.0, "Probability": 0.5}"#).expect("JSON");
+        assert_eq!(
+            xml(DialectName::Superoffice, entity, Some("SaleEntity")),
+            "<SaleEntity xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Amount>2500</Amount>\n  <Probability>0.5</Probability>\n</SaleEntity>"
         );
     }
 

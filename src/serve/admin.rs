@@ -242,7 +242,8 @@ async function requests() {
       verdict.appendChild(line);
     });
     const path = e.query ? `${e.path}?${e.query}` : e.path;
-    return row([e.id, e.method, path, e.status, verdict, e.endpoint || "-", (e.micros / 1000).toFixed(1) + " ms"],
+    const endpoint = e.example ? `${e.endpoint} [no example: ${e.example.from}]` : (e.endpoint || "-");
+    return row([e.id, e.method, path, e.status, verdict, endpoint, (e.micros / 1000).toFixed(1) + " ms"],
                ["", "method", "", "", e.verdict, "", ""]);
   }));
 }

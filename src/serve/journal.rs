@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::answer::pipeline::Verdict;
 use crate::contract::problem::Violation;
+use crate::contract::spec::ExampleSource;
 use crate::serve::shard::{self, Padded};
 use crate::serve::sync::lock;
 
@@ -35,6 +36,8 @@ pub struct Record<'a> {
     pub violations: Vec<Violation>,
     /// Time to answer, in microseconds.
     pub micros: u64,
+    /// Where the body served comes from, when its page documents none.
+    pub example: Option<&'a ExampleSource>,
 }
 
 /// One journaled request.
@@ -67,6 +70,11 @@ pub struct Entry {
     pub violations: Vec<Violation>,
     /// Time to answer, in microseconds (delays included).
     pub micros: u64,
+    /// Where the body served comes from when no page documents it
+    /// (`{"from": "no-data"}`, as the spec says it), the mark the
+    /// `Docmock-Example` header carries; absent for a documented body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<ExampleSource>,
 }
 
 impl Entry {
@@ -83,6 +91,7 @@ impl Entry {
             message: request.message,
             violations: request.violations,
             micros: request.micros,
+            example: request.example.cloned(),
         }
     }
 
@@ -101,6 +110,9 @@ impl Entry {
         self.message = request.message;
         self.violations = request.violations;
         self.micros = request.micros;
+        if self.example.as_ref() != request.example {
+            self.example = request.example.cloned();
+        }
     }
 }
 
@@ -213,6 +225,7 @@ mod tests {
             message: None,
             violations: Vec::new(),
             micros: 0,
+            example: None,
         }
     }
 
@@ -267,6 +280,7 @@ mod tests {
         });
         journal.record(Record {
             endpoint: Some("new"),
+            example: Some(&ExampleSource::NoData),
             ..entry("/new")
         });
         let entries = journal.recent(10);
@@ -280,6 +294,9 @@ mod tests {
         assert_eq!(newest.message, None);
         assert_eq!(newest.status, 200);
         assert_eq!(newest.verdict, Verdict::Valid);
+        assert_eq!(newest.example, Some(ExampleSource::NoData));
+        journal.record(entry("/documented"));
+        assert_eq!(journal.recent(1)[0].example, None);
         journal.clear();
         assert!(journal.recent(10).is_empty());
     }

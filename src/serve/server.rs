@@ -403,11 +403,24 @@ struct Detached {
     verdict: Verdict,
     message: Option<String>,
     violations: Vec<crate::contract::problem::Violation>,
+    /// Index, among the endpoint's responses, of the undocumented one
+    /// served.
+    example: Option<usize>,
 }
 
 impl Detached {
     fn of(answer: Answer<'_>, mock: &Mock) -> Detached {
         let endpoints = &mock.catalog().endpoints;
+        let example = answer
+            .endpoint
+            .zip(answer.example)
+            .and_then(|(e, example)| {
+                e.responses.iter().position(|r| {
+                    r.example
+                        .as_ref()
+                        .is_some_and(|ours| std::ptr::eq(ours, example))
+                })
+            });
         Detached {
             endpoint: answer
                 .endpoint
@@ -416,17 +429,23 @@ impl Detached {
             verdict: answer.verdict,
             message: answer.message,
             violations: answer.violations,
+            example,
         }
     }
 
     fn attach(self, mock: &Mock) -> Answer<'_> {
+        let endpoint = self.endpoint.and_then(|i| mock.catalog().endpoints.get(i));
         Answer {
             response: self.response,
-            endpoint: self.endpoint.and_then(|i| mock.catalog().endpoints.get(i)),
+            endpoint,
             verdict: self.verdict,
             message: self.message,
             violations: self.violations,
             delay: None,
+            example: endpoint
+                .zip(self.example)
+                .and_then(|(e, i)| e.responses.get(i))
+                .and_then(|r| r.example.as_ref()),
         }
     }
 }
@@ -457,6 +476,7 @@ fn rate_limited<'m>(
         message: Some(problem.message),
         violations: Vec::new(),
         delay: None,
+        example: None,
     }
 }
 
@@ -477,6 +497,7 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
         message: Some(problem.full_message()),
         violations: problem.violations,
         delay: None,
+        example: None,
     }
 }
 
@@ -534,6 +555,7 @@ fn finish(
         message: answer.message,
         violations: answer.violations,
         micros,
+        example: answer.example,
     });
     in_flight.end_at(ended);
     answer.response.map(Full::new)
@@ -700,7 +722,9 @@ fn allow_origin(cors: &Cors, origin: Option<&str>, headers: &mut HeaderMap) {
     );
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Allow, Retry-After, WWW-Authenticate, Content-Length"),
+        HeaderValue::from_static(
+            "Allow, Retry-After, WWW-Authenticate, Content-Length, Docmock-Example",
+        ),
     );
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }

@@ -501,3 +501,47 @@ async fn a_documented_error_body_is_served_as_documented() {
         r#"<RecurrenceInfo xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true" />"#
     );
 }
+
+#[test]
+fn verify_compares_the_empty_success_and_notes_the_bodies_no_page_documents() {
+    let dir = spec_dir();
+    let specs = dir.path().join("specs");
+    let server = Server::start(&["--specs", specs.to_str().expect("UTF-8")]);
+    let report = run_in(
+        dir.path(),
+        &[
+            "verify",
+            "--base-url",
+            &server.url("/onlyoffice"),
+            "--api",
+            "onlyoffice",
+            "--include-writes",
+            "--auth",
+            "docmock",
+            "--format",
+            "json",
+        ],
+    );
+    let stdout = String::from_utf8(report.stdout).expect("UTF-8");
+    assert!(report.status.success(), "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let findings = |endpoint: &str| -> Vec<String> {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["endpoint"] == endpoint && c["form"] == "json")
+            .flat_map(|c| c["findings"].as_array().expect("findings").clone())
+            .map(|f| f["class"].as_str().expect("a class").to_string())
+            .collect()
+    };
+    // The documented example and the vendor's empty success are compared
+    // and pass; a borrowed or made-up body is a note, never drift.
+    assert!(findings("onlyoffice/get-crm-contact-id").is_empty());
+    assert!(findings("onlyoffice/delete-settings-telegram-id").is_empty());
+    assert_eq!(findings("onlyoffice/get-crm-person-id"), ["undocumented"]);
+    assert_eq!(
+        findings("onlyoffice/get-crm-invoice-id-exist"),
+        ["undocumented"]
+    );
+}

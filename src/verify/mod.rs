@@ -23,6 +23,7 @@ use tokio::sync::Semaphore;
 use crate::contract::catalog::{Catalog, Endpoint};
 use crate::contract::dialect::{Dialect, Envelope, Format, XmlRoot};
 use crate::contract::problem::shorten;
+use crate::contract::spec::ExampleSource;
 use compare::Comparison;
 
 /// How many characters of a portal's own text (a message, a title, a
@@ -54,6 +55,11 @@ pub enum Class {
     ExtraEnvelopeField,
     /// Same type, other value than the example (note).
     ValueDiffers,
+    /// The page documents no example response, so the body is not
+    /// compared (note): what docmock serves for it is borrowed from a page
+    /// of the same returned type or made up, and a portal cannot drift
+    /// from documentation that does not exist.
+    Undocumented,
     /// No usable HTTP answer: refused, reset, timed out or not HTTP.
     ConnectionError,
 }
@@ -63,7 +69,10 @@ impl Class {
     pub fn is_failure(self) -> bool {
         !matches!(
             self,
-            Class::ExtraField | Class::ExtraEnvelopeField | Class::ValueDiffers
+            Class::ExtraField
+                | Class::ExtraEnvelopeField
+                | Class::ValueDiffers
+                | Class::Undocumented
         )
     }
 
@@ -79,6 +88,7 @@ impl Class {
             Class::ExtraField => "extra field",
             Class::ExtraEnvelopeField => "extra envelope field",
             Class::ValueDiffers => "value differs",
+            Class::Undocumented => "no documented example",
             Class::ConnectionError => "connection error",
         }
     }
@@ -853,6 +863,24 @@ fn evaluate(
         }
     }
     if endpoint.method == http::Method::HEAD {
+        return;
+    }
+    // The vendor's empty success is what its server sends for a method
+    // that returns nothing, and is compared; a body borrowed from another
+    // page or made up is not documentation to drift from.
+    if let Some(source) = &documented.example
+        && !matches!(source, ExampleSource::NoData)
+    {
+        findings.push(Finding {
+            class: Class::Undocumented,
+            pointer: String::new(),
+            message: match source {
+                ExampleSource::SameType { endpoint } => format!(
+                    "the page documents no example response (docmock serves the example of the same type from {endpoint}), so the body is not compared"
+                ),
+                _ => "the page documents no example response, so the body is not compared".into(),
+            },
+        });
         return;
     }
     let Some(expected) = documented.body.as_deref() else {

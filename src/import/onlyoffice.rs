@@ -14,11 +14,13 @@
 
 use serde_json::{Map, Value};
 
-use super::text::{Page, json_block, relaid_xml, xml_block};
+use super::text::{Page, encode_segment, json_block, relaid_xml, xml_block};
 use super::types::{split_row, widen_for_example};
 use super::{ImportError, Imported, api_file, conventions, endpoint_id};
 use crate::contract::dialect::DialectName;
-use crate::contract::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
+use crate::contract::spec::{
+    EndpointFile, ExampleSource, Location, ParameterFile, RequestFile, ResponseFile,
+};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
@@ -117,10 +119,14 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     let method_at = (0..page.lines.len())
         .find(|&i| method_line(&page.lines[i]).is_some() && !is_example_request(page, i));
     let Some(method_at) = method_at else {
+        if let Some(imported) = parse_transcript(page) {
+            return imported;
+        }
         let message = match first_request {
             Some(_) => {
-                "the only request line is the example request (its `Host:` header follows it); \
-                 expected the method line above the description, such as \
+                "the only request line is the example request (its `Host:` header follows it), \
+                 and no `HTTP/1.1 <status>` answer follows it as on a guide page; expected the \
+                 method line above the description, such as \
                  `PUT api/2.0/crm/voip/numbers/{numberId}/settings`"
             }
             None => {
@@ -170,18 +176,24 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         })
     });
     let response_heading = page.heading(method_at, RESPONSE);
-    // The first line of the response examples.
+    // The first line of the response examples. A page may show none: the
+    // generator leaves the section out where it has no sample of the
+    // returned type, and the method is no less an endpoint for it.
     let response_from = match response_heading {
-        Some(at) => at + 1,
+        Some(at) => Some(at + 1),
         None => {
             let from = example_at.unwrap_or(method_at) + 1;
             page.find(from, is_media_type)
                 .or_else(|| envelope_at(page, from))
-                .ok_or_else(|| missing_response(page, method_at))?
         }
     };
+    if response_from.is_none() && page.heading(method_at, &["Responses"]).is_some() {
+        return Err(newer_layout(page, method_at));
+    }
     // The line that ends the sections before the response.
-    let response_at = response_heading.unwrap_or(response_from);
+    let response_at = response_heading
+        .or(response_from)
+        .unwrap_or(page.lines.len());
     let inline_description = (method_at..parameters_at.or(example_at).unwrap_or(response_at))
         .find_map(|i| {
             inline_section(&page.lines[i], DESCRIPTION)
@@ -235,6 +247,16 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         request = example.request;
         after_request = Some(example.after);
     }
+    // Methods with complex bodies show `data: {…}` samples in place of an
+    // example request.
+    let samples = match request {
+        Some(_) => Vec::new(),
+        None => {
+            let from = example_heading.map_or(parameters_end, |at| at + 1);
+            let end = returns_at.filter(|&r| r > from).unwrap_or(response_at);
+            super::text::data_samples(page, from, end)
+        }
+    };
     let dialect = match host_line.as_deref().map(str::to_ascii_lowercase) {
         Some(host) if host.contains("r7") => DialectName::R7office,
         Some(host) if host.contains("onlyoffice") || host.contains("teamlab") => {
@@ -250,7 +272,14 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // the example request line; a request line that shows the template
     // (`GET api/2.0/crm/contact/{contactid}/access`) gets the examples.
     let undocumented = add_undocumented_path_parameters(&mut parameters, &path);
+    if request.is_none()
+        && let Some((sampled, body)) = sampled_request(&mut parameters, &path, &samples)
+    {
+        fixtures.push(("request.json".to_string(), body));
+        request = Some(sampled);
+    }
     if let Some(request) = request.as_mut() {
+        request.target = super::text::unquoted_target(&request.target);
         fill_path_examples(&mut parameters, &path, &request.target);
         borrow_path_examples(&mut parameters, &undocumented);
         request.target = concrete_target(&request.target, &parameters);
@@ -266,6 +295,14 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         if let Some((_, text)) = fixtures.first() {
             admit_example_nulls(&mut parameters, text);
         }
+        let body = request.body.as_ref().and_then(|_| fixtures.first_mut());
+        send_allowed_values(&parameters, &path, request, body.map(|(_, text)| text));
+        let body = request
+            .body
+            .as_ref()
+            .and_then(|_| fixtures.first())
+            .map(|(_, text)| text.as_str());
+        optional_where_left_out(&mut parameters, request, body);
     }
     if let Some(request) = request.as_mut()
         && let Some(body) = request.body.as_mut()
@@ -303,20 +340,37 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
             .to_string()
     })
     .filter(|t| !t.is_empty());
-    let type_name = inline_type.or(type_name);
+    let returned = inline_type
+        .or(type_name)
+        .map(|text| super::types::returned(&text))
+        .unwrap_or_default();
 
+    // Community Server answers every successful POST with 201 Created,
+    // whatever the method returns, and the other methods with 200
+    // (module/ASC.Api/ASC.Api/Impl/ApiHttpHandlerBase.cs, PostProcessResponse).
     let status = if method == "POST" { 201 } else { 200 };
-    let (json, xml) = parse_responses(page, response_from)?;
+    let (json, xml) = match response_from {
+        Some(from) => parse_responses(page, from)?,
+        None => (None, None),
+    };
+    // A response the page shows no example of is still served, marked as
+    // not documented: empty where the page says nothing is returned, else
+    // to be filled from another page documenting the same returned type.
+    let example = (json.is_none() && xml.is_none()).then_some(if returned.no_data {
+        ExampleSource::NoData
+    } else {
+        ExampleSource::Unknown
+    });
     let mut response = ResponseFile {
         status,
         name: None,
-        description: String::new(),
-        type_name,
+        description: returned.description,
+        type_name: returned.type_name,
         json: None,
         xml: None,
         xml_names: None,
         xml_literals: None,
-        example: None,
+        example,
     };
     if let (Some(json), Some(xml)) = (&json, &xml)
         && let Some(found) = conventions::detect(dialect, json, xml)
@@ -353,6 +407,155 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     })
 }
 
+/// A guide page — the "How to pass authentication?" page — shows a method
+/// as a transcript instead of a method page: prose, a request (`POST
+/// /api/2.0/authentication.json HTTP/1.1`, its headers, a JSON body) and
+/// the server's answer (`HTTP/1.1 201 Created`, headers, JSON). The first
+/// request an answer follows is that page's endpoint: its path without the
+/// format suffix, the body's members as its parameters, and the answer as
+/// its documented response. It requires authentication only if the
+/// request carries a credential. `None` when no request is answered.
+fn parse_transcript(page: &Page) -> Option<Result<Imported, ImportError>> {
+    let is_status = |line: &str| {
+        let mut words = line.split_whitespace();
+        words.next().is_some_and(|w| w.starts_with("HTTP/"))
+            && words
+                .next()
+                .is_some_and(|w| w.len() == 3 && w.parse::<u16>().is_ok())
+    };
+    let (request_at, status_at) = (0..page.lines.len())
+        .filter(|&i| method_line(&page.lines[i]).is_some())
+        .find_map(|at| {
+            let next_request = page
+                .find(at + 1, |l| method_line(l).is_some())
+                .unwrap_or(page.lines.len());
+            let status = page.find(at + 1, is_status).filter(|&s| s < next_request)?;
+            Some((at, status))
+        })?;
+    Some(transcript_endpoint(page, request_at, status_at))
+}
+
+fn transcript_endpoint(
+    page: &Page,
+    request_at: usize,
+    status_at: usize,
+) -> Result<Imported, ImportError> {
+    let (method, raw_path, _) = method_line(&page.lines[request_at]).unwrap_or_default();
+    let method = method.to_string();
+    let (path, _) = raw_path.split_once('?').unwrap_or((raw_path, ""));
+    // Community Server routes `authentication.json` and `.xml` to the
+    // method of `authentication` (module/ASC.Api/ASC.Api/Impl/Routing/
+    // ApiRouteRegistrator.cs): the suffix only picks the format.
+    let path = rooted(
+        [".json", ".xml"]
+            .iter()
+            .find_map(|suffix| path.strip_suffix(suffix))
+            .unwrap_or(path),
+    );
+    let id = endpoint_id(&method, &path);
+    let example = parse_example(page, request_at, status_at, &method)?;
+    let mut fixtures = Vec::new();
+    let mut parameters = Vec::new();
+    if let Some((name, text)) = example.body {
+        if let Ok(Value::Object(members)) = serde_json::from_str::<Value>(&text) {
+            for (member, value) in members {
+                let kind = match &value {
+                    Value::Bool(_) => "boolean",
+                    Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+                    Value::Number(_) => "number",
+                    Value::Array(_) => "array",
+                    Value::Object(_) => "object",
+                    _ => "string",
+                };
+                parameters.push(ParameterFile {
+                    name: member,
+                    location: Location::Body,
+                    description: String::new(),
+                    doc_type: None,
+                    schema: Some(serde_json::json!({ "type": kind })),
+                    example: Some(value),
+                    required: true,
+                });
+            }
+        }
+        fixtures.push((name, text));
+    }
+    let Some(mut request) = example.request else {
+        return Err(ImportError::new(
+            page,
+            Some(request_at),
+            "example request",
+            "expected the request's headers and body after its request line",
+        ));
+    };
+    let auth = request.headers.keys().any(|name| {
+        name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("cookie")
+    });
+    let status: u16 = page.lines[status_at]
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let after_headers = (status_at + 1..page.lines.len())
+        .find(|&i| {
+            !page.lines[i]
+                .trim()
+                .split_once(':')
+                .is_some_and(|(name, _)| is_header_name(name.trim()))
+        })
+        .unwrap_or(page.lines.len());
+    let json = page
+        .next_text(after_headers)
+        .and_then(|at| json_block(page, at))
+        .map(|block| block.text)
+        .filter(|text| serde_json::from_str::<Value>(text).is_ok());
+    let api = api_file(DialectName::Onlyoffice);
+    let prefix = format!("{}/{id}", api.name);
+    if let Some(body) = request.body.as_mut() {
+        *body = format!("{prefix}/{body}");
+    }
+    for (name, _) in &mut fixtures {
+        *name = format!("{prefix}/{name}");
+    }
+    let mut response = ResponseFile {
+        status,
+        name: None,
+        description: String::new(),
+        type_name: None,
+        json: None,
+        xml: None,
+        xml_names: None,
+        xml_literals: None,
+        example: Some(ExampleSource::Unknown),
+    };
+    if let Some(json) = json {
+        let file = format!("{prefix}/response-{status}.json");
+        fixtures.push((file.clone(), format!("{json}\n")));
+        response.json = Some(file);
+        response.example = None;
+    }
+    let summary = page
+        .next_text(0)
+        .map(|at| page.lines[at].trim().to_string())
+        .unwrap_or_default();
+    Ok(Imported {
+        api,
+        id,
+        spec: EndpointFile {
+            method,
+            path,
+            summary,
+            auth,
+            parameters,
+            request: Some(request),
+            responses: vec![response],
+            source: Some(page.name.clone()),
+        },
+        fixtures,
+        page: page.name.clone(),
+    })
+}
+
 /// The text under the heading at line `at`, up to the next heading of the
 /// layout.
 fn section_text(page: &Page, at: usize) -> String {
@@ -379,17 +582,19 @@ fn description_heading(page: &Page, method_at: usize, limit: Option<usize>) -> O
         .filter(|&at| limit.is_none_or(|limit| at < limit))
 }
 
-/// The error for a page without the example response: it names the method
-/// line it read, and says why the newer reference layout cannot serve.
-fn missing_response(page: &Page, method_at: usize) -> ImportError {
-    let newer_layout = page.heading(method_at, &["Responses"]).is_some();
-    let mut message = "expected an `Example Response` (`Пример ответа`) section with a JSON or XML example after this method line".to_string();
-    if newer_layout {
-        message.push_str(
-            "; this page is in the newer reference layout, which lists a response schema but no example: save the method's page from the classic reference (api.onlyoffice.com/portals/method/…) instead",
-        );
-    }
-    ImportError::new(page, Some(method_at), "example response", message)
+/// The error for a page in the newer reference layout (`Responses` with a
+/// schema per status, parameters as `caseidinteger required`): another
+/// layout than this parser reads, whose rows it would lose. It names the
+/// method line it read and where the classic page is.
+fn newer_layout(page: &Page, method_at: usize) -> ImportError {
+    ImportError::new(
+        page,
+        Some(method_at),
+        "example response",
+        "this page is in the newer reference layout, which lists a response schema but no \
+         `Example Response` and no parameter table; save the method's page from the classic \
+         reference (api.onlyoffice.com/portals/method/…) instead",
+    )
 }
 
 /// The first line from `from` on that opens the vendors' response envelope
@@ -652,8 +857,10 @@ fn parse_parameters(page: &Page, from: usize, end: usize, path: &str) -> Vec<Par
             Location::Query
         };
         let mut schema = doc_type.as_ref().map(|t| t.schema.clone());
+        let mut example = example;
         if let Some(schema) = schema.as_mut() {
             widen_for_example(schema, example.as_ref());
+            super::types::restrict_to_allowed_values(schema, &mut example, &description);
         }
         parameters.push(ParameterFile {
             name,
@@ -906,11 +1113,12 @@ fn fill_path_examples(parameters: &mut [ParameterFile], template: &str, target: 
         if let Some(parameter) = parameters.iter_mut().find(|p| {
             p.location == Location::Path && p.name.eq_ignore_ascii_case(name) && p.example.is_none()
         }) {
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
             parameter.example = Some(
                 value
                     .parse::<i64>()
                     .map(Value::from)
-                    .unwrap_or_else(|_| Value::String(value.to_string())),
+                    .unwrap_or_else(|_| Value::String(value.into_owned())),
             );
         }
     }
@@ -1021,20 +1229,6 @@ fn concrete_target(target: &str, parameters: &[ParameterFile]) -> String {
     }
 }
 
-/// A path segment with everything but unreserved characters
-/// percent-encoded.
-fn encode_segment(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// Lets a body parameter be null where the example body sends it null: the
 /// generator writes `"private": null` for the optional `bool?` parameters of
 /// .NET methods, and the page's own example must keep its contract.
@@ -1065,6 +1259,284 @@ fn admit_example_nulls(parameters: &mut [ParameterFile], text: &str) {
     }
 }
 
+/// The example request of a page that shows `data: {…}` samples instead
+/// of one: the method line's path (its variables filled in later, like
+/// those of a request line that shows the template), JSON headers, and as
+/// the body the first sample whose members all fit their rows (a page may
+/// document one member otherwise in one of its samples: the custom field
+/// page sends `mask` as an object where the row says a JSON string), or
+/// else the first sample without the members that do not fit. Members
+/// naming a path variable go to the path; rows that have no example take
+/// the sample's (`invoiceLines`). `None` without a sample.
+fn sampled_request(
+    parameters: &mut [ParameterFile],
+    template: &str,
+    samples: &[Value],
+) -> Option<(RequestFile, String)> {
+    let fits = |parameters: &[ParameterFile], name: &str, value: &Value| {
+        let schema = parameters
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .and_then(|p| p.schema.clone());
+        schema.is_none_or(|schema| {
+            crate::contract::schema::Compiled::new(schema).is_ok_and(|c| c.accepts(value))
+        })
+    };
+    let members = |sample: &Value| sample.as_object().cloned().unwrap_or_default();
+    let sample = samples
+        .iter()
+        .find(|sample| {
+            members(sample)
+                .iter()
+                .all(|(name, value)| fits(parameters, name, value))
+        })
+        .or_else(|| samples.first())?;
+    let mut body = serde_json::Map::new();
+    for (name, value) in members(sample) {
+        if !fits(parameters, &name, &value) {
+            continue;
+        }
+        let row = parameters
+            .iter_mut()
+            .find(|p| p.name.eq_ignore_ascii_case(&name));
+        match row {
+            Some(row) if row.location == Location::Path => {
+                row.example.get_or_insert(value);
+            }
+            Some(row) => {
+                row.example.get_or_insert_with(|| value.clone());
+                body.insert(name, value);
+            }
+            None => {
+                body.insert(name, value);
+            }
+        }
+    }
+    let mut headers = Map::new();
+    for name in ["Content-Type", "Accept"] {
+        headers.insert(name.to_string(), Value::from("application/json"));
+    }
+    let request = RequestFile {
+        target: template.to_string(),
+        headers,
+        body: Some("request.json".to_string()),
+    };
+    Some((request, super::to_pretty_json(&Value::Object(body))))
+}
+
+/// The values of `parameter` the server takes, when its description names
+/// them (see [`super::types::restrict_to_allowed_values`]).
+fn enum_of(parameter: &ParameterFile) -> Option<&Vec<Value>> {
+    parameter
+        .schema
+        .as_ref()
+        .and_then(|schema| schema.get("enum"))
+        .and_then(Value::as_array)
+}
+
+/// Whether the text `sent` is one of `members`, read as the server reads
+/// it: as a number where the members are numbers.
+fn is_member(members: &[Value], sent: &str) -> bool {
+    members.iter().any(|member| match member {
+        Value::String(text) => text == sent,
+        other => sent
+            .trim()
+            .parse::<Value>()
+            .is_ok_and(|value| value == *other),
+    })
+}
+
+/// The text an example value is sent as in a URL.
+fn sent_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Puts an allowed value where the example request sends the generator's
+/// placeholder (`/crm/some%20text/customfield`, `?entityType=some+text`,
+/// `"fieldType": 1234`) for a parameter whose description lists the values
+/// it takes: that parameter's example, which is one of them. Everything
+/// else in the request stays as the page wrote it.
+fn send_allowed_values(
+    parameters: &[ParameterFile],
+    template: &str,
+    request: &mut RequestFile,
+    body: Option<&mut String>,
+) {
+    let restricted: Vec<(&ParameterFile, &Vec<Value>)> = parameters
+        .iter()
+        .filter_map(|p| Some((p, enum_of(p)?)))
+        .filter(|(p, _)| p.example.is_some())
+        .collect();
+    if restricted.is_empty() {
+        return;
+    }
+    let find = |location: Location, name: &str| {
+        restricted
+            .iter()
+            .find(|(p, _)| p.location == location && p.name.eq_ignore_ascii_case(name))
+            .map(|(p, members)| (p.example.as_ref(), *members))
+    };
+    let (path, query) = match request.target.split_once('?') {
+        Some((path, query)) => (path.to_string(), Some(query.to_string())),
+        None => (request.target.clone(), None),
+    };
+    let template: Vec<&str> = template.split('/').collect();
+    let mut segments: Vec<String> = path.split('/').map(str::to_string).collect();
+    if segments.len() == template.len() {
+        for (segment, variable) in segments.iter_mut().zip(&template) {
+            let Some(name) = variable.strip_prefix('{').and_then(|v| v.strip_suffix('}')) else {
+                continue;
+            };
+            let sent = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            if let Some((Some(example), members)) = find(Location::Path, name)
+                && !is_member(members, &sent)
+            {
+                *segment = encode_segment(&sent_text(example));
+            }
+        }
+    }
+    let mut target = segments.join("/");
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| {
+                let Some((name, raw)) = pair.split_once('=') else {
+                    return pair.to_string();
+                };
+                let sent = super::text::form_decoded(raw);
+                match find(Location::Query, &super::text::form_decoded(name)) {
+                    Some((Some(example), members)) if !is_member(members, &sent) => {
+                        let text: String =
+                            form_urlencoded::byte_serialize(sent_text(example).as_bytes())
+                                .collect();
+                        format!("{name}={text}")
+                    }
+                    _ => pair.to_string(),
+                }
+            })
+            .collect();
+        target.push('?');
+        target.push_str(&pairs.join("&"));
+    }
+    request.target = target;
+    let Some(body) = body else {
+        return;
+    };
+    let Ok(Value::Object(mut members)) = serde_json::from_str::<Value>(body) else {
+        return;
+    };
+    let mut changed = false;
+    for (name, value) in members.iter_mut() {
+        if let Some((Some(example), allowed)) = find(Location::Body, name)
+            && !allowed.contains(value)
+        {
+            *value = example.clone();
+            changed = true;
+        }
+    }
+    if changed {
+        *body = super::to_pretty_json(&Value::Object(members));
+    }
+}
+
+/// Makes optional every parameter the page's own example request leaves
+/// out: the page shows the method called without it, and its example must
+/// keep the contract read from the same page. (Community Server gives a
+/// parameter the request leaves out its type's default, and only the
+/// method's code may refuse that: module/ASC.Api/ASC.Api/Impl/
+/// ApiArgumentBuilder.cs, `BuildCallingArguments`.) Some GET pages send their
+/// query parameters in a JSON body, which the server reads too: they are
+/// left out of the query, where the mock looks for them. A body that cannot
+/// be read says nothing of what it leaves out.
+fn optional_where_left_out(
+    parameters: &mut [ParameterFile],
+    request: &RequestFile,
+    body: Option<&str>,
+) {
+    let query: Vec<String> = request
+        .target
+        .split_once('?')
+        .map(|(_, query)| {
+            form_urlencoded::parse(query.as_bytes())
+                .map(|(name, _)| {
+                    // `tags[]=…` and `tags[0]=…` send `tags`.
+                    let name = name.split('[').next().unwrap_or_default();
+                    name.to_lowercase()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let members = body.map(body_member_names);
+    for parameter in parameters.iter_mut().filter(|p| p.required) {
+        let name = parameter.name.to_lowercase();
+        let sent = match parameter.location {
+            Location::Path => true,
+            Location::Query => query.contains(&name),
+            Location::Header => request
+                .headers
+                .keys()
+                .any(|header| header.eq_ignore_ascii_case(&name)),
+            Location::Body => match &members {
+                Some(Some(members)) => members.contains(&name),
+                // An unreadable body; no body at all sends nothing.
+                Some(None) => true,
+                None => false,
+            },
+        };
+        if !sent {
+            parameter.required = false;
+        }
+    }
+}
+
+/// The lower-cased names of the members an example body sends: a JSON
+/// object's members, an XML document's child elements, a form's keys.
+/// `None` when the body is none of these.
+fn body_member_names(text: &str) -> Option<Vec<String>> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('{') {
+        let Ok(Value::Object(members)) = serde_json::from_str::<Value>(trimmed) else {
+            return None;
+        };
+        return Some(members.keys().map(|k| k.to_lowercase()).collect());
+    }
+    if trimmed.starts_with('<') {
+        return xml_child_names(trimmed);
+    }
+    (trimmed.contains('=') && !trimmed.contains(char::is_whitespace)).then(|| {
+        form_urlencoded::parse(trimmed.as_bytes())
+            .map(|(name, _)| name.to_lowercase())
+            .collect()
+    })
+}
+
+/// The lower-cased names of the root element's children.
+fn xml_child_names(text: &str) -> Option<Vec<String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    let mut names = Vec::new();
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(element) => {
+                if depth == 1 {
+                    names.push(element.local_name().as_ref().to_lowercase());
+                }
+                depth += 1;
+            }
+            Event::Empty(element) if depth == 1 => {
+                names.push(element.local_name().as_ref().to_lowercase());
+            }
+            Event::End(_) => depth = depth.checked_sub(1)?,
+            Event::Eof => return Some(names),
+            _ => {}
+        }
+    }
+}
+
 /// Whether the JSON body `text` is an object whose every member is a path
 /// parameter.
 fn only_path_members(text: &str, parameters: &[ParameterFile]) -> bool {
@@ -1079,7 +1551,9 @@ fn only_path_members(text: &str, parameters: &[ParameterFile]) -> bool {
         })
 }
 
-/// The JSON and XML examples after the response heading.
+/// The JSON and XML examples after the response heading; neither when the
+/// section shows none, and an error only for a JSON example that does not
+/// parse with no XML example beside it.
 fn parse_responses(
     page: &Page,
     from: usize,
@@ -1141,14 +1615,6 @@ fn parse_responses(
             Some(line),
             "example response",
             "expected the JSON example to be valid JSON (and there is no XML example to use instead)",
-        ));
-    }
-    if json.is_none() && xml.is_none() {
-        return Err(ImportError::new(
-            page,
-            Some(from.saturating_sub(1)),
-            "example response",
-            "expected a JSON (`application/json`) or XML (`text/xml`) example after this heading",
         ));
     }
     Ok((json, xml))

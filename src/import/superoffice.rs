@@ -10,7 +10,9 @@ use super::text::{Page, json_block};
 use super::types::superoffice_schema;
 use super::{ImportError, Imported, api_file, endpoint_id};
 use crate::contract::dialect::DialectName;
-use crate::contract::spec::{EndpointFile, Location, ParameterFile, RequestFile, ResponseFile};
+use crate::contract::spec::{
+    EndpointFile, ExampleSource, Location, ParameterFile, RequestFile, ResponseFile,
+};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
 
@@ -398,68 +400,57 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     let prefix = format!("{}/{id}", api.name);
     let mut fixtures = Vec::new();
 
-    let Some(response_at) = sample_response_at else {
-        return Err(ImportError::new(
-            page,
-            None,
-            "sample response",
-            "expected a `Sample response` with an `HTTP/1.1 <status> …` line",
-        ));
-    };
-    let status_at = page
-        .find(response_at, |l| {
-            l.starts_with("HTTP/1.1 ") || l.starts_with("HTTP/2 ")
+    // The sample's status line. A page may show no sample response (or one
+    // without a readable status): the method is no less an endpoint, which
+    // then answers the first success its Response table lists.
+    let status_line = sample_response_at
+        .and_then(|at| {
+            page.find(at, |l| {
+                l.starts_with("HTTP/1.1 ") || l.starts_with("HTTP/2 ")
+            })
         })
-        .ok_or_else(|| {
-            ImportError::new(
-                page,
-                Some(response_at),
-                "sample response",
-                "expected an `HTTP/1.1 <status> …` line",
-            )
-        })?;
-    let status: u16 = page.lines[status_at]
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            ImportError::new(
-                page,
-                Some(status_at),
-                "sample response",
-                "expected a numeric status after `HTTP/1.1`",
-            )
-        })?;
-    let status_text = page.lines[status_at]
-        .split_whitespace()
-        .skip(2)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let (_, after) = header_lines(page, status_at + 1, page.lines.len());
-    let mut json = None;
-    if let Some(body_at) = page.find(after, |l| !l.is_empty() && !is_fence(l)) {
-        json = json_block(page, body_at).map(|b| b.text).or_else(|| {
-            // Scalar bodies (`false`, `42`, `"text"`, `null`) sit on one line.
-            let line = page.lines[body_at].trim();
-            serde_json::from_str::<Value>(line)
-                .ok()
-                .map(|_| line.to_string())
+        .and_then(|at| {
+            let status: u16 = page.lines[at].split_whitespace().nth(1)?.parse().ok()?;
+            Some((at, status))
         });
-    }
+    let (status, status_text, json) = match status_line {
+        Some((status_at, status)) => {
+            let status_text = page.lines[status_at]
+                .split_whitespace()
+                .skip(2)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let (_, after) = header_lines(page, status_at + 1, page.lines.len());
+            let mut json = None;
+            if let Some(body_at) = page.find(after, |l| !l.is_empty() && !is_fence(l)) {
+                json = json_block(page, body_at).map(|b| b.text).or_else(|| {
+                    // Scalar bodies (`false`, `42`, `"text"`, `null`) sit on one line.
+                    let line = page.lines[body_at].trim();
+                    serde_json::from_str::<Value>(line)
+                        .ok()
+                        .map(|_| line.to_string())
+                });
+            }
+            (status, status_text, json)
+        }
+        None => {
+            let listed = responses.iter().find(|r| (200..300).contains(&r.status));
+            (
+                listed.map_or(200, |r| r.status),
+                listed.map(|r| r.description.clone()).unwrap_or_default(),
+                None,
+            )
+        }
+    };
     let mut request = None;
-    if let Some(at) = sample_request_at {
+    // A `Sample request` heading with no request line under it shows no
+    // example request; the endpoint is imported without one.
+    if let Some(line_at) = sample_request_at.and_then(|at| {
         let end = sample_response_at.unwrap_or(page.lines.len());
-        let line_at = page
-            .find(at + 1, |l| method_line(l).is_some())
+        page.find(at + 1, |l| method_line(l).is_some())
             .filter(|&i| i < end)
-            .ok_or_else(|| {
-                ImportError::new(
-                    page,
-                    Some(at),
-                    "sample request",
-                    "expected the request line after `Sample request`",
-                )
-            })?;
+    }) {
+        let end = sample_response_at.unwrap_or(page.lines.len());
         let (_, target) = method_line(&page.lines[line_at]).unwrap_or_default();
         let (headers, after) = header_lines(page, line_at + 1, end);
         let mut body_file = None;
@@ -523,6 +514,13 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // page, and on pages that answer 204 it names a type (`TimeZoneData`)
     // the endpoint never returns: a status without a body has no type.
     sampled.type_name = response_type.filter(|_| status_has_body(status));
+    if status_line.is_none() {
+        sampled.example = Some(if status_has_body(status) {
+            ExampleSource::Unknown
+        } else {
+            ExampleSource::NoData
+        });
+    }
     if let Some(json) = json.filter(|j| j != "null") {
         let file = format!("{prefix}/response-{status}.json");
         fixtures.push((file.clone(), format!("{json}\n")));
@@ -553,7 +551,11 @@ fn status_has_body(status: u16) -> bool {
     !matches!(status, 100..=199 | 204 | 205 | 304)
 }
 
+/// A path part's schema: an `Enum: A, B` part takes its members, by name.
 fn path_schema(doc_type: &str) -> Value {
+    if let Some(members) = enum_members(doc_type) {
+        return serde_json::json!({"type": "string", "enum": members});
+    }
     match superoffice_schema(doc_type, false)
         .get("type")
         .and_then(Value::as_str)
@@ -694,20 +696,65 @@ fn fill_path_examples(
                     .find(|(name, value)| name.eq_ignore_ascii_case(&key) && !value.is_null())
                     .map(|(_, value)| value.clone())
             });
-        let is_integer = parameter
-            .schema
-            .as_ref()
-            .and_then(|s| s.get("type"))
-            .and_then(Value::as_str)
-            == Some("integer");
-        let first_member = parameter.doc_type.as_deref().and_then(first_enum_member);
-        let described = described_example(&parameter.description);
-        parameter.example = Some(match (shown, from_body) {
-            (Some(text), _) => typed_example(&text, parameter.schema.as_ref()),
-            (None, Some(value)) if !value.is_null() => value,
-            _ if is_integer => Value::from(1),
-            _ => Value::String(first_member.or(described).unwrap_or("1").into()),
+        let is_number = matches!(
+            parameter
+                .schema
+                .as_ref()
+                .and_then(|s| s.get("type"))
+                .and_then(Value::as_str),
+            Some("integer" | "number")
+        );
+        if let Some(text) = shown {
+            parameter.example = Some(typed_example(&text, parameter.schema.as_ref()));
+            continue;
+        }
+        // The body's `<Resource>Id` is an example only of its own kind: the
+        // number 231 is no example of a string part, sent as `231` it is a
+        // request the vendor's typed route `{id:int}` would take instead.
+        let from_body = from_body.filter(|value| {
+            if is_number {
+                value.is_number()
+            } else {
+                value.is_string()
+            }
         });
+        parameter.example = Some(if is_number {
+            from_body.unwrap_or_else(|| Value::from(1))
+        } else {
+            let first_member = parameter.doc_type.as_deref().and_then(first_enum_member);
+            let described = described_example(&parameter.description);
+            let named = entities
+                .iter()
+                .flatten()
+                .find_map(|entity| string_member(entity, &parameter.name));
+            match (first_member.or(described), named, from_body) {
+                (Some(text), _, _) => Value::String(text.to_string()),
+                (None, Some(text), _) => Value::String(text),
+                (None, None, Some(value)) => value,
+                // Nothing on the page names a value: the part's own name,
+                // which no integer route could take for an id.
+                (None, None, None) => Value::String(parameter.name.clone()),
+            }
+        });
+    }
+}
+
+/// The first non-empty string member named `name` (in any case) of
+/// `value`, looked for at every depth: the sample of a device list names
+/// the `DeviceIdentifier` that a `{deviceIdentifier}` part takes.
+fn string_member(value: &Value, name: &str) -> Option<String> {
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .find_map(|(key, member)| {
+                member
+                    .as_str()
+                    .filter(|text| key.eq_ignore_ascii_case(name) && !text.is_empty())
+                    .map(str::to_string)
+            })
+            .or_else(|| members.values().find_map(|m| string_member(m, name))),
+        Value::Array(items) => items.iter().find_map(|item| string_member(item, name)),
+        _ => None,
     }
 }
 
@@ -740,15 +787,21 @@ fn described_example(description: &str) -> Option<&str> {
 /// path left as `{state}` in the sample line is filled with, since the
 /// enumeration's members are the only values the page documents for it.
 fn first_enum_member(doc_type: &str) -> Option<&str> {
+    enum_members(doc_type)?.into_iter().next()
+}
+
+/// The members of an `Enum: Unknown, New, Started` type.
+fn enum_members(doc_type: &str) -> Option<Vec<&str>> {
     let (head, members) = doc_type.trim().split_once(':')?;
     if !head.trim().eq_ignore_ascii_case("enum") {
         return None;
     }
-    members
+    let members: Vec<&str> = members
         .split(',')
         .map(str::trim)
-        .next()
         .filter(|member| !member.is_empty())
+        .collect();
+    (!members.is_empty()).then_some(members)
 }
 
 /// The sample line's target with `{name}` filled from the examples.
@@ -756,7 +809,7 @@ fn concrete_target(target: &str, parameters: &[ParameterFile]) -> String {
     let mut target = target.to_string();
     for parameter in parameters.iter().filter(|p| p.location == Location::Path) {
         let value = match &parameter.example {
-            Some(Value::String(s)) => s.clone(),
+            Some(Value::String(s)) => super::text::encode_segment(s),
             Some(other) => other.to_string(),
             None => continue,
         };

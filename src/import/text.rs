@@ -207,6 +207,224 @@ pub fn query_entities_undone(target: &str) -> String {
     out
 }
 
+/// A request target as the server binds it, where the generator of the
+/// ONLYOFFICE pages wrote each value as JSON, form-encoded
+/// (`?responsibleid=%229924256A-…%22`, `/crm/%22some+text%22/tag`,
+/// `?tags=%5b%0d%0a++%22some+text%22%0d%0a%5d`). Community Server binds a
+/// query or route value as the text it is (module/ASC.Api/ASC.Api/Impl/
+/// ApiArgumentBuilder.cs, `ConvertUtils.GetConverted`): the quote marks would
+/// be part of a string and make a guid or a date unreadable, and a JSON
+/// list would be one item of its text (Utils/Binder.cs, `BindCollection`,
+/// which reads a list from repeated keys). So a quoted value becomes its
+/// text, and a list its items, one `name=item` each; every other value is
+/// left exactly as the page writes it.
+pub fn unquoted_target(target: &str) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    let path: Vec<String> = path
+        .split('/')
+        .map(|segment| match json_text(&form_decoded(segment)) {
+            Some(text) => encode_segment(&text),
+            None => segment.to_string(),
+        })
+        .collect();
+    let mut out = path.join("/");
+    let Some(query) = query else {
+        return out;
+    };
+    let mut pairs: Vec<String> = Vec::new();
+    for pair in query.split('&') {
+        let Some((name, raw)) = pair.split_once('=') else {
+            pairs.push(pair.to_string());
+            continue;
+        };
+        let value = form_decoded(raw);
+        let encode =
+            |text: &str| -> String { form_urlencoded::byte_serialize(text.as_bytes()).collect() };
+        if let Some(text) = json_text(&value) {
+            pairs.push(format!("{name}={}", encode(&text)));
+        } else if let Some(items) = json_items(&value) {
+            pairs.extend(items.iter().map(|item| format!("{name}={}", encode(item))));
+        } else {
+            pairs.push(pair.to_string());
+        }
+    }
+    if !pairs.is_empty() {
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
+/// A value of a URL form-decoded: `+` is a space, `%XX` a byte. Undecodable
+/// text is returned as it is.
+pub fn form_decoded(raw: &str) -> String {
+    let spaced = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map(|text| text.into_owned())
+        .unwrap_or(spaced)
+}
+
+/// The text of a JSON string literal (`"some text"` → `some text`).
+fn json_text(value: &str) -> Option<String> {
+    let value = value.trim();
+    (value.len() >= 2 && value.starts_with('"') && value.ends_with('"'))
+        .then(|| serde_json::from_str::<String>(value).ok())
+        .flatten()
+}
+
+/// The items of a JSON list of scalars, each as the text a query sends.
+fn json_items(value: &str) -> Option<Vec<String>> {
+    if !value.trim_start().starts_with('[') {
+        return None;
+    }
+    let items: Vec<serde_json::Value> = serde_json::from_str(value).ok()?;
+    items
+        .into_iter()
+        .map(|item| match item {
+            serde_json::Value::String(text) => Some(text),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A path segment with everything but unreserved characters
+/// percent-encoded.
+pub fn encode_segment(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The `data: {…}` samples between lines `from` and `end`, each as JSON:
+/// what the ONLYOFFICE pages of methods with complex bodies show in place
+/// of an example request ("Data transfer in application/json format:"),
+/// written as JavaScript object literals — names unquoted, strings in
+/// single or double quotes, `//` comments, a trailing comma — of which a
+/// page may show several. A sample that does not read as an object is
+/// left out.
+pub fn data_samples(page: &Page, from: usize, end: usize) -> Vec<serde_json::Value> {
+    let end = end.min(page.lines.len());
+    let mut samples = Vec::new();
+    for at in from..end {
+        let line = page.raw[at].trim_start();
+        let Some(rest) = line
+            .get(..5)
+            .filter(|head| head.eq_ignore_ascii_case("data:"))
+            .map(|_| &line[5..])
+        else {
+            continue;
+        };
+        let mut text = rest.to_string();
+        for next in &page.raw[at + 1..end] {
+            text.push('\n');
+            text.push_str(next);
+        }
+        if let Some(value) = object_literal(text.trim_start()).filter(serde_json::Value::is_object)
+        {
+            samples.push(value);
+        }
+    }
+    samples
+}
+
+/// The JavaScript object literal `text` starts with, read as JSON (what
+/// follows it is ignored). Names of members are quoted, single-quoted
+/// strings double-quoted, comments and trailing commas dropped.
+fn object_literal(text: &str) -> Option<serde_json::Value> {
+    if !text.starts_with('{') {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut json = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '"' | '\'' => {
+                let mut content = String::new();
+                i += 1;
+                while i < chars.len() && chars[i] != c {
+                    if chars[i] == '\\' && i + 1 < chars.len() {
+                        if c == '\'' && chars[i + 1] == '\'' {
+                            content.push('\'');
+                        } else {
+                            content.push(chars[i]);
+                            content.push(chars[i + 1]);
+                        }
+                        i += 2;
+                        continue;
+                    }
+                    if c == '\'' && chars[i] == '"' {
+                        content.push('\\');
+                    }
+                    content.push(chars[i]);
+                    i += 1;
+                }
+                json.push('"');
+                json.push_str(&content);
+                json.push('"');
+            }
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i + 1 < chars.len() && chars[i + 1] != '\n' {
+                    i += 1;
+                }
+            }
+            '{' | '[' => {
+                depth += 1;
+                json.push(c);
+            }
+            '}' | ']' => {
+                // `a: 1, }`: a trailing comma JSON does not take.
+                let kept = json.trim_end().len();
+                json.truncate(kept);
+                if json.ends_with(',') {
+                    json.pop();
+                }
+                json.push(c);
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return serde_json::from_str(&json).ok();
+                }
+            }
+            c if c.is_alphanumeric() || matches!(c, '_' | '$' | '-' | '+' | '.') => {
+                let start = i;
+                while i + 1 < chars.len()
+                    && (chars[i + 1].is_alphanumeric()
+                        || matches!(chars[i + 1], '_' | '$' | '-' | '+' | '.'))
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..=i].iter().collect();
+                let is_name = chars[i + 1..]
+                    .iter()
+                    .find(|c| !c.is_whitespace())
+                    .is_some_and(|&c| c == ':');
+                if is_name {
+                    json.push_str(&serde_json::Value::String(word).to_string());
+                } else {
+                    json.push_str(&word);
+                }
+            }
+            _ => json.push(c),
+        }
+        i += 1;
+    }
+    None
+}
+
 /// An XML example that a rendering ran onto one line (`<result>
 /// <status>0</status> <response> …`), or kept one element a line but dropped
 /// every indentation (the teamlab mirror's copy), laid out again as the
@@ -362,6 +580,40 @@ mod tests {
             None
         );
         assert_eq!(relaid_xml("<a>keep<b>1</b></a>"), None);
+    }
+
+    #[test]
+    fn data_samples_are_read_as_json_objects() {
+        let page = Page::new(
+            "p",
+            "Example\n  Data transfer in application/json format:\n  data: {\n     title: \"Exhibition\",\n     isPrivate: false,\n     list: [{1: 'a \"b\"'}],\n     mask: {\"size\":\"40\"},  // The size.\n     n: -1.5,\n  }\n  where title is…\n  data: { broken\nReturns",
+        );
+        let samples = data_samples(&page, 0, page.lines.len());
+        assert_eq!(
+            samples,
+            [serde_json::json!({
+                "title": "Exhibition",
+                "isPrivate": false,
+                "list": [{"1": "a \"b\""}],
+                "mask": {"size": "40"},
+                "n": -1.5
+            })]
+        );
+    }
+
+    #[test]
+    fn quoted_values_and_json_lists_in_a_target_are_sent_as_the_server_binds_them() {
+        assert_eq!(
+            unquoted_target(
+                "/api/2.0/crm/%22some+text%22/tag?id=%229924256A-739C-462b-AF15-E652A3B1B6EB%22&tags=%5b%0d%0a++%22a%22%2c%0d%0a++%22b+c%22%0d%0a%5d&n=1234&raw=%22x"
+            ),
+            "/api/2.0/crm/some%20text/tag?id=9924256A-739C-462b-AF15-E652A3B1B6EB&tags=a&tags=b+c&n=1234&raw=%22x"
+        );
+        assert_eq!(
+            unquoted_target("/api/2.0/x?ids=%5b%0d%0a++1234%0d%0a%5d"),
+            "/api/2.0/x?ids=1234"
+        );
+        assert_eq!(unquoted_target("/api/2.0/x/1234"), "/api/2.0/x/1234");
     }
 
     #[test]

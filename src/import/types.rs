@@ -89,9 +89,22 @@ pub fn split_row(text: &str) -> (String, Option<DocType>, Option<Value>) {
     // parameter" or "the number of" far more often than examples contain a
     // type word.
     for start in (1..words.len()).rev() {
-        let Some((len, doc_type, kind)) = type_at(&words, &lower, start) else {
+        let Some((mut start, mut len, mut doc_type, mut kind)) =
+            type_at(&words, &lower, start).map(|(len, t, k)| (start, len, t, k))
+        else {
             continue;
         };
+        // `Collection of ASC.CRM.Core.Entities.InvoiceLines`: the .NET name
+        // is the item type of the collection phrase before it, which the
+        // walk from the end reaches only after it.
+        if let Some((at, found)) = COLLECTIONS.iter().find_map(|phrase| {
+            let n = phrase.split(' ').count();
+            let at = start.checked_sub(n).filter(|&at| at >= 1)?;
+            let found = type_at(&words, &lower, at).filter(|(l, _, _)| at + l == start + len)?;
+            Some((at, found))
+        }) {
+            (start, (len, doc_type, kind)) = (at, found);
+        }
         let example_words = &words[start + len..];
         let example_text = example_words.join(" ");
         let placeholder = is_no_example(&example_text);
@@ -636,6 +649,170 @@ pub fn enumeration(line: &str) -> Option<DocType> {
     })
 }
 
+/// What a page's `Returns` text says of the returned value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Returned {
+    /// The returned type's name (`Contact`, `List of contacts`), when the
+    /// text names one; pages without an example are given the documented
+    /// example of another page naming the same type.
+    pub type_name: Option<String>,
+    /// The text, when it describes a value instead of naming a type
+    /// (`Path to the contact photo`, `Bool value: true means …`).
+    pub description: String,
+    /// The page says the method returns nothing.
+    pub no_data: bool,
+}
+
+/// How the generator says a method returns nothing.
+const NO_DATA: &[&str] = &[
+    "doesn't return any data",
+    "does not return any data",
+    "returns no data",
+    "returns nothing",
+    "не возвращает",
+];
+
+/// How a `Returns` text opens when it describes a scalar value rather than
+/// naming a type: such a description matched against another page's would
+/// lend a boolean the example of an unrelated object.
+const VALUE_OPENINGS: &[&str] = &[
+    "bool value",
+    "boolean value",
+    "integer value",
+    "string value",
+    "number value",
+    "true if",
+    "true means",
+    "true -",
+    "path to",
+    "link to",
+    "url to",
+    "логическое значение",
+    "булево значение",
+    "путь к",
+];
+
+/// Reads a `Returns` text: `Contact` names a type; `This method doesn't
+/// return any data.` says there is none; `Path to the contact photo`,
+/// `Bool value: true means …` or `Updated setting (true or false)`
+/// describe a value and name no type. Only noun phrases name a type, so a
+/// colon or a parenthesised explanation makes a description.
+pub fn returned(text: &str) -> Returned {
+    let text = text.trim().trim_end_matches(['.', ' ']);
+    let lower = text.to_lowercase().replace('\u{2019}', "'");
+    if text.is_empty() {
+        return Returned::default();
+    }
+    if NO_DATA.iter().any(|phrase| lower.contains(phrase)) {
+        return Returned {
+            no_data: true,
+            ..Returned::default()
+        };
+    }
+    // `(true or false)` explains a value; `file(s)` is still a noun.
+    let explained = text.split('(').skip(1).any(|inner| {
+        inner
+            .split(')')
+            .next()
+            .is_some_and(|i| i.contains([' ', ',']))
+    });
+    let describes_a_value = text.contains([':', '='])
+        || explained
+        || VALUE_OPENINGS
+            .iter()
+            .any(|opening| lower.starts_with(opening));
+    if describes_a_value {
+        Returned {
+            description: text.to_string(),
+            ..Returned::default()
+        }
+    } else {
+        Returned {
+            type_name: Some(text.to_string()),
+            ..Returned::default()
+        }
+    }
+}
+
+/// How a description introduces the values a parameter takes.
+const ALLOWED_VALUES: &[&str] = &["allowed values:", "допустимые значения:"];
+
+/// The closed list of values a description names — `Allowed values:
+/// contact, person, company`, `… opportunity, contact, or case`, `0
+/// (TextField), 1 (TextArea), … or 5 (Date)` — as JSON values: words as
+/// strings, numbered members as their numbers. `None` for an open list
+/// (`EUR, RUB etc.`), a member of several words, or fewer than two
+/// members.
+pub fn allowed_values(description: &str) -> Option<Vec<Value>> {
+    let lower = description.to_lowercase();
+    let (at, phrase) = ALLOWED_VALUES
+        .iter()
+        .find_map(|phrase| lower.find(phrase).map(|at| (at, phrase)))?;
+    // Lower-casing may change lengths before `at` only in non-ASCII text,
+    // where the phrase is then looked for again in the text itself.
+    let rest = description
+        .get(at + phrase.len()..)
+        .filter(|_| lower.len() == description.len())?;
+    let rest = rest
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches(['}', '.']);
+    let mut members = Vec::new();
+    for item in rest.split(',').flat_map(|part| part.split(" or ")) {
+        let item = item.trim();
+        let item = item.strip_prefix("or ").unwrap_or(item).trim();
+        if item.is_empty() {
+            continue;
+        }
+        // `0 (TextField)`: the number is what is sent.
+        let head = item.split_once(" (").map_or(item, |(number, _)| number);
+        if head.contains(char::is_whitespace) || head.eq_ignore_ascii_case("etc") {
+            return None;
+        }
+        if let Ok(number) = head.parse::<i64>() {
+            members.push(Value::from(number));
+        } else if head
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            members.push(Value::String(head.to_string()));
+        } else {
+            return None;
+        }
+    }
+    let same_kind = members.iter().all(Value::is_string) || members.iter().all(Value::is_i64);
+    (members.len() >= 2 && same_kind).then_some(members)
+}
+
+/// Restricts a plain string or integer `schema` to the values its
+/// description allows, and makes the example one of them: the generator
+/// writes `some text` or `1234` under every string or number, and sent
+/// where the server's route only takes `(contact|person|company)`
+/// (module/ASC.Api/ASC.Api.CRM/CRMApi.CustomFields.cs), the page's own
+/// example would be refused. Enumerations already typed by their members
+/// are left as they are.
+pub fn restrict_to_allowed_values(
+    schema: &mut Value,
+    example: &mut Option<Value>,
+    description: &str,
+) {
+    let Some(members) = allowed_values(description) else {
+        return;
+    };
+    let kind = match schema.get("type").and_then(Value::as_str) {
+        Some("string") if members[0].is_string() => "string",
+        Some("integer" | "number") if members[0].is_i64() => "integer",
+        _ => return,
+    };
+    if schema.as_object().is_some_and(|o| o.len() != 1) {
+        return;
+    }
+    if !example.as_ref().is_some_and(|e| members.contains(e)) {
+        *example = members.first().cloned();
+    }
+    *schema = json!({"type": kind, "enum": members});
+}
+
 /// The schema of an ONLYOFFICE parameter whose example is fractional:
 /// "number" then means a real number, not an id.
 pub fn widen_for_example(schema: &mut Value, example: Option<&Value>) {
@@ -886,6 +1063,92 @@ mod tests {
         assert_eq!(example, Some(json!([1234])));
         // A description that mentions a collection after a space is no cell.
         assert!(unglued_collection("Tags Collection of notes").is_none());
+    }
+
+    #[test]
+    fn a_returns_text_names_a_type_says_no_data_or_describes_a_value() {
+        assert_eq!(returned("Contact").type_name.as_deref(), Some("Contact"));
+        assert_eq!(
+            returned("Entity with the file(s) attached")
+                .type_name
+                .as_deref(),
+            Some("Entity with the file(s) attached")
+        );
+        let none = returned("This method doesn\u{2019}t return any data.");
+        assert!(none.no_data && none.type_name.is_none() && none.description.is_empty());
+        assert!(returned("Этот метод не возвращает никаких данных.").no_data);
+        for value in [
+            "Path to the contact photo",
+            "Bool value: true means that the user will get a notification",
+            "Updated setting for writing mails to the history (true or false)",
+            "True if an operation is successful",
+        ] {
+            let found = returned(value);
+            assert_eq!(found.type_name, None, "{value}");
+            assert_eq!(found.description, value.trim_end_matches('.'), "{value}");
+        }
+        assert_eq!(returned(""), Returned::default());
+    }
+
+    #[test]
+    fn closed_lists_of_allowed_values_are_read_open_ones_are_not() {
+        assert_eq!(
+            allowed_values("Entity type Allowed values: contact, person, company"),
+            Some(vec![json!("contact"), json!("person"), json!("company")])
+        );
+        assert_eq!(
+            allowed_values("Related entity Allowed values: opportunity, contact, or case"),
+            Some(vec![json!("opportunity"), json!("contact"), json!("case")])
+        );
+        assert_eq!(
+            allowed_values("Type Allowed values: 0 (TextField), 1 (TextArea), or 5 (Date)"),
+            Some(vec![json!(0), json!(1), json!(5)])
+        );
+        assert_eq!(
+            allowed_values("Allowed values: {Open, ClosedAndWon}"),
+            Some(vec![json!("Open"), json!("ClosedAndWon")])
+        );
+        assert_eq!(
+            allowed_values("Currency Allowed values: EUR, RUB etc. You can get the whole list"),
+            None
+        );
+        assert_eq!(allowed_values("Allowed values: contact"), None);
+        assert_eq!(allowed_values("Allowed values: 0, contact"), None);
+        assert_eq!(allowed_values("Entity type"), None);
+    }
+
+    #[test]
+    fn allowed_values_restrict_only_plain_strings_and_numbers() {
+        let mut schema = json!({"type": "string"});
+        let mut example = Some(json!("some text"));
+        restrict_to_allowed_values(&mut schema, &mut example, "Allowed values: a, b");
+        assert_eq!(schema, json!({"type": "string", "enum": ["a", "b"]}));
+        assert_eq!(example, Some(json!("a")));
+        let mut schema = json!({"type": "string"});
+        let mut example = Some(json!("b"));
+        restrict_to_allowed_values(&mut schema, &mut example, "Allowed values: a, b");
+        assert_eq!(example, Some(json!("b")), "a member is kept");
+        // Members typed otherwise than the row, or an enumeration already.
+        let mut schema = json!({"type": "integer"});
+        restrict_to_allowed_values(&mut schema, &mut None, "Allowed values: a, b");
+        assert_eq!(schema, json!({"type": "integer"}));
+        let mut schema = json!({"type": ["string", "integer"]});
+        restrict_to_allowed_values(&mut schema, &mut None, "Allowed values: a, b");
+        assert_eq!(schema, json!({"type": ["string", "integer"]}));
+    }
+
+    #[test]
+    fn a_collection_of_a_dotnet_type_is_one_type() {
+        let (description, doc_type, example) =
+            split_row("List of invoice lines Collection of ASC.CRM.Core.Entities.InvoiceLines");
+        assert_eq!(description, "List of invoice lines");
+        let doc_type = doc_type.expect("a type");
+        assert_eq!(
+            doc_type.text,
+            "Collection of ASC.CRM.Core.Entities.InvoiceLines"
+        );
+        assert_eq!(doc_type.schema, json!({"type": "array", "items": {}}));
+        assert_eq!(example, None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! is imported whole or not at all and a failing page never leaves a trace.
 
 mod conventions;
+pub mod html;
 mod onlyoffice;
 mod superoffice;
 pub mod text;

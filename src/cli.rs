@@ -61,13 +61,15 @@ enum Command {
     /// example with the renderer. Exit 1 on any problem.
     #[command(after_help = "Example:\n  docmock check imported/specs")]
     Check(CheckArgs),
-    /// Import documentation pages (saved as text) into specs and fixtures.
+    /// Import documentation pages (saved as text or HTML) into specs and
+    /// fixtures.
     ///
     /// Reads ONLYOFFICE and R7-Office pages (English or Russian) and
     /// SuperOffice REST reference pages, and writes `OUT/specs/` and
-    /// `OUT/fixtures/`, ready for `docmock serve --specs OUT/specs`. A page
-    /// that cannot be imported is reported with the line and the part that is
-    /// missing, and nothing is written for it.
+    /// `OUT/fixtures/`, ready for `docmock serve --specs OUT/specs`. Every
+    /// page is reported: imported, merged, unchanged, or refused with the
+    /// line and the part that is missing (nothing is written for it); every
+    /// other file under a given directory is reported as skipped, with why.
     #[command(
         after_help = "Examples:\n  docmock import pages/*.txt --out imported\n  docmock import pages/ --out imported\n  docmock serve --specs imported/specs"
     )]
@@ -203,8 +205,9 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 
 #[derive(Debug, Args, Clone)]
 struct ImportArgs {
-    /// Documentation pages saved as text, or directories of them (their
-    /// `.txt`, `.text`, `.md` and `.markdown` files, subdirectories included).
+    /// Documentation pages saved as text or HTML, or directories of them
+    /// (their `.txt`, `.text`, `.md`, `.markdown`, `.html` and `.htm` files,
+    /// subdirectories included).
     #[arg(required = true)]
     pages: Vec<PathBuf>,
     /// Where to write `specs/` and `fixtures/`.
@@ -384,66 +387,16 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-/// Extensions of the page files taken from a directory given to `import`.
-const PAGE_EXTENSIONS: [&str; 4] = ["txt", "text", "md", "markdown"];
-
-/// The page files `import` was given, each with the name its report uses: a
-/// file as it is, and a directory's page files (by [`PAGE_EXTENSIONS`], hidden
-/// ones left out) in name order, named by their path below the directory.
-fn page_files(given: &[PathBuf], unreadable: &mut Vec<String>) -> Vec<(PathBuf, String)> {
-    let mut files = Vec::with_capacity(given.len());
-    for path in given {
-        if !path.is_dir() {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string());
-            files.push((path.clone(), name));
-            continue;
-        }
-        let walk = walkdir::WalkDir::new(path)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walk {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    unreadable.push(format!("{}: cannot read: {e}", path.display()));
-                    continue;
-                }
-            };
-            let is_page = entry.path().extension().is_some_and(|x| {
-                PAGE_EXTENSIONS
-                    .iter()
-                    .any(|p| x.eq_ignore_ascii_case(std::ffi::OsStr::new(p)))
-            });
-            if entry.file_type().is_file() && is_page {
-                let name = entry
-                    .path()
-                    .strip_prefix(path)
-                    .unwrap_or(entry.path())
-                    .display()
-                    .to_string();
-                files.push((entry.into_path(), name));
-            }
-        }
-    }
-    files
-}
-
 fn import(args: ImportArgs) -> Result<ExitCode> {
-    use docmock::import::{Options, Outcome, import};
-    let mut pages = Vec::with_capacity(args.pages.len());
-    let mut unreadable = Vec::new();
-    for (path, name) in page_files(&args.pages, &mut unreadable) {
-        match std::fs::read(&path) {
-            Ok(bytes) => pages.push((name, String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) => unreadable.push(format!("{}: cannot read: {e}", path.display())),
+    use docmock::import::{Options, Progress, import};
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{prefix:8} {bar:30} {pos}/{len}  {wide_msg}")
+        {
+            bar.set_style(style);
         }
-    }
-    let bar = if std::io::stderr().is_terminal() && pages.len() > 1 {
-        indicatif::ProgressBar::new(pages.len() as u64)
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };
@@ -451,53 +404,35 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         out: args.out.clone(),
         dry_run: args.dry_run,
     };
-    let outcomes = import(&pages, &options, |page| {
-        bar.set_message(page.to_string());
-        bar.inc(1);
+    let report = import(&args.pages, &options, |step| {
+        let (prefix, item, done, total) = match step {
+            Progress::Reading { page, done, total } => ("reading", page, done, total),
+            Progress::Writing {
+                endpoint,
+                done,
+                total,
+            } => ("writing", endpoint, done, total),
+        };
+        bar.set_prefix(prefix);
+        bar.set_length(total as u64);
+        bar.set_position(done as u64 + 1);
+        bar.set_message(item.to_string());
     });
     bar.finish_and_clear();
-    let (mut imported, mut unchanged, mut failed) = (0, 0, unreadable.len());
-    for line in &unreadable {
-        eprintln!("failed   {line}");
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    for line in report.lines() {
+        let _ = if line.problem {
+            writeln!(stderr, "{}", line.text)
+        } else {
+            writeln!(stdout, "{}", line.text)
+        };
     }
-    for outcome in &outcomes {
-        match outcome {
-            Outcome::Imported { endpoint, files } => {
-                imported += 1;
-                let verb = if args.dry_run {
-                    "would write"
-                } else {
-                    "imported"
-                };
-                println!("{verb} {endpoint}");
-                for file in files {
-                    println!("           {}", file.display());
-                }
-            }
-            Outcome::Unchanged { endpoint } => {
-                unchanged += 1;
-                println!("unchanged {endpoint}");
-            }
-            Outcome::Merged { endpoint, into } => {
-                unchanged += 1;
-                println!("merged   {endpoint} into the endpoint of {into}");
-            }
-            Outcome::Failed(error) => {
-                failed += 1;
-                eprintln!("failed   {error}");
-            }
-        }
-    }
-    let done = if args.dry_run {
-        "would be written"
-    } else {
-        "imported"
-    };
-    println!("{imported} {done}, {unchanged} unchanged, {failed} failed");
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
-    } else {
+    let _ = writeln!(stdout, "{}", report.summary());
+    Ok(if report.succeeded() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     })
 }
 

@@ -41,6 +41,7 @@ fn the_targets_accept_the_project_s_own_material() {
     for page in fs::read_dir(root.join("tests/pages"))
         .expect("pages")
         .flatten()
+        .filter(|entry| entry.path().is_file())
     {
         fuzzing::page(&fs::read(page.path()).expect("page"));
     }

@@ -55,7 +55,11 @@ fn reimporting_the_seed_pages_reproduces_the_committed_specs_and_fixtures() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("5 imported, 0 unchanged, 0 failed"));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(
+            "5 pages: 5 imported, 0 merged, 0 unchanged, 0 refused; 0 other files skipped"
+        )
+    );
     for part in ["specs", "fixtures"] {
         let imported = tree(&out.path().join(part));
         let committed = tree(&common::root().join(part));
@@ -75,38 +79,333 @@ fn reimporting_the_seed_pages_reproduces_the_committed_specs_and_fixtures() {
     }
     // A second run changes nothing.
     let again = import(out.path(), &seeds, &[]);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("0 imported, 5 unchanged, 0 failed"));
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("5 pages: 0 imported, 0 merged, 5 unchanged, 0 refused")
+    );
+}
+
+/// The pages written for the batch behaviour: `tests/pages/batch/<dir>/`.
+fn batch_pages(dir: &str) -> PathBuf {
+    common::root().join("tests/pages/batch").join(dir)
 }
 
 #[test]
-fn a_directory_imports_its_pages_and_leaves_other_files_alone() {
+fn a_directory_is_walked_whole_and_every_file_found_is_accounted_for() {
     let pages = tempfile::tempdir().expect("tempdir");
-    let nested = pages.path().join("crm");
-    fs::create_dir_all(&nested).expect("nested directory");
+    let root = pages.path();
+    let deep = root.join("crm/deep");
+    fs::create_dir_all(&deep).expect("nested directories");
     let seeds = pages_in(&common::root().join("tests/seeds"));
     for (i, seed) in seeds.iter().enumerate() {
-        // Some below, some beside: the walk takes both.
-        let dir = if i % 2 == 0 { pages.path() } else { &nested };
+        // Beside, below and two levels below: the walk takes them all.
+        let dir = [root.to_path_buf(), root.join("crm"), deep.clone()][i % 3].clone();
         fs::copy(seed, dir.join(seed.file_name().expect("name"))).expect("copy");
     }
-    fs::write(pages.path().join("notes.py"), "print('not a page')").expect("write");
-    fs::write(nested.join(".hidden.txt"), "not a page either").expect("write");
+    // A page saved by a browser, with the directory of its resources.
+    let saved = "onlyoffice-put-opportunity-stage";
+    fs::create_dir_all(root.join(format!("saved/{saved}_files"))).expect("saved files");
+    fs::copy(
+        batch_pages("saved").join(format!("{saved}.html")),
+        root.join(format!("saved/{saved}.html")),
+    )
+    .expect("copy");
+    fs::write(root.join(format!("saved/{saved}_files/main.css")), "p {}").expect("write");
+    // Files that are no pages, and a page that is no method page.
+    fs::write(root.join("notes.py"), "print('not a page')").expect("write");
+    fs::write(root.join("contact.mhtml"), "MIME-Version: 1.0").expect("write");
+    fs::write(root.join("crm/.hidden.txt"), "not read").expect("write");
+    fs::create_dir_all(root.join(".git")).expect("hidden directory");
+    fs::write(root.join(".git/config"), "[core]").expect("write");
+    fs::write(
+        root.join("README.md"),
+        "# Saved pages\n\nFrom the vendor's site.\n",
+    )
+    .expect("write");
+
     let out = tempfile::tempdir().expect("tempdir");
-    let output = import(out.path(), &[pages.path().to_path_buf()], &[]);
+    let output = import(out.path(), &[root.to_path_buf()], &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "a refused page fails the import");
     assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("5 imported, 0 unchanged, 0 failed"),
+        stdout.contains(
+            "7 pages: 6 imported, 0 merged, 0 unchanged, 1 refused; 5 other files skipped"
+        ),
         "{stdout}"
     );
+    // Each page on a line of its own, named by its path below the directory.
+    for seed in &seeds {
+        let name = seed
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let lines = stdout.lines().filter(|l| l.ends_with(&name)).count();
+        assert_eq!(lines, 1, "{name}: {stdout}");
+    }
+    assert!(stdout.contains("from crm/deep/"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "imported  onlyoffice/put-crm-opportunity-opportunityid-stage-stageid from saved/{saved}.html"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("refused   README.md: method line:"),
+        "{stderr}"
+    );
+    for (file, reason) in [
+        (
+            "notes.py",
+            "not a page: pages are .txt, .text, .md, .markdown, .html",
+        ),
+        ("contact.mhtml", "a web archive, not a page"),
+        ("crm/.hidden.txt", "a hidden file"),
+        (".git/", "a hidden directory"),
+        (
+            "saved/onlyoffice-put-opportunity-stage_files/",
+            "the images, styles and scripts a browser saved with onlyoffice-put-opportunity-stage.html",
+        ),
+    ] {
+        assert!(
+            stderr.contains(&format!("skipped   {file}: {reason}")),
+            "{file}: {stderr}"
+        );
+    }
     assert_eq!(
         tree(&out.path().join("specs")).len(),
-        tree(&common::root().join("specs")).len()
+        tree(&common::root().join("specs")).len() + 1,
+        "the seeds' specs and the saved page's"
     );
+}
+
+#[test]
+fn a_directory_of_saved_html_pages_imports_them_all() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let pages = tempfile::tempdir().expect("tempdir");
+    for name in [
+        "onlyoffice-put-opportunity-stage.html",
+        "superoffice-get-project.html",
+    ] {
+        fs::copy(batch_pages("saved").join(name), pages.path().join(name)).expect("copy");
+    }
+    let output = import(out.path(), &[pages.path().to_path_buf()], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("2 pages: 2 imported, 0 merged, 0 unchanged, 0 refused"),
+        "{stdout}"
+    );
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}
+
+/// Every file of an imported tree, with each spec's `source` (the page's
+/// file name) left out.
+fn tree_without_sources(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    tree(dir)
+        .into_iter()
+        .map(|(path, bytes)| {
+            if path.starts_with("specs") && !path.ends_with("api.json") {
+                let mut spec: serde_json::Value =
+                    serde_json::from_slice(&bytes).expect("spec JSON");
+                spec.as_object_mut().expect("object").remove("source");
+                (path, spec.to_string().into_bytes())
+            } else {
+                (path, bytes)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn saved_html_pages_of_both_vendors_import_exactly_as_their_text_twins() {
+    for twin in [
+        "onlyoffice-put-opportunity-stage",
+        "superoffice-get-project",
+    ] {
+        let dir = batch_pages("saved");
+        let (html, text) = (
+            dir.join(format!("{twin}.html")),
+            dir.join(format!("{twin}.txt")),
+        );
+        let (from_html, from_text) = (
+            tempfile::tempdir().expect("tempdir"),
+            tempfile::tempdir().expect("tempdir"),
+        );
+        for (out, page) in [(&from_html, &html), (&from_text, &text)] {
+            let output = import(out.path(), std::slice::from_ref(page), &[]);
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                page.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let imported = tree_without_sources(from_html.path());
+        assert!(imported.len() >= 3, "{twin}: {} files", imported.len());
+        assert!(
+            imported == tree_without_sources(from_text.path()),
+            "{twin}: the HTML page imports otherwise than its text"
+        );
+        let (passed, said) = check(from_html.path());
+        assert!(passed, "{twin}: check: {said}");
+    }
+    // The ONLYOFFICE page's text is the text of the page as the site shows
+    // it, line for line: header, navigation and footer left out, entities
+    // decoded, the examples as written.
+    let dir = batch_pages("saved");
+    let html = fs::read(dir.join("onlyoffice-put-opportunity-stage.html")).expect("page");
+    let text = fs::read_to_string(dir.join("onlyoffice-put-opportunity-stage.txt")).expect("page");
+    let shown = docmock::import::html::page_text(&docmock::import::html::decode(&html));
+    assert_eq!(shown, text.trim_end_matches('\n'));
+}
+
+#[test]
+fn two_routes_with_the_same_plain_id_each_get_one_of_their_own_in_any_page_order() {
+    let dir = batch_pages("collisions");
+    let literal = dir.join("project-status.txt");
+    let template = dir.join("projects-by-status.txt");
+    let (one, other) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let first = import(one.path(), &[literal.clone(), template.clone()], &[]);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("2 pages: 2 imported, 0 merged, 0 unchanged, 0 refused"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "named get-project-by-status: get-project-status is also GET /api/2.0/project/status"
+        ),
+        "{stdout}"
+    );
+    let second = import(other.path(), &[template, literal], &[]);
+    assert!(second.status.success());
+    assert!(
+        tree_without_sources(one.path()) == tree_without_sources(other.path()),
+        "the page order changes nothing"
+    );
+    let spec = |id: &str| -> serde_json::Value {
+        let path = one.path().join(format!("specs/onlyoffice/{id}.json"));
+        serde_json::from_str(&fs::read_to_string(&path).expect("spec")).expect("JSON")
+    };
+    assert_eq!(
+        spec("get-project-status")["path"],
+        "/api/2.0/project/status"
+    );
+    let by_status = spec("get-project-by-status");
+    assert_eq!(by_status["path"], "/api/2.0/project/{status}");
+    assert_eq!(
+        by_status["responses"][0]["json"],
+        "onlyoffice/get-project-by-status/response-200.json"
+    );
+    let (passed, said) = check(one.path());
+    assert!(passed, "check: {said}");
+}
+
+#[test]
+fn reimporting_the_same_pages_reports_every_page_unchanged() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let seeds = common::root().join("tests/seeds");
+    // Colliding ids, merged pages (each HTML page and its text twin, a
+    // seed and its JSON-only copy) and seeds alike.
+    let pages = tempfile::tempdir().expect("tempdir");
+    let seed = seeds.join("000_1ada86701635013a.txt");
+    let json_only = fs::read_to_string(&seed)
+        .expect("seed")
+        .split("text/xml")
+        .next()
+        .expect("json part")
+        .to_string();
+    fs::write(pages.path().join("status-json-only.txt"), json_only).expect("write");
+    let given = [
+        seeds,
+        batch_pages("collisions"),
+        batch_pages("saved"),
+        pages.path().to_path_buf(),
+    ];
+    let first = import(out.path(), &given, &[]);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("12 pages: 9 imported, 3 merged, 0 unchanged, 0 refused"),
+        "{stdout}"
+    );
+    let before = tree(out.path());
+    let again = import(out.path(), &given, &[]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("12 pages: 0 imported, 0 merged, 12 unchanged, 0 refused"),
+        "{stdout}"
+    );
+    let pages_said: Vec<&str> = stdout
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with("12 pages"))
+        .collect();
+    assert_eq!(pages_said.len(), 12, "{stdout}");
+    assert!(
+        pages_said.iter().all(|l| l.starts_with("unchanged ")),
+        "{stdout}"
+    );
+    assert!(tree(out.path()) == before, "nothing was rewritten");
+}
+
+#[test]
+fn a_spec_file_of_another_route_already_in_the_output_is_never_overwritten() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = batch_pages("collisions");
+    // Alone, the template route takes the plain id.
+    let alone = import(out.path(), &[dir.join("projects-by-status.txt")], &[]);
+    assert!(alone.status.success());
+    let held = out.path().join("specs/onlyoffice/get-project-status.json");
+    let before = fs::read(&held).expect("spec");
+    // A file of that name that is no spec at all is kept too.
+    let specs = out.path().join("specs/onlyoffice");
+    fs::write(specs.join("get-crm-currency-rates.json"), "{ not a spec").expect("write");
+
+    let output = import(
+        out.path(),
+        &[
+            dir.join("project-status.txt"),
+            common::root().join("tests/pages/10_get-currency-rates-no-params.txt"),
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("imported  onlyoffice/get-project-status-2 from project-status.txt"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "named get-project-status-2: get-project-status is also GET /api/2.0/project/{status}"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "imported  onlyoffice/get-crm-currency-rates-2 from 10_get-currency-rates-no-params.txt"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("which is not a spec file"), "{stdout}");
+    assert_eq!(fs::read(&held).expect("spec"), before, "left as it was");
+    assert_eq!(
+        fs::read_to_string(specs.join("get-crm-currency-rates.json")).expect("file"),
+        "{ not a spec"
+    );
+    let literal: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(specs.join("get-project-status-2.json")).expect("spec"),
+    )
+    .expect("JSON");
+    assert_eq!(literal["path"], "/api/2.0/project/status");
 }
 
 #[test]
@@ -121,7 +420,7 @@ fn a_dry_run_writes_nothing() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("5 would be written, 0 unchanged, 0 failed"),
+        stdout.contains("5 pages: 5 would be imported, 0 merged, 0 unchanged, 0 refused"),
         "{stdout}"
     );
     assert!(tree(out.path()).is_empty());
@@ -155,7 +454,7 @@ fn broken_pages_fail_alone_naming_the_page_and_the_missing_part() {
             .to_string_lossy()
             .into_owned();
         assert!(
-            stderr.contains(&format!("failed   {name}")),
+            stderr.contains(&format!("refused   {name}")),
             "{name} not reported: {stderr}"
         );
     }
@@ -163,7 +462,10 @@ fn broken_pages_fail_alone_naming_the_page_and_the_missing_part() {
     assert!(stderr.contains("method line"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains(&format!("1 imported, 0 unchanged, {} failed", broken.len())),
+        stdout.contains(&format!(
+            "1 imported, 0 merged, 0 unchanged, {} refused",
+            broken.len()
+        )),
         "{stdout}"
     );
     // Only the good page's files exist.
@@ -289,7 +591,7 @@ fn two_pages_of_the_same_method_and_path_are_one_endpoint() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("merged   onlyoffice/put-crm-contact-contactid-status into the endpoint of status-json-only.txt"),
+        stdout.contains("merged    onlyoffice/put-crm-contact-contactid-status from status-again.txt into the endpoint of status-json-only.txt"),
         "{stdout}"
     );
     let spec = fs::read_to_string(

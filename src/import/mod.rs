@@ -3,27 +3,35 @@
 //! Each page is parsed whole in memory by its layout's parser
 //! (`onlyoffice` for ONLYOFFICE and R7-Office, `superoffice` for the
 //! SuperOffice reference), which either yields one endpoint with its fixtures
-//! or an error naming the page, the line and the missing part. Only then are
-//! files written, each through a temporary file renamed into place, so a page
-//! is imported whole or not at all and a failing page never leaves a trace.
+//! or an error naming the page, the line and the missing part; a saved HTML
+//! page is first read as the text a browser shows of it ([`html`]). The
+//! pages of one import are then put together as a batch (one endpoint per
+//! route, one id per endpoint) before
+//! any file is written, so a page is imported whole or not at all and a
+//! failing page never leaves a trace. [`report`] says what became of every
+//! page and every file found.
 
 mod conventions;
 pub mod html;
+mod ids;
 mod onlyoffice;
+pub mod pages;
+pub mod report;
 mod superoffice;
 pub mod text;
 mod types;
+mod write;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::contract::dialect::DialectName;
-use crate::contract::spec::{ApiFile, EndpointFile};
+use crate::contract::spec::{ApiFile, EndpointFile, ExampleSource};
+pub use pages::Skipped;
+pub use report::{Line, Outcome, PageReport, Report, Summary};
 use text::Page;
 
 /// One endpoint read from a page, with the files it becomes.
@@ -122,6 +130,13 @@ pub fn api_file(dialect: DialectName) -> ApiFile {
 /// `put-crm-contact-contactid-status`: the method and the path after the
 /// API version, as a file name.
 pub fn endpoint_id(method: &str, path: &str) -> String {
+    endpoint_id_spelled(method, path, false)
+}
+
+/// [`endpoint_id`], with each path parameter spelled `by-name` when `by`:
+/// `GET` + `/api/2.0/project/{status}` → `get-project-by-status`, the id
+/// of a route whose plain id another route has.
+pub(crate) fn endpoint_id_spelled(method: &str, path: &str, by: bool) -> String {
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if segments
         .first()
@@ -138,6 +153,18 @@ pub fn endpoint_id(method: &str, path: &str) -> String {
     }
     let mut id = method.to_ascii_lowercase();
     for segment in segments {
+        let parameter = by && segment.starts_with('{') && segment.ends_with('}');
+        // `{id:[0-9]+}`: the name, not its constraint.
+        let segment = if parameter {
+            id.push_str("-by");
+            segment
+                .trim_matches(['{', '}'])
+                .split(':')
+                .next()
+                .unwrap_or_default()
+        } else {
+            segment
+        };
         let cleaned: String = segment
             .chars()
             .map(|c| {
@@ -164,32 +191,6 @@ pub fn to_pretty_json(value: &impl Serialize) -> String {
     text
 }
 
-/// What happened to one page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// New or changed files were written (or would be, in a dry run).
-    Imported {
-        /// The endpoint id (`api/stem`).
-        endpoint: String,
-        /// Files written or to be written.
-        files: Vec<PathBuf>,
-    },
-    /// Every file was already there with the same content.
-    Unchanged {
-        /// The endpoint id.
-        endpoint: String,
-    },
-    /// Another page in the batch documents the same method and path.
-    Merged {
-        /// The endpoint id.
-        endpoint: String,
-        /// The page it was merged into.
-        into: String,
-    },
-    /// The page could not be imported; nothing was written for it.
-    Failed(ImportError),
-}
-
 /// Options for a batch import.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -199,67 +200,200 @@ pub struct Options {
     pub dry_run: bool,
 }
 
-/// Imports `pages` (name and text) into `options.out`, one outcome per page
-/// in order. Failing pages leave nothing behind; the others are imported.
-pub fn import(
-    pages: &[(String, String)],
+/// Where an import is, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// Reading page `done + 1` of `total`.
+    Reading {
+        /// The page.
+        page: &'a str,
+        /// Pages read before it.
+        done: usize,
+        /// Pages to read.
+        total: usize,
+    },
+    /// Writing endpoint `done + 1` of `total`.
+    Writing {
+        /// The endpoint (`api/id`).
+        endpoint: &'a str,
+        /// Endpoints written before it.
+        done: usize,
+        /// Endpoints to write.
+        total: usize,
+    },
+}
+
+/// Imports every page among `given` (files, and directories walked with
+/// their subdirectories: see [`pages`]) into `options.out`.
+///
+/// Each page is read, parsed and its text dropped before the next is read,
+/// so that only the parsed endpoints are held. Then the batch is put
+/// together: pages of the same method and path become one endpoint,
+/// every endpoint gets an id of its own ([`ids`]), and
+/// the endpoints are written, made durable once at the end ([`write`]).
+pub fn import(given: &[PathBuf], options: &Options, progress: impl FnMut(Progress<'_>)) -> Report {
+    let found = pages::find(given);
+    let total = found.pages.len();
+    let parsed = found.pages.iter().map(|file| {
+        let endpoint = pages::read(file).and_then(|text| parse_page(&file.name, &text));
+        (file.name.clone(), endpoint)
+    });
+    let mut report = import_parsed(parsed, total, options, progress);
+    let unreadable = found.unreadable.into_iter().map(|error| PageReport {
+        page: error.page.clone(),
+        outcome: Outcome::Refused(error),
+    });
+    report.pages.splice(0..0, unreadable);
+    report.skipped = found.skipped;
+    report
+}
+
+/// Imports pages already parsed (the page's name, and its endpoint or why
+/// it was refused), `total` of them, as [`import`] does once it has
+/// parsed a page: for callers that read pages their own way.
+pub fn import_parsed(
+    parsed: impl IntoIterator<Item = (String, Result<Imported, ImportError>)>,
+    total: usize,
     options: &Options,
-    mut progress: impl FnMut(&str),
-) -> Vec<Outcome> {
-    let mut outcomes = Vec::with_capacity(pages.len());
-    // Endpoint key (api, method, path) → index of the page that owns it.
-    let mut owners: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-    let mut parsed: Vec<Option<Imported>> = Vec::with_capacity(pages.len());
-    for (index, (name, text)) in pages.iter().enumerate() {
-        progress(name);
-        match parse_page(name, text) {
+    mut progress: impl FnMut(Progress<'_>),
+) -> Report {
+    let mut report = Report {
+        dry_run: options.dry_run,
+        ..Report::default()
+    };
+    let mut endpoints: Vec<Imported> = Vec::new();
+    // Per endpoint: the page it came from, and the pages merged into it.
+    let mut sources: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut owners: HashMap<ids::RouteKey, usize> = HashMap::new();
+    for (index, (name, parsed)) in parsed.into_iter().enumerate() {
+        progress(Progress::Reading {
+            page: &name,
+            done: index,
+            total,
+        });
+        let outcome = match parsed {
             Ok(imported) => {
-                let key = (
-                    imported.api.name.clone(),
-                    imported.spec.method.clone(),
-                    imported.spec.path.to_ascii_lowercase(),
-                );
+                let key = ids::route_key(&imported);
                 match owners.get(&key) {
                     Some(&owner) => {
-                        if let Some(Some(first)) = parsed.get_mut(owner) {
-                            merge(first, &imported);
-                        }
-                        outcomes.push(Outcome::Merged {
-                            endpoint: format!("{}/{}", imported.api.name, imported.id),
-                            into: pages[owner].0.clone(),
-                        });
-                        parsed.push(None);
+                        merge(&mut endpoints[owner], &imported);
+                        sources[owner].1.push(index);
                     }
                     None => {
-                        owners.insert(key, index);
-                        outcomes.push(Outcome::Unchanged {
-                            endpoint: String::new(),
-                        });
-                        parsed.push(Some(imported));
+                        owners.insert(key, endpoints.len());
+                        endpoints.push(imported);
+                        sources.push((index, Vec::new()));
                     }
                 }
+                // Replaced once the endpoint is written.
+                Outcome::Unchanged {
+                    endpoint: String::new(),
+                    merged_into: None,
+                    notes: Vec::new(),
+                }
             }
-            Err(error) => {
-                outcomes.push(Outcome::Failed(error));
-                parsed.push(None);
+            Err(error) => Outcome::Refused(error),
+        };
+        report.pages.push(PageReport {
+            page: name,
+            outcome,
+        });
+    }
+
+    let existing = ids::Existing::scan(
+        &options.out.join("specs"),
+        endpoints.iter().map(|e| e.api.name.as_str()),
+    );
+    let id_notes = ids::assign(&mut endpoints, &existing);
+
+    let mut writer = write::Writer::new(options);
+    let total = endpoints.len();
+    for (done, imported) in endpoints.iter().enumerate() {
+        let endpoint = format!("{}/{}", imported.api.name, imported.id);
+        progress(Progress::Writing {
+            endpoint: &endpoint,
+            done,
+            total,
+        });
+        let (owner, merged) = &sources[done];
+        let mut notes: Vec<String> = id_notes[done].iter().cloned().collect();
+        notes.extend(undocumented_notes(imported));
+        let owner_page = report.pages[*owner].page.clone();
+        let (first, others) = match writer.write(imported) {
+            Ok(write::Written::Files(files)) => (
+                Outcome::Imported {
+                    endpoint: endpoint.clone(),
+                    files,
+                    notes,
+                },
+                Outcome::Merged {
+                    endpoint,
+                    into: owner_page,
+                },
+            ),
+            Ok(write::Written::Unchanged) => (
+                Outcome::Unchanged {
+                    endpoint: endpoint.clone(),
+                    merged_into: None,
+                    notes,
+                },
+                Outcome::Unchanged {
+                    endpoint,
+                    merged_into: Some(owner_page),
+                    notes: Vec::new(),
+                },
+            ),
+            Err(message) => {
+                let refused = |page: &str| {
+                    Outcome::Refused(ImportError {
+                        page: page.to_string(),
+                        line: None,
+                        part: "output".into(),
+                        message: message.clone(),
+                    })
+                };
+                let first = refused(&owner_page);
+                for &page in merged {
+                    report.pages[page].outcome = refused(&report.pages[page].page);
+                }
+                report.pages[*owner].outcome = first;
+                continue;
             }
+        };
+        report.pages[*owner].outcome = first;
+        for &page in merged {
+            report.pages[page].outcome = others.clone();
         }
     }
-    for (index, imported) in parsed.into_iter().enumerate() {
-        let Some(imported) = imported else {
-            continue;
-        };
-        outcomes[index] = match write_endpoint(&imported, options) {
-            Ok(outcome) => outcome,
-            Err(message) => Outcome::Failed(ImportError {
-                page: imported.page.clone(),
-                line: None,
-                part: "output".into(),
-                message,
+    report.sync_error = writer.finish().err();
+    report
+}
+
+/// Notes on the responses of `imported` that no page documents an example
+/// of and that found none of the same type.
+fn undocumented_notes(imported: &Imported) -> Vec<String> {
+    imported
+        .spec
+        .responses
+        .iter()
+        .filter_map(|response| match response.example {
+            Some(ExampleSource::NoData) => Some(format!(
+                "no example response for {}: the page says the method returns no data",
+                response.status
+            )),
+            Some(ExampleSource::Unknown) => Some(match &response.type_name {
+                Some(type_name) => format!(
+                    "no example response for {}: no page of this import documents one of its type ({type_name})",
+                    response.status
+                ),
+                None => format!(
+                    "no example response for {}, and the page names no returned type",
+                    response.status
+                ),
             }),
-        };
-    }
-    outcomes
+            _ => None,
+        })
+        .collect()
 }
 
 /// Adds to `first` what `other` documents and `first` does not: responses
@@ -317,67 +451,25 @@ fn merge(first: &mut Imported, other: &Imported) {
     }
 }
 
-/// Writes the files of one endpoint: every file staged in a temporary file
-/// first, then all renamed into place.
-fn write_endpoint(imported: &Imported, options: &Options) -> Result<Outcome, String> {
-    let specs = options.out.join("specs");
-    let fixtures = options.out.join("fixtures");
-    let api_dir = specs.join(&imported.api.name);
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
-    let api_json = api_dir.join("api.json");
-    if !api_json.exists() {
-        files.push((api_json, to_pretty_json(&imported.api)));
-    }
-    files.push((
-        api_dir.join(format!("{}.json", imported.id)),
-        to_pretty_json(&imported.spec),
-    ));
-    for (relative, contents) in &imported.fixtures {
-        files.push((fixtures.join(relative), contents.clone()));
-    }
-    let changed: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .filter(|(path, contents)| {
-            fs::read(path)
-                .map(|old| old != contents.as_bytes())
-                .unwrap_or(true)
-        })
-        .collect();
-    let endpoint = format!("{}/{}", imported.api.name, imported.id);
-    if changed.is_empty() {
-        return Ok(Outcome::Unchanged { endpoint });
-    }
-    let paths: Vec<PathBuf> = changed.iter().map(|(p, _)| p.clone()).collect();
-    if options.dry_run {
-        return Ok(Outcome::Imported {
-            endpoint,
-            files: paths,
-        });
-    }
-    let mut staged = Vec::with_capacity(changed.len());
-    for (path, contents) in &changed {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut temp = crate::files::beside(path)
-            .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-        temp.write_all(contents.as_bytes())
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        staged.push((temp, path));
-    }
-    for (temp, path) in staged {
-        temp.persist(path)
-            .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
-    }
-    Ok(Outcome::Imported {
-        endpoint,
-        files: paths,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parameter_spelled_by_name_tells_a_template_from_a_literal() {
+        assert_eq!(
+            endpoint_id_spelled("GET", "/api/2.0/project/{status}", true),
+            "get-project-by-status"
+        );
+        assert_eq!(
+            endpoint_id_spelled("GET", "/api/2.0/project/status", true),
+            "get-project-status"
+        );
+        assert_eq!(
+            endpoint_id_spelled("PUT", "/api/2.0/crm/case/{id:[0-9]+}/status", true),
+            "put-crm-case-by-id-status"
+        );
+    }
 
     #[test]
     fn endpoint_ids_are_the_method_and_the_path_after_the_version() {

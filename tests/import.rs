@@ -1503,3 +1503,145 @@ fn an_enumeration_ending_in_a_comma_is_the_type_and_a_non_member_no_example() {
         assert!(mode.get("example").is_none_or(|e| e.is_null()), "{mode}");
     }
 }
+
+/// `get-case.txt` of `tests/pages/batch/same-type/`, parsed: a page that
+/// documents an example of the returned type `Case`.
+fn documented_case() -> docmock::import::Imported {
+    let name = "get-case.txt";
+    let text = fs::read_to_string(batch_pages("same-type").join(name)).expect("page");
+    docmock::import::parse_page(name, &text).expect("the page parses")
+}
+
+#[tokio::test]
+async fn a_response_without_an_example_is_served_the_documented_one_of_the_same_type() {
+    // The parsers' output for a page that shows no example response but
+    // names its returned type, built by hand: the batch step alone.
+    let lender = documented_case();
+    let mut borrower = lender.clone();
+    borrower.id = "put-crm-case-caseid-close".into();
+    borrower.page = "put-case-close.txt".into();
+    borrower.spec.method = "PUT".into();
+    borrower.spec.path = "/api/2.0/crm/case/{caseid}/close".into();
+    borrower.spec.source = Some("put-case-close.txt".into());
+    if let Some(request) = borrower.spec.request.as_mut() {
+        request.target = "/api/2.0/crm/case/906/close".into();
+    }
+    borrower.fixtures.clear();
+    let response = &mut borrower.spec.responses[0];
+    response.type_name = Some(" case ".into());
+    (response.json, response.xml) = (None, None);
+    response.example = Some(docmock::contract::spec::ExampleSource::Unknown);
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let options = docmock::import::Options {
+        out: out.path().to_path_buf(),
+        dry_run: false,
+    };
+    // The borrowing page first: the lender is found whatever the order.
+    let parsed = vec![
+        ("put-case-close.txt".to_string(), Ok(borrower)),
+        ("get-case.txt".to_string(), Ok(lender)),
+    ];
+    let report = docmock::import::import_parsed(parsed, 2, &options, |_| {});
+    assert!(report.succeeded(), "{:?}", report.lines());
+    let said: Vec<String> = report.lines().into_iter().map(|l| l.text).collect();
+    assert!(
+        said.iter().any(|l| l.contains(
+            "example response of onlyoffice/get-crm-case-caseid, which returns the same type (case)"
+        )),
+        "{said:?}"
+    );
+    let spec: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(
+            out.path()
+                .join("specs/onlyoffice/put-crm-case-caseid-close.json"),
+        )
+        .expect("spec"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        spec["responses"][0]["example"],
+        serde_json::json!({"from": "same-type", "endpoint": "onlyoffice/get-crm-case-caseid"})
+    );
+    let fixture = |id: &str, ext: &str| {
+        fs::read_to_string(
+            out.path()
+                .join(format!("fixtures/onlyoffice/{id}/response-200.{ext}")),
+        )
+        .expect("fixture")
+    };
+    for ext in ["json", "xml"] {
+        assert_eq!(
+            fixture("put-crm-case-caseid-close", ext),
+            fixture("get-crm-case-caseid", ext),
+            "{ext}: copied under the borrowing endpoint's own name"
+        );
+    }
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+
+    let specs = out.path().join("specs");
+    let catalog =
+        docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
+    let endpoint = catalog
+        .endpoints
+        .iter()
+        .find(|e| e.id.ends_with("put-crm-case-caseid-close"))
+        .expect("the borrowing endpoint");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let reply = common::example_request(
+        &common::client(),
+        &server.base,
+        "/onlyoffice",
+        endpoint,
+        Some("application/json"),
+    )
+    .send()
+    .await
+    .expect("sent");
+    assert_eq!(reply.status(), 200);
+    assert_eq!(
+        reply.text().await.expect("body"),
+        fixture("get-crm-case-caseid", "json")
+    );
+}
+
+/// Needs the page parsers to import a page that shows no example response
+/// (its response `example: unknown`, its type from `Returns`).
+#[test]
+fn pages_without_an_example_response_borrow_one_of_their_returned_type() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = import(out.path(), &[batch_pages("same-type")], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("3 pages: 3 imported, 0 merged, 0 unchanged, 0 refused"),
+        "{stdout}"
+    );
+    let spec = |id: &str| -> serde_json::Value {
+        let path = out.path().join(format!("specs/onlyoffice/{id}.json"));
+        serde_json::from_str(&fs::read_to_string(&path).expect("spec")).expect("JSON")
+    };
+    let close = spec("put-crm-case-caseid-close");
+    assert_eq!(
+        close["responses"][0]["example"],
+        serde_json::json!({"from": "same-type", "endpoint": "onlyoffice/get-crm-case-caseid"})
+    );
+    assert_eq!(
+        close["responses"][0]["json"],
+        "onlyoffice/put-crm-case-caseid-close/response-200.json"
+    );
+    // `List of cases` has no documented example: a single case is none.
+    let list = spec("get-crm-case-bycontact-contactid");
+    assert_eq!(
+        list["responses"][0]["example"],
+        serde_json::json!({"from": "unknown"})
+    );
+    assert!(list["responses"][0].get("json").is_none(), "{list}");
+    let (passed, said) = check(out.path());
+    assert!(passed, "check: {said}");
+}

@@ -6,7 +6,7 @@
 //! or an error naming the page, the line and the missing part; a saved HTML
 //! page is first read as the text a browser shows of it ([`html`]). The
 //! pages of one import are then put together as a batch (one endpoint per
-//! route, one id per endpoint) before
+//! route, one id per endpoint, examples borrowed by returned type) before
 //! any file is written, so a page is imported whole or not at all and a
 //! failing page never leaves a trace. [`report`] says what became of every
 //! page and every file found.
@@ -17,6 +17,7 @@ mod ids;
 mod onlyoffice;
 pub mod pages;
 pub mod report;
+mod same_type;
 mod superoffice;
 pub mod text;
 mod types;
@@ -229,7 +230,8 @@ pub enum Progress<'a> {
 /// Each page is read, parsed and its text dropped before the next is read,
 /// so that only the parsed endpoints are held. Then the batch is put
 /// together: pages of the same method and path become one endpoint,
-/// every endpoint gets an id of its own ([`ids`]), and
+/// every endpoint gets an id of its own ([`ids`]), a response the page shows
+/// no example of borrows one of the same returned type ([`same_type`]), and
 /// the endpoints are written, made durable once at the end ([`write`]).
 pub fn import(given: &[PathBuf], options: &Options, progress: impl FnMut(Progress<'_>)) -> Report {
     let found = pages::find(given);
@@ -305,6 +307,7 @@ pub fn import_parsed(
         endpoints.iter().map(|e| e.api.name.as_str()),
     );
     let id_notes = ids::assign(&mut endpoints, &existing);
+    let example_notes = same_type::borrow(&mut endpoints);
 
     let mut writer = write::Writer::new(options);
     let total = endpoints.len();
@@ -317,6 +320,7 @@ pub fn import_parsed(
         });
         let (owner, merged) = &sources[done];
         let mut notes: Vec<String> = id_notes[done].iter().cloned().collect();
+        notes.extend(example_notes[done].iter().cloned());
         notes.extend(undocumented_notes(imported));
         let owner_page = report.pages[*owner].page.clone();
         let (first, others) = match writer.write(imported) {

@@ -419,7 +419,8 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         bar.set_message(item.to_string());
     });
     bar.finish_and_clear();
-    let mut stdout = std::io::stdout().lock();
+    // One write per line would be thousands of system calls.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut stderr = std::io::stderr().lock();
     for line in report.lines() {
         let _ = if line.problem {
@@ -429,6 +430,7 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         };
     }
     let _ = writeln!(stdout, "{}", report.summary());
+    let _ = stdout.flush();
     Ok(if report.succeeded() {
         ExitCode::SUCCESS
     } else {

@@ -49,13 +49,9 @@ set -e
 read -r wall rss_kb < <(tail -n 1 "$WORK/import.time")
 summary=$(tail -n 1 "$WORK/import.out")
 echo "import: $summary"
-pages=$(jq -r '.pages' "$WORK/out/import-summary.json" 2>/dev/null || true)
-imported=$(jq -r '.imported + .merged + .unchanged' "$WORK/out/import-summary.json" 2>/dev/null || true)
-if [ -z "$pages" ] || [ "$pages" = null ]; then
-    # Older summaries: "N imported, U unchanged, F failed".
-    imported=$(echo "$summary" | awk '{print $1 + $3}')
-    pages=$(echo "$summary" | awk '{print $1 + $3 + $5}')
-fi
+# "721 pages: 720 imported, 0 merged, 0 unchanged, 1 refused; 0 other files skipped"
+pages=$(echo "$summary" | grep -oE '^[0-9]+ pages' | grep -oE '[0-9]+' || echo 0)
+imported=$(echo "$summary" | grep -oE '[0-9]+ (imported|merged|unchanged)' | awk '{n += $1} END {print n + 0}')
 
 set +e
 "$DOCMOCK" check "$WORK/out/specs" >"$WORK/check.out" 2>"$WORK/check.err"

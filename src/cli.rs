@@ -13,7 +13,7 @@ use docmock::answer::pipeline::Mock;
 use docmock::answer::router::Mount;
 use docmock::answer::validate::Policy;
 use docmock::commands::listing;
-use docmock::contract::catalog::{Catalog, Source};
+use docmock::contract::catalog::{Catalog, LoadErrors, Source};
 use docmock::serve::request_log::RequestLog;
 use docmock::serve::server::{self, Cors, Limits, Settings, Shared};
 
@@ -251,9 +251,10 @@ struct SpecArgs {
     /// Mount only this API, at `/` instead of under its prefix.
     #[arg(long)]
     api: Option<String>,
-    /// Skip broken spec files with a warning instead of refusing to start,
-    /// and replay requests that break the contract (logging the violations)
-    /// instead of refusing them.
+    /// Skip broken spec files, and routes that no request could tell apart
+    /// from one loaded before them, with a warning naming the files,
+    /// instead of refusing to start; and replay requests that break the
+    /// contract (logging the violations) instead of refusing them.
     #[arg(long)]
     lenient: bool,
 }
@@ -333,27 +334,35 @@ impl SpecArgs {
 
     /// The mock of these specs; `token`, when given, is the only
     /// credential it accepts.
+    ///
+    /// Broken spec files and routes that conflict with one loaded before
+    /// them are refused together, all of them named; with `--lenient` they
+    /// are skipped with a warning each and the rest is served.
     fn load(&self, token: Option<&str>) -> Result<Mock> {
         let source = self.source.source();
-        let catalog = if self.lenient {
-            let (catalog, skipped) = Catalog::load_lenient(&source);
-            for error in &skipped {
-                tracing::warn!("skipped: {error}");
+        let (catalog, mut problems) = Catalog::load_lenient(&source);
+        let (mock, conflicts) = Mock::skipping_conflicts(catalog, &self.mount())
+            .map_err(|errors| anyhow::Error::new(LoadErrors(errors)))?;
+        problems.extend(conflicts);
+        if !problems.is_empty() {
+            if !self.lenient {
+                anyhow::bail!(
+                    "{}\n(--lenient skips the spec files at fault and serves the rest)",
+                    LoadErrors(problems)
+                );
             }
-            catalog
-        } else {
-            Catalog::load(&source).map_err(anyhow::Error::new)?
-        };
-        for warning in &catalog.warnings {
+            for problem in &problems {
+                tracing::warn!("skipped: {problem}");
+            }
+        }
+        for warning in &mock.catalog().warnings {
             tracing::warn!("{warning}");
         }
         let policy = Policy {
             token: token.map(str::to_owned),
             lenient: self.lenient,
         };
-        Mock::new(catalog, &self.mount())
-            .map(|mock| mock.with_policy(policy))
-            .map_err(|errors| anyhow::Error::new(docmock::contract::catalog::LoadErrors(errors)))
+        Ok(mock.with_policy(policy))
     }
 }
 

@@ -257,6 +257,11 @@ struct SpecArgs {
     /// contract (logging the violations) instead of refusing them.
     #[arg(long)]
     lenient: bool,
+    /// List every route even when there are more than 40 (`serve`: each
+    /// with a curl line; `routes`: the whole table); otherwise a large
+    /// spec directory is summarised with one line per API.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -586,9 +591,22 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The whole table when asked for (`--verbose`), for one API (`--api`), or
+/// when it is short; a summary per API otherwise.
 fn routes(args: SpecArgs) -> Result<ExitCode> {
     let mock = args.load(None)?;
-    print!("{}", listing::routes_table(&mock));
+    if args.verbose || args.api.is_some() || listing::lists_every_route(&mock) {
+        print!("{}", listing::routes_table(&mock));
+    } else {
+        print!(
+            "{}",
+            listing::summary(
+                &mock,
+                "`docmock routes --verbose` lists every one, `docmock routes --api NAME` those of one API",
+                0,
+            )
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -656,10 +674,19 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         let base = format!("http://{address}");
         // One write, so that whoever reads the address line finds the
         // routes already there.
-        let banner = format!(
-            "docmock listening on {base}\n{}  admin: {base}/__docmock/\n",
-            listing::startup_listing(&shared.mock(), &base)
-        );
+        let mock = shared.mock();
+        let routes = if args.spec.verbose || listing::lists_every_route(&mock) {
+            listing::startup_listing(&mock, &base)
+        } else {
+            listing::summary(
+                &mock,
+                "`docmock serve --verbose` prints each with a curl line, `docmock routes --verbose` as a table",
+                2,
+            )
+        };
+        // Held no longer: `--watch` may replace it.
+        drop(mock);
+        let banner = format!("docmock listening on {base}\n{routes}  admin: {base}/__docmock/\n");
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes());
         let _ = stdout.flush();

@@ -697,12 +697,28 @@ impl Router {
 
     /// Up to `limit` mounted routes whose templates look most like `path`,
     /// for 404 bodies.
+    ///
+    /// Templates are compared with the path by edit distance, which costs
+    /// too much to run on thousands of routes for every unknown path: a
+    /// cheap count of segments in place picks the [`NEAREST_CANDIDATES`]
+    /// routes the distance then orders (all of them in a smaller catalog).
     pub fn nearest(&self, path: &str, limit: usize) -> Vec<&Route> {
-        let wanted = shape_of_path(path);
-        let mut scored: Vec<(f64, &Route)> = self
+        let pieces: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut candidates: Vec<((isize, usize), usize)> = self
             .routes
             .iter()
-            .map(|route| {
+            .enumerate()
+            .map(|(i, route)| (likeness(&route.segments, &pieces), i))
+            .collect();
+        if candidates.len() > NEAREST_CANDIDATES {
+            candidates.select_nth_unstable_by(NEAREST_CANDIDATES - 1, |a, b| b.cmp(a));
+            candidates.truncate(NEAREST_CANDIDATES);
+        }
+        let wanted = shape_of_path(path);
+        let mut scored: Vec<(f64, &Route)> = candidates
+            .into_iter()
+            .map(|(_, i)| {
+                let route = &self.routes[i];
                 let shape = shape_of_template(&route.segments);
                 (strsim::normalized_levenshtein(&wanted, &shape), route)
             })
@@ -710,6 +726,40 @@ impl Router {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.template.cmp(&b.1.template)));
         scored.into_iter().take(limit).map(|(_, r)| r).collect()
     }
+}
+
+/// How many routes [`Router::nearest`] measures by edit distance at most.
+const NEAREST_CANDIDATES: usize = 64;
+
+/// How much a template looks like a path, counted without allocating:
+/// first two for each place where its segment takes the path's piece (a
+/// literal equal ignoring case, or a parameter), less one for each segment
+/// more or fewer; then, to order templates alike in that, how many bytes
+/// the literals that differ share with their pieces at either end
+/// (`itme42` shares `it` and `42` with `item42`).
+fn likeness(segments: &[Segment], pieces: &[&str]) -> (isize, usize) {
+    let mut in_place = 0isize;
+    let mut shared = 0usize;
+    for (segment, piece) in segments.iter().zip(pieces) {
+        match segment {
+            Segment::Param(_) => in_place += 2,
+            Segment::Literal(text) if text.eq_ignore_ascii_case(piece) => in_place += 2,
+            Segment::Literal(text) => {
+                let (a, b) = (text.as_bytes(), piece.as_bytes());
+                let same = |(x, y): (&u8, &u8)| x.eq_ignore_ascii_case(y);
+                let front = a.iter().zip(b).take_while(|&p| same(p)).count();
+                let back = a
+                    .iter()
+                    .rev()
+                    .zip(b.iter().rev())
+                    .take_while(|&p| same(p))
+                    .count();
+                shared += (front + back).min(a.len().min(b.len()));
+            }
+        }
+    }
+    let difference = isize::try_from(segments.len().abs_diff(pieces.len())).unwrap_or(0);
+    (in_place - difference, shared)
 }
 
 /// `path` spelled as RFC 3986 §6.2.2 compares URIs, when that differs from
@@ -1248,6 +1298,25 @@ mod tests {
             ),
         ] {
             assert_eq!(ParamType::of(&schema, constraints), expected, "{schema}");
+        }
+    }
+
+    #[test]
+    fn the_nearest_routes_are_found_among_thousands() {
+        let templates: Vec<String> = (0..3000)
+            .map(|i| format!("/api/area{}/item{i}/{{id}}", i % 50))
+            .collect();
+        let pairs: Vec<(&str, &str)> = templates.iter().map(|t| ("GET", t.as_str())).collect();
+        let router = router(&pairs).expect("no conflict");
+        for (path, nearest) in [
+            ("/api/area42/iten42/5", "/api/area42/item42/{id}"),
+            ("/api/area7/item2957", "/api/area7/item2957/{id}"),
+            ("/api/area7/item2957/5/x", "/api/area7/item2957/{id}"),
+            ("/API/AREA9/ITEM9/1", "/api/area9/item9/{id}"),
+        ] {
+            let found = router.nearest(path, 3);
+            assert_eq!(found.len(), 3);
+            assert_eq!(found[0].template, nearest, "{path}");
         }
     }
 

@@ -12,13 +12,17 @@
 //! refused when the router is built.
 //!
 //! ONLYOFFICE's own router is a list tried in order, the first match
-//! winning, sorted by where each template's first `{` stands
-//! (`module/ASC.Api/ASC.Api/Impl/Routing/ApiRouteRegistrator.cs`), so that
-//! `{userid}/photo` is tried before `status/{status}`. docmock follows the
-//! same precedence wherever the two could differ on documented routes
-//! (literals before parameters, constrained before unconstrained) but
-//! ranks by position in the path, as every other router does, rather than
-//! copying that ordering's quirk.
+//! winning, sorted by where each template's first `{` stands and then its
+//! last `}` (Community Server:
+//! `module/ASC.Api/ASC.Api/Impl/Routing/ApiRouteRegistrator.cs`). That
+//! agrees with the rule above on its documented overlaps (`project/status`
+//! before `project/{status}`; `contact/{contactid}/data/{id:[0-9]+}` before
+//! `…/data/{infoType}`), which is what matters for a mock of the
+//! documented routes. Where it would not, docmock keeps its rule rather
+//! than the list's accidents: the list tries `{userid}/photo` before
+//! `status/{status}`, and would try an unconstrained `{x}` before a
+//! constrained `{contactid:[0-9]+}` (shorter name), leaving a documented
+//! route unreachable.
 
 use std::borrow::Cow;
 
@@ -139,7 +143,7 @@ impl ParamType {
     /// The type as a person reads it, for messages.
     pub fn describe(self) -> &'static str {
         match self {
-            ParamType::Digits => "digits",
+            ParamType::Digits => "integer (digits)",
             ParamType::Int32 => "32-bit integer",
             ParamType::Int64 => "64-bit integer",
             ParamType::Number => "number",
@@ -433,21 +437,29 @@ impl Router {
             if let Err((route, other)) = router.insert(route) {
                 let kept = &router.routes[other];
                 let types: Vec<&str> = route.param_types.iter().map(|t| t.describe()).collect();
+                let (why, fix) = if types.is_empty() {
+                    ("the path is the same".to_string(), "remove one spec")
+                } else {
+                    (
+                        format!(
+                            "their path parameters are in the same places with the same types ({})",
+                            types.join(", ")
+                        ),
+                        "type one of the parameters in its schema, or remove one spec",
+                    )
+                };
                 conflicts.push(LoadError {
                     file: endpoint.file.clone(),
                     location: "/path".into(),
                     message: format!(
                         "{} {} would match the same requests as {} {} in {}: \
-                         no request could tell them apart, their path parameters being \
-                         in the same places with the same types ({}); \
-                         expected each request to match one route \
-                         (type one of the parameters in its schema, or remove one spec)",
+                         no request could tell them apart, as {why}; \
+                         expected each request to match one route ({fix})",
                         route.method,
                         route.template,
                         kept.method,
                         kept.template,
                         catalog.endpoints[kept.endpoint].file.display(),
-                        types.join(", ")
                     ),
                 });
             }

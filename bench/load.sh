@@ -12,6 +12,12 @@
 # lucky or unlucky round cannot move. docmock runs as shipped, writing a
 # request line per request to a file; the row "no request log" is GET again
 # with request lines off (RUST_LOG=docmock=warn), to show what they cost.
+# The row "3,000+ endpoints" is GET again on a docmock that also serves
+# 3,000 generated endpoints (ENDPOINTS=N for another count) in the same API,
+# some of them beside the measured route with a string parameter where it
+# has an integer one; the closing line compares it with the 5 bundled
+# endpoints directly, round by round, since throughput must not depend on
+# the size of the catalog.
 # The bare server runs on tokio's work-stealing runtime, as `#[tokio::main]`
 # does; docmock keeps each connection on one of a single-threaded runtime
 # per core. The rows "bare per-core" compare against a bare server with
@@ -29,6 +35,8 @@ DOCMOCK_PORT=4311
 BARE_PORT=4312
 PRISM_PORT=4313
 QUIET_PORT=4314
+BIG_PORT=4315
+ENDPOINTS=${ENDPOINTS:-3000}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -46,9 +54,35 @@ BARE=$TARGET/release/examples/bare_hyper
 RUST_LOG=docmock=info "$DOCMOCK" serve --port $DOCMOCK_PORT >/dev/null 2>"$WORK/docmock.log" &
 # The same without request lines, to show what writing them costs.
 RUST_LOG=docmock=warn "$DOCMOCK" serve --port $QUIET_PORT >/dev/null 2>"$WORK/quiet.log" &
-for port in $DOCMOCK_PORT $QUIET_PORT; do
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/__docmock/health" >/dev/null && break; sleep 0.1; done
+# The bundled specs plus $ENDPOINTS generated R7-Office endpoints, all
+# answering with the bundled contact's fixtures: most on paths of their own
+# (`crm/area7/entity7/{contactid}`), every tenth beside the measured route
+# with a string parameter (`crm/contact/{name}/note10`), so that the
+# measured request is routed by the type of its id.
+python3 - "$WORK/big" "$ENDPOINTS" <<'PY'
+import copy, json, shutil, sys
+out, count = sys.argv[1], int(sys.argv[2])
+shutil.copytree("specs", f"{out}/specs")
+shutil.copytree("fixtures", f"{out}/fixtures")
+template = json.load(open("specs/r7/get-crm-contact-contactid.json"))
+for i in range(count):
+    spec = copy.deepcopy(template)
+    if i % 10 == 0:
+        spec["path"] = f"/api/2.0/crm/contact/{{name}}/note{i}"
+        spec["request"]["target"] = f"/api/2.0/crm/contact/Jane/note{i}"
+        for parameter in spec["parameters"]:
+            if parameter["name"] == "contactid":
+                parameter.update(name="name", schema={"type": "string"}, example="Jane")
+    else:
+        spec["path"] = f"/api/2.0/crm/area{i % 50}/entity{i}/{{contactid}}"
+        spec["request"]["target"] = spec["path"].replace("{contactid}", "1234")
+    json.dump(spec, open(f"{out}/specs/r7/bench-{i}.json", "w"), ensure_ascii=False)
+PY
+RUST_LOG=docmock=info "$DOCMOCK" serve --port $BIG_PORT --specs "$WORK/big/specs" >/dev/null 2>"$WORK/big.log" &
+for port in $DOCMOCK_PORT $QUIET_PORT $BIG_PORT; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/__docmock/health" >/dev/null && break; sleep 0.1; done
 done
+BIG_COUNT=$(curl -sf "http://127.0.0.1:$BIG_PORT/__docmock/health" | tr -d ' \n' | sed 's/.*"endpoints":\([0-9]*\).*/\1/')
 
 AUTH='Authorization: bench-token'
 R7="http://127.0.0.1:$DOCMOCK_PORT/r7/api/2.0/crm/contact/1234"
@@ -75,6 +109,7 @@ lua PUT application/json application/json '{"contactStatusid": "not a number"}' 
 SCENARIOS=(
   "GET R7 contact, JSON|/r7/api/2.0/crm/contact/1234|get-json"
   "GET JSON, no request log|/r7/api/2.0/crm/contact/1234|get-json|$QUIET_PORT"
+  "GET JSON, $BIG_COUNT endpoints|/r7/api/2.0/crm/contact/1234|get-json|$BIG_PORT"
   "GET R7 contact, XML|/r7/api/2.0/crm/contact/1234|get-xml"
   "PUT validated JSON body|/onlyoffice/api/2.0/crm/contact/1234/status|put-json"
   "PUT XML body|/onlyoffice/api/2.0/crm/contact/1234/status|put-xml"
@@ -94,9 +129,9 @@ measure() { # url script
 best() { # "rps p50 p99" lines → the line with the highest rps
   sort -k1,1nr | head -1
 }
-median_ratio() { # two files of "rps p50 p99" lines, round by round → median of rps ratios
+median_ratio() { # two files of "rps p50 p99" lines, round by round [, decimals] → median of rps ratios
   paste -d' ' "$1" "$2" | awk '{ print $1 / $4 }' | sort -n |
-    awk '{ r[NR] = $1 } END { printf "%.2f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
+    awk -v d="${3:-2}" '{ r[NR] = $1 } END { printf "%." d "f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
 }
 
 printf "%-26s %12s %9s %9s   %12s %9s %9s   %7s %7s %8s\n" scenario "docmock r/s" "p50 ms" "p99 ms" "bare r/s" "p50 ms" "p99 ms" "ratio" "median" "p99 x"
@@ -135,6 +170,29 @@ for scenario in "${SCENARIOS[@]}"; do
   p99x=$(awk -v a="$dp99" -v b="$bp99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   printf "%-26s %12s %9s %9s   %12s %9s %9s   %6sx %6sx %7sx\n" "$name" "$drps" "$dp50" "$dp99" "$brps" "$bp50" "$bp99" "$ratio" "$median" "$p99x"
 done
+
+# Catalog size: the same GET on docmock serving the 5 bundled endpoints and
+# serving $BIG_COUNT, measured alternately, the best of each and the median
+# of the per-round ratios. The difference sought (a few tens of
+# nanoseconds in a request of several microseconds, see `cargo bench
+# --bench pipeline -- "GET JSON"`) is far below the machine's noise, so
+# this takes three times as many rounds as the rows above.
+: >"$WORK/small" ; : >"$WORK/large"
+for round in $(seq $((ROUNDS * 3))); do
+  if [ $((round % 2)) = 1 ]; then
+    measure "$R7" "$WORK/get-json.lua" >>"$WORK/small"
+    measure "http://127.0.0.1:$BIG_PORT/r7/api/2.0/crm/contact/1234" "$WORK/get-json.lua" >>"$WORK/large"
+  else
+    measure "http://127.0.0.1:$BIG_PORT/r7/api/2.0/crm/contact/1234" "$WORK/get-json.lua" >>"$WORK/large"
+    measure "$R7" "$WORK/get-json.lua" >>"$WORK/small"
+  fi
+done
+read -r srps _ _ < <(best <"$WORK/small")
+read -r lrps _ _ < <(best <"$WORK/large")
+echo
+printf "GET R7 contact, JSON with %s endpoints vs 5: %s vs %s r/s, best %sx, median %sx (target: within 5 %%)\n" \
+  "$BIG_COUNT" "$lrps" "$srps" "$(awk -v a="$lrps" -v b="$srps" 'BEGIN { printf "%.3f", a / b }')" \
+  "$(median_ratio "$WORK/large" "$WORK/small" 3)"
 
 # Stoplight Prism on the OpenAPI export of the same specs.
 if [ "${SKIP_PRISM:-0}" != 1 ]; then

@@ -18,6 +18,40 @@ fn mock() -> Mock {
     Mock::new(catalog, &Mount::All).expect("mounts")
 }
 
+/// The bundled specs plus `count` copies of the R7-Office contact endpoint
+/// in the same API, most on paths of their own and every tenth beside the
+/// contact route with a string parameter where it has an integer one, as
+/// `bench/load.sh` serves them: the catalog size must not show in the
+/// time per request.
+fn large_mock(count: usize) -> Mock {
+    use docmock::contract::catalog::PathTemplate;
+    let mut catalog = Catalog::load(&Source::new("specs", None)).expect("bundled specs load");
+    let template = catalog
+        .endpoints
+        .iter()
+        .find(|e| e.id == "r7/get-crm-contact-contactid")
+        .expect("the R7 contact endpoint")
+        .clone();
+    for i in 0..count {
+        let mut endpoint = template.clone();
+        endpoint.id = format!("r7/bench-{i}");
+        let raw = if i % 10 == 0 {
+            for parameter in &mut endpoint.parameters {
+                if parameter.name == "contactid" {
+                    parameter.name = "name".into();
+                    parameter.schema = serde_json::json!({"type": "string"});
+                }
+            }
+            format!("/api/2.0/crm/contact/{{name}}/note{i}")
+        } else {
+            format!("/api/2.0/crm/area{}/entity{i}/{{contactid}}", i % 50)
+        };
+        endpoint.path = PathTemplate::parse(&raw).expect("template");
+        catalog.endpoints.push(endpoint);
+    }
+    Mock::new(catalog, &Mount::All).expect("mounts")
+}
+
 fn routing(c: &mut Criterion) {
     let mock = mock();
     let router = mock.router();
@@ -26,6 +60,23 @@ fn routing(c: &mut Criterion) {
             black_box(router.route(
                 black_box(&Method::PUT),
                 black_box("/onlyoffice/api/2.0/crm/contact/1234/status"),
+            ));
+        })
+    });
+    let large = large_mock(3000);
+    c.bench_function("route: R7 contact, 5 endpoints", |b| {
+        b.iter(|| {
+            black_box(router.route(
+                black_box(&Method::GET),
+                black_box("/r7/api/2.0/crm/contact/1234"),
+            ));
+        })
+    });
+    c.bench_function("route: R7 contact, 3,005 endpoints", |b| {
+        b.iter(|| {
+            black_box(large.router().route(
+                black_box(&Method::GET),
+                black_box("/r7/api/2.0/crm/contact/1234"),
             ));
         })
     });
@@ -46,6 +97,10 @@ fn requests(c: &mut Criterion) {
         .header("Accept", "application/json");
     c.bench_function("answer: GET JSON", |b| {
         b.iter(|| black_box(mock.answer(black_box(&get))))
+    });
+    let large = large_mock(3000);
+    c.bench_function("answer: GET JSON, 3,005 endpoints", |b| {
+        b.iter(|| black_box(large.answer(black_box(&get))))
     });
     let get_xml = get.clone().header("Accept", "application/xml");
     c.bench_function("answer: GET XML", |b| {

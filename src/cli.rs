@@ -13,7 +13,7 @@ use docmock::answer::pipeline::Mock;
 use docmock::answer::router::Mount;
 use docmock::answer::validate::Policy;
 use docmock::commands::listing;
-use docmock::contract::catalog::{Catalog, Source};
+use docmock::contract::catalog::{Catalog, LoadErrors, Source};
 use docmock::serve::request_log::RequestLog;
 use docmock::serve::server::{self, Cors, Limits, Settings, Shared};
 
@@ -254,11 +254,17 @@ struct SpecArgs {
     /// Mount only this API, at `/` instead of under its prefix.
     #[arg(long)]
     api: Option<String>,
-    /// Skip broken spec files with a warning instead of refusing to start,
-    /// and replay requests that break the contract (logging the violations)
-    /// instead of refusing them.
+    /// Skip broken spec files, and routes that no request could tell apart
+    /// from one loaded before them, with a warning naming the files,
+    /// instead of refusing to start; and replay requests that break the
+    /// contract (logging the violations) instead of refusing them.
     #[arg(long)]
     lenient: bool,
+    /// List every route even when there are more than 40 (`serve`: each
+    /// with a curl line; `routes`: the whole table); otherwise a large
+    /// spec directory is summarised with one line per API.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -336,27 +342,35 @@ impl SpecArgs {
 
     /// The mock of these specs; `token`, when given, is the only
     /// credential it accepts.
+    ///
+    /// Broken spec files and routes that conflict with one loaded before
+    /// them are refused together, all of them named; with `--lenient` they
+    /// are skipped with a warning each and the rest is served.
     fn load(&self, token: Option<&str>) -> Result<Mock> {
         let source = self.source.source();
-        let catalog = if self.lenient {
-            let (catalog, skipped) = Catalog::load_lenient(&source);
-            for error in &skipped {
-                tracing::warn!("skipped: {error}");
+        let (catalog, mut problems) = Catalog::load_lenient(&source);
+        let (mock, conflicts) = Mock::skipping_conflicts(catalog, &self.mount())
+            .map_err(|errors| anyhow::Error::new(LoadErrors(errors)))?;
+        problems.extend(conflicts);
+        if !problems.is_empty() {
+            if !self.lenient {
+                anyhow::bail!(
+                    "{}\n(--lenient skips the spec files at fault and serves the rest)",
+                    LoadErrors(problems)
+                );
             }
-            catalog
-        } else {
-            Catalog::load(&source).map_err(anyhow::Error::new)?
-        };
-        for warning in &catalog.warnings {
+            for problem in &problems {
+                tracing::warn!("skipped: {problem}");
+            }
+        }
+        for warning in &mock.catalog().warnings {
             tracing::warn!("{warning}");
         }
         let policy = Policy {
             token: token.map(str::to_owned),
             lenient: self.lenient,
         };
-        Mock::new(catalog, &self.mount())
-            .map(|mock| mock.with_policy(policy))
-            .map_err(|errors| anyhow::Error::new(docmock::contract::catalog::LoadErrors(errors)))
+        Ok(mock.with_policy(policy))
     }
 }
 
@@ -522,9 +536,22 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The whole table when asked for (`--verbose`), for one API (`--api`), or
+/// when it is short; a summary per API otherwise.
 fn routes(args: SpecArgs) -> Result<ExitCode> {
     let mock = args.load(None)?;
-    print!("{}", listing::routes_table(&mock));
+    if args.verbose || args.api.is_some() || listing::lists_every_route(&mock) {
+        print!("{}", listing::routes_table(&mock));
+    } else {
+        print!(
+            "{}",
+            listing::summary(
+                &mock,
+                "`docmock routes --verbose` lists every one, `docmock routes --api NAME` those of one API",
+                0,
+            )
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -592,10 +619,19 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         let base = format!("http://{address}");
         // One write, so that whoever reads the address line finds the
         // routes already there.
-        let banner = format!(
-            "docmock listening on {base}\n{}  admin: {base}/__docmock/\n",
-            listing::startup_listing(&shared.mock(), &base)
-        );
+        let mock = shared.mock();
+        let routes = if args.spec.verbose || listing::lists_every_route(&mock) {
+            listing::startup_listing(&mock, &base)
+        } else {
+            listing::summary(
+                &mock,
+                "`docmock serve --verbose` prints each with a curl line, `docmock routes --verbose` as a table",
+                2,
+            )
+        };
+        // Held no longer: `--watch` may replace it.
+        drop(mock);
+        let banner = format!("docmock listening on {base}\n{routes}  admin: {base}/__docmock/\n");
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes());
         let _ = stdout.flush();

@@ -217,3 +217,45 @@ async fn the_admin_page_shows_routes_and_the_live_journal() {
         png.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_groups_3000_routes_by_api_and_filters_them() {
+    let specs = common::generated_specs(3000);
+    let server = Server::start(&["--specs", &specs.path().join("specs").display().to_string()]);
+    let profile = tempfile::tempdir().expect("profile");
+    let (whole, filtered) = tokio::task::spawn_blocking({
+        let profile = profile.path().to_path_buf();
+        let (whole, filtered) = (
+            server.url("/__docmock/"),
+            server.url("/__docmock/?filter=PUT%20entity2999/"),
+        );
+        move || {
+            let dump = |url: &str| {
+                let started = Instant::now();
+                let dom = headless(&profile, &["--virtual-time-budget=3000", "--dump-dom"], url);
+                (dom, started.elapsed())
+            };
+            (dump(&whole), dump(&filtered))
+        }
+    })
+    .await
+    .expect("chromium ran");
+    // Unfiltered, the group shows its count and stays closed: no route
+    // rows are built, so the page stays small.
+    let (dom, took) = whole;
+    assert!(dom.contains(r#"data-api="bench""#), "{dom}");
+    assert!(dom.contains("3000 routes (PUT 3000)"), "{dom}");
+    assert!(!dom.contains("bench/e2999"), "{dom}");
+    assert!(dom.len() < 100_000, "{} bytes of DOM", dom.len());
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    // `?filter=` fills the box: every word must match, so one route shows.
+    let (dom, _) = filtered;
+    assert!(dom.contains("1 of 3000 match"), "{dom}");
+    assert!(dom.contains("bench/e2999"), "{dom}");
+    assert!(!dom.contains("bench/e2998"), "{dom}");
+    assert_eq!(
+        dom.matches(r#"<td class="method">PUT</td>"#).count(),
+        1,
+        "{dom}"
+    );
+}

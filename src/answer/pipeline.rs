@@ -138,6 +138,22 @@ impl Mock {
         })
     }
 
+    /// Mounts `catalog` as `mount`, leaving out each route that no request
+    /// could tell apart from one mounted before it; those conflicts come
+    /// back beside the mock (see [`Router::skipping_conflicts`]).
+    pub fn skipping_conflicts(
+        catalog: Catalog,
+        mount: &Mount,
+    ) -> Result<(Mock, Vec<LoadError>), Vec<LoadError>> {
+        let (router, conflicts) = Router::skipping_conflicts(&catalog, mount)?;
+        let mock = Mock {
+            catalog: Arc::new(catalog),
+            router,
+            policy: Policy::default(),
+        };
+        Ok((mock, conflicts))
+    }
+
     /// Sets how strictly requests are checked.
     pub fn with_policy(mut self, policy: Policy) -> Mock {
         self.policy = policy;

@@ -2,17 +2,38 @@
 //!
 //! Routes are the endpoints' path templates behind their API's mount prefix.
 //! Literal segments match ignoring ASCII case (as the vendors' ASP.NET routing
-//! does); a literal outranks a `{param}` at the first position where two
-//! candidates differ. Two routes that would match the same request with the
-//! same rank are refused when the router is built.
+//! does). Path parameters are typed by their schema, as the vendors' route
+//! constraints type them ([`ParamType`]), so `List/{id}` (an integer) and
+//! `List/{name}` (text) are both served: `List/7` goes to the first,
+//! `List/Jörg` to the second. At the first position where candidates
+//! differ, a literal outranks a typed parameter that takes the piece, which
+//! outranks a text parameter. Only routes that no request could tell apart
+//! (the same method, literals and parameter types in the same places) are
+//! refused when the router is built.
+//!
+//! ONLYOFFICE's own router is a list tried in order, the first match
+//! winning, sorted by where each template's first `{` stands and then its
+//! last `}` (Community Server:
+//! `module/ASC.Api/ASC.Api/Impl/Routing/ApiRouteRegistrator.cs`). That
+//! agrees with the rule above on its documented overlaps (`project/status`
+//! before `project/{status}`; `contact/{contactid}/data/{id:[0-9]+}` before
+//! `…/data/{infoType}`), which is what matters for a mock of the
+//! documented routes. Where it would not, docmock keeps its rule rather
+//! than the list's accidents: the list tries `{userid}/photo` before
+//! `status/{status}`, and would try an unconstrained `{x}` before a
+//! constrained `{contactid:[0-9]+}` (shorter name), leaving a documented
+//! route unreachable.
 
 use std::borrow::Cow;
 
 use http::Method;
 use percent_encoding::percent_decode_str;
+use serde_json::Value;
 use smallvec::SmallVec;
 
-use crate::contract::catalog::{Catalog, LoadError, Segment};
+use crate::contract::catalog::{Catalog, Endpoint, LoadError, Segment};
+use crate::contract::dialect::RouteConstraints;
+use crate::contract::spec::Location;
 
 /// Which APIs are served and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +55,115 @@ pub struct Route {
     pub method: Method,
     /// Prefix segments followed by the template's segments.
     pub segments: Vec<Segment>,
+    /// What each path parameter's text must look like, in template order.
+    pub param_types: Vec<ParamType>,
     /// The mounted path template as people read it.
     pub template: String,
+}
+
+/// What a path parameter's text must look like for its route to be
+/// chosen over another route with a parameter at the same place: the
+/// vendor's route constraint, read off the parameter's schema.
+///
+/// Variants are in order of precedence: a piece goes to the first type at
+/// its position that takes it, so each type comes before the wider ones
+/// that also take its values (`Int32` before `Int64` before `Number`), and
+/// `Text`, which takes anything, comes last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParamType {
+    /// ONLYOFFICE's `[0-9]+`: ASCII digits, any number of them.
+    Digits,
+    /// .NET `Int32` (`{id:int}`): a sign allowed, within 32 bits.
+    Int32,
+    /// .NET `Int64` (`{id:long}`).
+    Int64,
+    /// .NET `Double` (`{x:double}`): any finite number.
+    Number,
+    /// .NET `Boolean` (`{x:bool}`): `true` or `false`, in any case.
+    Boolean,
+    /// A guid in its hyphenated form, `8-4-4-4-12` hexadecimal digits.
+    Uuid,
+    /// Anything: an unconstrained parameter.
+    Text,
+}
+
+impl ParamType {
+    /// The type of a path parameter documented with `schema`, under the
+    /// vendor's `constraints`. Read as request validation reads the path
+    /// (by the schema's `type`), so that a piece routed to a typed
+    /// parameter also passes its schema.
+    pub fn of(schema: &Value, constraints: RouteConstraints) -> ParamType {
+        let json_type = schema.get("type").and_then(Value::as_str);
+        let format = schema.get("format").and_then(Value::as_str);
+        match (constraints, json_type) {
+            (RouteConstraints::IntegerDigits, Some("integer")) => ParamType::Digits,
+            (RouteConstraints::IntegerDigits, _) => ParamType::Text,
+            (RouteConstraints::Typed, Some("integer")) => match format {
+                // Web API has no narrower constraint than `int`.
+                Some("int32" | "int16" | "uint16" | "byte" | "sbyte" | "int8" | "uint8") => {
+                    ParamType::Int32
+                }
+                _ => ParamType::Int64,
+            },
+            (RouteConstraints::Typed, Some("number")) => ParamType::Number,
+            (RouteConstraints::Typed, Some("boolean")) => ParamType::Boolean,
+            (RouteConstraints::Typed, Some("string")) if format == Some("uuid") => ParamType::Uuid,
+            (RouteConstraints::Typed, _) => ParamType::Text,
+        }
+    }
+
+    /// Whether `text`, a percent-decoded path piece, is a value of this
+    /// type. Surrounding blanks are read away and a sign is taken, as
+    /// .NET's `TryParse` (with `NumberStyles.Integer`) and docmock's own
+    /// request validation both do.
+    pub fn accepts(self, text: &str) -> bool {
+        let trimmed = text.trim();
+        match self {
+            ParamType::Digits => !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()),
+            ParamType::Int32 => trimmed.parse::<i32>().is_ok(),
+            ParamType::Int64 => trimmed.parse::<i64>().is_ok(),
+            ParamType::Number => trimmed.parse::<f64>().is_ok_and(f64::is_finite),
+            ParamType::Boolean => {
+                trimmed.eq_ignore_ascii_case("true") || trimmed.eq_ignore_ascii_case("false")
+            }
+            // Only the form JSON Schema's `uuid` format takes: .NET's
+            // Guid.TryParse also reads `{…}` and 32 bare digits, but a
+            // piece routed here must pass the parameter's schema too.
+            ParamType::Uuid => {
+                trimmed.len() == 36
+                    && trimmed.bytes().enumerate().all(|(i, b)| match i {
+                        8 | 13 | 18 | 23 => b == b'-',
+                        _ => b.is_ascii_hexdigit(),
+                    })
+            }
+            ParamType::Text => true,
+        }
+    }
+
+    /// The type as a person reads it, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ParamType::Digits => "integer (digits)",
+            ParamType::Int32 => "32-bit integer",
+            ParamType::Int64 => "64-bit integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+            ParamType::Uuid => "uuid",
+            ParamType::Text => "text",
+        }
+    }
+}
+
+/// The types of `endpoint`'s path parameters, in template order.
+fn param_types(endpoint: &Endpoint, constraints: RouteConstraints) -> Vec<ParamType> {
+    endpoint
+        .path
+        .params()
+        .map(|name| match endpoint.parameter(Location::Path, name) {
+            Some(parameter) => ParamType::of(&parameter.schema, constraints),
+            None => ParamType::Text,
+        })
+        .collect()
 }
 
 /// Path parameters bound by a match, in template order; most templates have
@@ -85,8 +213,9 @@ struct Node {
     /// leads on to one literal is skipped: its key then spans several
     /// segments joined by `/` (see [`Router::compact`]).
     literals: Vec<(Box<str>, usize)>,
-    /// The child for a `{param}` at this position.
-    param: Option<usize>,
+    /// The children for a `{param}` at this position, one per
+    /// [`ParamType`], in its order of precedence; most nodes have one.
+    params: SmallVec<[(ParamType, usize); 1]>,
     /// Routes whose template ends here, one per method.
     routes: Vec<usize>,
 }
@@ -122,10 +251,47 @@ impl Node {
     /// child: nothing ends here and no parameter branches off.
     fn only_passes_on(&self) -> Option<&(Box<str>, usize)> {
         match self.literals.as_slice() {
-            [only] if self.param.is_none() && self.routes.is_empty() => Some(only),
+            [only] if self.params.is_empty() && self.routes.is_empty() => Some(only),
             _ => None,
         }
     }
+
+    /// The parameter child to try for `piece` (as sent) once the
+    /// candidates before `next` have failed, and the `next` to resume from.
+    ///
+    /// Candidates come in two rounds: first each typed child that takes
+    /// the piece, in order of precedence, then the `Text` child, then the
+    /// typed children that do not take it, so that where no route could
+    /// take the piece by type the request still reaches one and gets a 400
+    /// naming the parameter rather than a 404.
+    fn param_from(&self, piece: &str, next: usize) -> Option<(usize, usize)> {
+        if let [(_, child)] = self.params[..] {
+            return (next == 0).then_some((child, 1));
+        }
+        let text = if piece.as_bytes().contains(&b'%') {
+            percent_decode_str(piece)
+                .decode_utf8()
+                .unwrap_or(Cow::Borrowed(piece))
+        } else {
+            Cow::Borrowed(piece)
+        };
+        let count = self.params.len();
+        (next..2 * count).find_map(|i| {
+            let (kind, child) = self.params[i % count];
+            (kind.accepts(&text) == (i < count)).then_some((child, i + 1))
+        })
+    }
+}
+
+/// A parameter child passed over while walking the tree, to come back to:
+/// the node it hangs from, the offset of the piece it would bind, how many
+/// pieces were bound then, and which candidate of the node comes next.
+#[derive(Debug, Clone, Copy)]
+struct Untried {
+    node: usize,
+    at: usize,
+    bound: usize,
+    next: usize,
 }
 
 /// Where `key` (lower-cased segments joined by `/`) matches whole pieces of
@@ -202,6 +368,23 @@ impl Router {
     /// Builds the routes of `catalog` mounted as `mount`; conflicting routes
     /// and an unknown API name are errors.
     pub fn new(catalog: &Catalog, mount: &Mount) -> Result<Router, Vec<LoadError>> {
+        let (router, conflicts) = Router::skipping_conflicts(catalog, mount)?;
+        if conflicts.is_empty() {
+            Ok(router)
+        } else {
+            Err(conflicts)
+        }
+    }
+
+    /// Builds the routes of `catalog` mounted as `mount`, leaving out each
+    /// route that no request could tell apart from one mounted before it
+    /// (in catalog order). The conflicts come back beside the router, each
+    /// naming the spec file left out and the one kept. An unknown API name
+    /// is an error.
+    pub fn skipping_conflicts(
+        catalog: &Catalog,
+        mount: &Mount,
+    ) -> Result<(Router, Vec<LoadError>), Vec<LoadError>> {
         let mut prefixes = Vec::new();
         match mount {
             Mount::All => {
@@ -230,7 +413,7 @@ impl Router {
             nodes: vec![Node::default()],
             prefixes,
         };
-        let mut errors = Vec::new();
+        let mut conflicts = Vec::new();
         for (index, endpoint) in catalog.endpoints.iter().enumerate() {
             let Some(prefix) = router.prefix_of(endpoint.api) else {
                 continue;
@@ -242,43 +425,55 @@ impl Router {
                 .collect();
             segments.extend(endpoint.path.segments.iter().cloned());
             let template = format!("{prefix}{}", endpoint.path.raw);
+            let constraints = catalog.apis[endpoint.api].dialect.rules().route_constraints;
             let route = Route {
                 endpoint: index,
                 api: endpoint.api,
                 method: endpoint.method.clone(),
                 segments,
+                param_types: param_types(endpoint, constraints),
                 template,
             };
-            if let Err(other) = router.insert(route.clone()) {
-                let first = &router.routes[other];
-                errors.push(LoadError {
+            if let Err((route, other)) = router.insert(route) {
+                let kept = &router.routes[other];
+                let types: Vec<&str> = route.param_types.iter().map(|t| t.describe()).collect();
+                let (why, fix) = if types.is_empty() {
+                    ("the path is the same".to_string(), "remove one spec")
+                } else {
+                    (
+                        format!(
+                            "their path parameters are in the same places with the same types ({})",
+                            types.join(", ")
+                        ),
+                        "type one of the parameters in its schema, or remove one spec",
+                    )
+                };
+                conflicts.push(LoadError {
                     file: endpoint.file.clone(),
                     location: "/path".into(),
                     message: format!(
-                        "{} {} would match the same requests as {} {} in {}; \
-                         expected each request to match one route",
+                        "{} {} would match the same requests as {} {} in {}: \
+                         no request could tell them apart, as {why}; \
+                         expected each request to match one route ({fix})",
                         route.method,
                         route.template,
-                        first.method,
-                        first.template,
-                        catalog.endpoints[first.endpoint].file.display()
+                        kept.method,
+                        kept.template,
+                        catalog.endpoints[kept.endpoint].file.display(),
                     ),
                 });
             }
         }
-        if errors.is_empty() {
-            router.compact();
-            Ok(router)
-        } else {
-            Err(errors)
-        }
+        router.compact();
+        Ok((router, conflicts))
     }
 
     /// Adds `route` to the tree. A route already ending at the same place
-    /// with the same method would match the same requests: its index is the
-    /// error.
-    fn insert(&mut self, route: Route) -> Result<(), usize> {
+    /// (same literals, same parameter types) with the same method would
+    /// match the same requests: `route` comes back with that route's index.
+    fn insert(&mut self, route: Route) -> Result<(), (Route, usize)> {
         let mut node = 0;
+        let mut types = route.param_types.iter();
         for segment in &route.segments {
             node = match segment {
                 Segment::Literal(text) => {
@@ -293,14 +488,18 @@ impl Router {
                         }
                     }
                 }
-                Segment::Param(_) => match self.nodes[node].param {
-                    Some(child) => child,
-                    None => {
-                        let child = self.new_node();
-                        self.nodes[node].param = Some(child);
-                        child
+                Segment::Param(_) => {
+                    let kind = types.next().copied().unwrap_or(ParamType::Text);
+                    let params = &self.nodes[node].params;
+                    match params.binary_search_by_key(&kind, |(k, _)| *k) {
+                        Ok(found) => params[found].1,
+                        Err(at) => {
+                            let child = self.new_node();
+                            self.nodes[node].params.insert(at, (kind, child));
+                            child
+                        }
                     }
-                },
+                }
             };
         }
         if let Some(&other) = self.nodes[node]
@@ -308,7 +507,7 @@ impl Router {
             .iter()
             .find(|&&i| self.routes[i].method == route.method)
         {
-            return Err(other);
+            return Err((route, other));
         }
         self.nodes[node].routes.push(self.routes.len());
         self.routes.push(route);
@@ -422,14 +621,14 @@ impl Router {
     /// The best-ranked route for `method` matching `path`, and the pieces
     /// its parameters bound, in order.
     ///
-    /// Depth first, the literal child before the parameter child, so the
-    /// first route found has a literal wherever the candidates first differ.
-    /// The parameter children passed over wait on a stack, deepest on top,
-    /// with the offset in `path` they continue from and how many pieces
-    /// were bound when they were passed over.
+    /// Depth first, the literal child before the parameter children, and
+    /// these in the order [`Node::param_from`] gives, so the first route
+    /// found has a literal wherever the candidates first differ, else the
+    /// narrowest parameter type that takes the piece. Parameter children
+    /// passed over wait on a stack, deepest on top.
     fn find<'p>(&self, path: &'p str, method: &Method) -> Option<(&Route, Bound<'p>)> {
         let bytes = path.as_bytes();
-        let mut untried: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
+        let mut untried: SmallVec<[Untried; 8]> = SmallVec::new();
         let mut bound = Bound::new();
         let (mut node, mut at) = (0, 0);
         loop {
@@ -444,34 +643,54 @@ impl Router {
                 {
                     return Some((route, bound));
                 }
-            } else {
-                match (here.literal_at(path, at), here.param) {
-                    (Some((literal, end)), param) => {
-                        if let Some(param) = param {
-                            untried.push((param, at, bound.len()));
-                        }
-                        (node, at) = (literal, end);
-                        continue;
-                    }
-                    (None, Some(param)) => {
-                        let end = piece_end(bytes, at);
-                        bound.push(path.get(at..end)?);
-                        (node, at) = (param, end);
-                        continue;
-                    }
-                    (None, None) => {}
+            } else if let Some((literal, end)) = here.literal_at(path, at) {
+                if !here.params.is_empty() {
+                    untried.push(Untried {
+                        node,
+                        at,
+                        bound: bound.len(),
+                        next: 0,
+                    });
                 }
+                (node, at) = (literal, end);
+                continue;
+            } else if let [(_, param)] = here.params[..] {
+                // One parameter child, the usual case: whatever its type,
+                // it is the only candidate, so nothing waits.
+                let end = piece_end(bytes, at);
+                bound.push(path.get(at..end)?);
+                (node, at) = (param, end);
+                continue;
+            } else if !here.params.is_empty() {
+                untried.push(Untried {
+                    node,
+                    at,
+                    bound: bound.len(),
+                    next: 0,
+                });
             }
-            let (param, start, bound_before) = untried.pop()?;
-            let end = piece_end(bytes, start);
-            bound.truncate(bound_before);
-            bound.push(path.get(start..end)?);
-            (node, at) = (param, end);
+            // Back to the deepest parameter child passed over.
+            loop {
+                let waiting = untried.pop()?;
+                let end = piece_end(bytes, waiting.at);
+                let piece = path.get(waiting.at..end)?;
+                let from = &self.nodes[waiting.node];
+                let Some((child, next)) = from.param_from(piece, waiting.next) else {
+                    continue;
+                };
+                if from.params.len() > 1 {
+                    untried.push(Untried { next, ..waiting });
+                }
+                bound.truncate(waiting.bound);
+                bound.push(piece);
+                (node, at) = (child, end);
+                break;
+            }
         }
     }
 
     /// Every route under `node` matching `path` from offset `at`, whatever
-    /// its method.
+    /// its method and whatever its parameters' types.
     fn all_matching<'r>(&'r self, node: usize, path: &str, at: usize, out: &mut Vec<&'r Route>) {
         let node = &self.nodes[node];
         let at = skip_slashes(path.as_bytes(), at);
@@ -482,19 +701,36 @@ impl Router {
         if let Some((child, end)) = node.literal_at(path, at) {
             self.all_matching(child, path, end, out);
         }
-        if let Some(param) = node.param {
-            self.all_matching(param, path, piece_end(path.as_bytes(), at), out);
+        let end = piece_end(path.as_bytes(), at);
+        for &(_, param) in &node.params {
+            self.all_matching(param, path, end, out);
         }
     }
 
     /// Up to `limit` mounted routes whose templates look most like `path`,
     /// for 404 bodies.
+    ///
+    /// Templates are compared with the path by edit distance, which costs
+    /// too much to run on thousands of routes for every unknown path: a
+    /// cheap count of segments in place picks the [`NEAREST_CANDIDATES`]
+    /// routes the distance then orders (all of them in a smaller catalog).
     pub fn nearest(&self, path: &str, limit: usize) -> Vec<&Route> {
-        let wanted = shape_of_path(path);
-        let mut scored: Vec<(f64, &Route)> = self
+        let pieces: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut candidates: Vec<((isize, usize), usize)> = self
             .routes
             .iter()
-            .map(|route| {
+            .enumerate()
+            .map(|(i, route)| (likeness(&route.segments, &pieces), i))
+            .collect();
+        if candidates.len() > NEAREST_CANDIDATES {
+            candidates.select_nth_unstable_by(NEAREST_CANDIDATES - 1, |a, b| b.cmp(a));
+            candidates.truncate(NEAREST_CANDIDATES);
+        }
+        let wanted = shape_of_path(path);
+        let mut scored: Vec<(f64, &Route)> = candidates
+            .into_iter()
+            .map(|(_, i)| {
+                let route = &self.routes[i];
                 let shape = shape_of_template(&route.segments);
                 (strsim::normalized_levenshtein(&wanted, &shape), route)
             })
@@ -502,6 +738,40 @@ impl Router {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.template.cmp(&b.1.template)));
         scored.into_iter().take(limit).map(|(_, r)| r).collect()
     }
+}
+
+/// How many routes [`Router::nearest`] measures by edit distance at most.
+const NEAREST_CANDIDATES: usize = 64;
+
+/// How much a template looks like a path, counted without allocating:
+/// first two for each place where its segment takes the path's piece (a
+/// literal equal ignoring case, or a parameter), less one for each segment
+/// more or fewer; then, to order templates alike in that, how many bytes
+/// the literals that differ share with their pieces at either end
+/// (`itme42` shares `it` and `42` with `item42`).
+fn likeness(segments: &[Segment], pieces: &[&str]) -> (isize, usize) {
+    let mut in_place = 0isize;
+    let mut shared = 0usize;
+    for (segment, piece) in segments.iter().zip(pieces) {
+        match segment {
+            Segment::Param(_) => in_place += 2,
+            Segment::Literal(text) if text.eq_ignore_ascii_case(piece) => in_place += 2,
+            Segment::Literal(text) => {
+                let (a, b) = (text.as_bytes(), piece.as_bytes());
+                let same = |(x, y): (&u8, &u8)| x.eq_ignore_ascii_case(y);
+                let front = a.iter().zip(b).take_while(|&p| same(p)).count();
+                let back = a
+                    .iter()
+                    .rev()
+                    .zip(b.iter().rev())
+                    .take_while(|&p| same(p))
+                    .count();
+                shared += (front + back).min(a.len().min(b.len()));
+            }
+        }
+    }
+    let difference = isize::try_from(segments.len().abs_diff(pieces.len())).unwrap_or(0);
+    (in_place - difference, shared)
 }
 
 /// `path` spelled as RFC 3986 §6.2.2 compares URIs, when that differs from
@@ -604,7 +874,10 @@ fn shape_of_template(segments: &[Segment]) -> String {
 mod tests {
     use super::*;
 
-    /// A router over `templates` (method, template), all in API 0.
+    /// A router over `templates` (method, template), all in API 0. A
+    /// parameter may carry its type after a colon, as the vendors write
+    /// route constraints: `{id:int32}`, `{id:int64}`, `{id:digits}`,
+    /// `{x:number}`, `{x:boolean}`, `{x:uuid}`; untyped ones are text.
     fn router(templates: &[(&str, &str)]) -> Result<Router, usize> {
         let mut router = Router {
             routes: Vec::new(),
@@ -612,15 +885,42 @@ mod tests {
             prefixes: vec![(0, String::new())],
         };
         for (i, (method, template)) in templates.iter().enumerate() {
-            router.insert(Route {
-                endpoint: i,
-                api: 0,
-                method: Method::from_bytes(method.as_bytes()).expect("method"),
-                segments: crate::contract::catalog::PathTemplate::parse(template)
-                    .expect("valid template")
-                    .segments,
-                template: template.to_string(),
-            })?;
+            let mut param_types = Vec::new();
+            let plain: Vec<String> = template
+                .split('/')
+                .map(
+                    |piece| match piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                        Some(param) => {
+                            let (name, kind) = param.split_once(':').unwrap_or((param, "text"));
+                            param_types.push(match kind {
+                                "digits" => ParamType::Digits,
+                                "int32" => ParamType::Int32,
+                                "int64" => ParamType::Int64,
+                                "number" => ParamType::Number,
+                                "boolean" => ParamType::Boolean,
+                                "uuid" => ParamType::Uuid,
+                                "text" => ParamType::Text,
+                                other => panic!("no type {other}"),
+                            });
+                            format!("{{{name}}}")
+                        }
+                        None => piece.to_string(),
+                    },
+                )
+                .collect();
+            let plain = plain.join("/");
+            router
+                .insert(Route {
+                    endpoint: i,
+                    api: 0,
+                    method: Method::from_bytes(method.as_bytes()).expect("method"),
+                    segments: crate::contract::catalog::PathTemplate::parse(&plain)
+                        .expect("valid template")
+                        .segments,
+                    param_types,
+                    template: plain,
+                })
+                .map_err(|(_, other)| other)?;
         }
         router.compact();
         Ok(router)
@@ -814,12 +1114,237 @@ mod tests {
     }
 
     #[test]
-    fn routes_with_params_in_the_same_places_conflict() {
+    fn an_integer_piece_goes_to_the_typed_route_and_any_other_to_the_text_one() {
+        // SuperOffice documents both: `CRMScript/{cRMScriptId}/Execute`
+        // (int32) and `CRMScript/{cRMScriptUniqueId}/Execute` (string).
+        let router = router(&[
+            ("POST", "/CRMScript/{uniqueId}/Execute"),
+            ("POST", "/CRMScript/{id:int32}/Execute"),
+        ])
+        .expect("told apart by type");
+        for (piece, template) in [
+            ("7", "/CRMScript/{id}/Execute"),
+            ("-7", "/CRMScript/{id}/Execute"),
+            ("+7", "/CRMScript/{id}/Execute"),
+            ("%2B7", "/CRMScript/{id}/Execute"),
+            ("2147483647", "/CRMScript/{id}/Execute"),
+            // Past Int32: the vendor's `int` constraint refuses it.
+            ("2147483648", "/CRMScript/{uniqueId}/Execute"),
+            ("7a", "/CRMScript/{uniqueId}/Execute"),
+            ("1.5", "/CRMScript/{uniqueId}/Execute"),
+            ("J%C3%B6rg", "/CRMScript/{uniqueId}/Execute"),
+        ] {
+            assert_eq!(
+                found(
+                    &router,
+                    Method::POST,
+                    &format!("/crmscript/{piece}/execute")
+                )
+                .map(|f| f.0),
+                Some(template.to_string()),
+                "{piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_narrowest_type_that_takes_a_piece_wins() {
+        let router = router(&[
+            ("GET", "/a/{text}"),
+            ("GET", "/a/{big:int64}"),
+            ("GET", "/a/{small:int32}"),
+            ("GET", "/a/{real:number}"),
+            ("GET", "/a/{flag:boolean}"),
+            ("GET", "/a/{guid:uuid}"),
+        ])
+        .expect("every type apart");
+        for (piece, template) in [
+            ("5", "/a/{small}"),
+            ("5000000000", "/a/{big}"),
+            ("-9223372036854775808", "/a/{big}"),
+            ("9223372036854775808", "/a/{real}"),
+            ("2.5", "/a/{real}"),
+            ("True", "/a/{flag}"),
+            ("8a8d5a6c-1d0b-4c3e-9b8e-0D1F2A3B4C5D", "/a/{guid}"),
+            ("{8a8d5a6c-1d0b-4c3e-9b8e-0d1f2a3b4c5d}", "/a/{text}"),
+            ("NaN", "/a/{text}"),
+            ("yes", "/a/{text}"),
+        ] {
+            assert_eq!(
+                found(&router, Method::GET, &format!("/a/{piece}")).map(|f| f.0),
+                Some(template.to_string()),
+                "{piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn onlyoffice_digits_take_no_sign_but_any_length() {
+        // Community Server: `contact/{contactid:[0-9]+}/data/{id:[0-9]+}`
+        // beside `contact/{contactid:[0-9]+}/data/{infoType}`.
+        let router = router(&[
+            ("GET", "/contact/{contactid:digits}/data/{id:digits}"),
+            ("GET", "/contact/{contactid:digits}/data/{infoType}"),
+        ])
+        .expect("told apart by type");
+        for (piece, template) in [
+            ("1", "/contact/{contactid}/data/{id}"),
+            ("99999999999999999999", "/contact/{contactid}/data/{id}"),
+            ("Email", "/contact/{contactid}/data/{infoType}"),
+            ("-1", "/contact/{contactid}/data/{infoType}"),
+            ("+1", "/contact/{contactid}/data/{infoType}"),
+        ] {
+            assert_eq!(
+                found(&router, Method::GET, &format!("/contact/5/data/{piece}")).map(|f| f.0),
+                Some(template.to_string()),
+                "{piece}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_piece_no_type_takes_still_reaches_a_typed_route_to_be_refused_by_its_schema() {
+        // No text route beside it: the request is routed, and validation
+        // names the parameter (a 400), rather than a 404.
+        let router =
+            router(&[("GET", "/a/{id:int32}"), ("GET", "/a/{name}/x")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/a/abc"),
+            Some(("/a/{id}".into(), vec!["id=abc".into()]))
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/a/abc/x").map(|f| f.0),
+            Some("/a/{name}/x".into())
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/a/7/x").map(|f| f.0),
+            Some("/a/{name}/x".into())
+        );
+    }
+
+    #[test]
+    fn a_typed_branch_that_fails_deeper_falls_back_to_the_text_parameter() {
+        let router = router(&[
+            ("GET", "/a/{id:int32}/tags"),
+            ("GET", "/a/{name}/{part}"),
+            ("GET", "/a/list/{x:int32}/y"),
+        ])
+        .expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/a/7/tags"),
+            Some(("/a/{id}/tags".into(), vec!["id=7".into()]))
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/a/7/notes"),
+            Some((
+                "/a/{name}/{part}".into(),
+                vec!["name=7".into(), "part=notes".into()]
+            ))
+        );
+        // The literal first, then the parameters once it fails deeper.
+        assert_eq!(
+            found(&router, Method::GET, "/a/list/tags"),
+            Some((
+                "/a/{name}/{part}".into(),
+                vec!["name=list".into(), "part=tags".into()]
+            ))
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/a/list/3/y").map(|f| f.0),
+            Some("/a/list/{x}/y".into())
+        );
+    }
+
+    #[test]
+    fn the_methods_allowed_come_from_every_route_whatever_its_types() {
+        let router =
+            router(&[("GET", "/a/{id:int32}"), ("DELETE", "/a/{name}")]).expect("no conflict");
+        assert_eq!(
+            found(&router, Method::DELETE, "/a/5").map(|f| f.0),
+            Some("/a/{name}".into())
+        );
+        match router.route(&Method::PUT, "/a/5") {
+            Routed::MethodNotAllowed { allow, .. } => {
+                assert_eq!(allow, [Method::DELETE, Method::GET, Method::HEAD]);
+            }
+            other => panic!("expected 405, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parameter_types_are_read_off_the_schema_by_the_vendors_constraints() {
+        use serde_json::json;
+        let typed = RouteConstraints::Typed;
+        let digits = RouteConstraints::IntegerDigits;
+        for (schema, constraints, expected) in [
+            (
+                json!({"type": "integer", "format": "int32"}),
+                typed,
+                ParamType::Int32,
+            ),
+            (json!({"type": "integer"}), typed, ParamType::Int64),
+            (
+                json!({"type": "integer", "format": "int64"}),
+                typed,
+                ParamType::Int64,
+            ),
+            (json!({"type": "number"}), typed, ParamType::Number),
+            (json!({"type": "boolean"}), typed, ParamType::Boolean),
+            (
+                json!({"type": "string", "format": "uuid"}),
+                typed,
+                ParamType::Uuid,
+            ),
+            (json!({"type": "string"}), typed, ParamType::Text),
+            (json!({"type": ["integer", "null"]}), typed, ParamType::Text),
+            (json!({}), typed, ParamType::Text),
+            (
+                json!({"type": "integer", "format": "int32"}),
+                digits,
+                ParamType::Digits,
+            ),
+            (
+                json!({"type": "string", "format": "uuid"}),
+                digits,
+                ParamType::Text,
+            ),
+        ] {
+            assert_eq!(ParamType::of(&schema, constraints), expected, "{schema}");
+        }
+    }
+
+    #[test]
+    fn the_nearest_routes_are_found_among_thousands() {
+        let templates: Vec<String> = (0..3000)
+            .map(|i| format!("/api/area{}/item{i}/{{id}}", i % 50))
+            .collect();
+        let pairs: Vec<(&str, &str)> = templates.iter().map(|t| ("GET", t.as_str())).collect();
+        let router = router(&pairs).expect("no conflict");
+        for (path, nearest) in [
+            ("/api/area42/iten42/5", "/api/area42/item42/{id}"),
+            ("/api/area7/item2957", "/api/area7/item2957/{id}"),
+            ("/api/area7/item2957/5/x", "/api/area7/item2957/{id}"),
+            ("/API/AREA9/ITEM9/1", "/api/area9/item9/{id}"),
+        ] {
+            let found = router.nearest(path, 3);
+            assert_eq!(found.len(), 3);
+            assert_eq!(found[0].template, nearest, "{path}");
+        }
+    }
+
+    #[test]
+    fn routes_with_params_of_the_same_types_in_the_same_places_conflict() {
         assert_eq!(
             router(&[("GET", "/a/{x}/b"), ("GET", "/A/{y}/b")]).err(),
             Some(0)
         );
+        assert_eq!(
+            router(&[("GET", "/a/{x:int32}/b"), ("GET", "/a/{y:int32}/b")]).err(),
+            Some(0)
+        );
         assert!(router(&[("GET", "/a/{x}/b"), ("PUT", "/a/{y}/b")]).is_ok());
         assert!(router(&[("GET", "/a/{x}/b"), ("GET", "/a/c/b")]).is_ok());
+        assert!(router(&[("GET", "/a/{x}/b"), ("GET", "/a/{y:int32}/b")]).is_ok());
+        assert!(router(&[("GET", "/a/{x:int64}/b"), ("GET", "/a/{y:int32}/b")]).is_ok());
     }
 }

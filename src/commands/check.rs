@@ -70,8 +70,13 @@ pub fn check(source: &Source) -> Report {
             }
         }
     }
-    let mock = match Mock::new(catalog, &Mount::All) {
-        Ok(mock) => mock,
+    // A route conflict leaves out one of the two routes, not the check:
+    // every other endpoint's example request is still sent.
+    let mock = match Mock::skipping_conflicts(catalog, &Mount::All) {
+        Ok((mock, conflicts)) => {
+            report.problems.extend(conflicts);
+            mock
+        }
         Err(errors) => {
             report.problems.extend(errors);
             return report;

@@ -1,12 +1,140 @@
 //! Human-readable listings of what a mock serves: the `routes` table and the
-//! startup listing with a ready-to-paste curl line per route.
+//! startup listing with a ready-to-paste curl line per route, or, when
+//! there are more routes than a screen shows, a summary per API.
 
 use std::fmt::Write;
+
+use http::Method;
 
 use crate::answer::pipeline::Mock;
 use crate::answer::validate::{example_credential, has_credential};
 use crate::contract::catalog::Endpoint;
 use crate::contract::spec::ExampleSource;
+
+/// With this many mounted routes or fewer, `serve` and `routes` list every
+/// one (two screens of curl lines at most); above it they print one line
+/// per API, and `--verbose` lists them all.
+pub const FULL_LIST_LIMIT: usize = 40;
+
+/// Whether `mock` mounts few enough routes to list them all unasked.
+pub fn lists_every_route(mock: &Mock) -> bool {
+    mock.router().routes().len() <= FULL_LIST_LIMIT
+}
+
+/// The methods counted in the summary, in its column order; any other
+/// method counts under `OTHER`.
+const SUMMARY_METHODS: [Method; 5] = [
+    Method::GET,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+];
+
+/// One line per mounted API: its name, where it is mounted, how many
+/// routes it has (in all and per method, for the methods some API has)
+/// and its title, under a line that counts them and then says `hint`: how
+/// to see each route. Every line is indented by `indent` spaces.
+pub fn summary(mock: &Mock, hint: &str, indent: usize) -> String {
+    let catalog = mock.catalog();
+    let router = mock.router();
+    let mut apis: Vec<usize> = router.routes().iter().map(|r| r.api).collect();
+    apis.sort_unstable();
+    apis.dedup();
+    // Per API: its routes per summary method, then the other methods.
+    let counts: Vec<Vec<usize>> = apis
+        .iter()
+        .map(|&api| {
+            let methods = router
+                .routes()
+                .iter()
+                .filter(|r| r.api == api)
+                .map(|r| &r.method);
+            let mut count = vec![0; SUMMARY_METHODS.len() + 1];
+            for method in methods {
+                let column = SUMMARY_METHODS
+                    .iter()
+                    .position(|m| m == method)
+                    .unwrap_or(SUMMARY_METHODS.len());
+                count[column] += 1;
+            }
+            count
+        })
+        .collect();
+    let shown: Vec<usize> = (0..=SUMMARY_METHODS.len())
+        .filter(|&column| counts.iter().any(|count| count[column] > 0))
+        .collect();
+    let mut header: Vec<String> = vec!["API".into(), "PREFIX".into(), "ROUTES".into()];
+    header.extend(
+        shown
+            .iter()
+            .map(|&column| match SUMMARY_METHODS.get(column) {
+                Some(method) => method.to_string(),
+                None => "OTHER".into(),
+            }),
+    );
+    header.push("TITLE".into());
+    let mut rows = vec![header];
+    for (&api, count) in apis.iter().zip(&counts) {
+        let prefix = router.prefix_of(api).unwrap_or("");
+        let mut row = vec![
+            catalog.apis[api].name.clone(),
+            if prefix.is_empty() { "/" } else { prefix }.to_string(),
+            count.iter().sum::<usize>().to_string(),
+        ];
+        row.extend(shown.iter().map(|&column| count[column].to_string()));
+        row.push(catalog.apis[api].title.clone());
+        rows.push(row);
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut out = format!(
+        "{:indent$}{} in {}; {hint}\n",
+        "",
+        plural(router.routes().len(), "route"),
+        plural(apis.len(), "API"),
+    );
+    out.push_str(&columns(&rows, indent));
+    out
+}
+
+/// `rows` (a header, then data) as columns, each line indented by
+/// `indent` spaces, trailing blanks trimmed; a column of counts is
+/// right-aligned, header included.
+fn columns(rows: &[Vec<String>], indent: usize) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        widths.resize(widths.len().max(row.len()), 0);
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let numeric: Vec<bool> = (0..widths.len())
+        .map(|i| {
+            rows.len() > 1
+                && rows[1..].iter().all(|row| {
+                    row.get(i)
+                        .is_some_and(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+                })
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = " ".repeat(indent);
+        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if numeric[i] {
+                let _ = write!(line, "{cell:>width$}");
+            } else {
+                let _ = write!(line, "{cell:width$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
 
 /// Bodies up to this size are inlined in curl lines; larger ones are sent
 /// from their fixture file.

@@ -343,7 +343,8 @@ pub struct Catalog {
     /// Endpoints in id order.
     pub endpoints: Vec<Endpoint>,
     /// Problems that do not stop serving: documented XML the renderer does
-    /// not reproduce, and (when lenient) files that were skipped.
+    /// not reproduce. Files a lenient load leaves out come back beside the
+    /// catalog instead (see [`Catalog::load_lenient`]).
     pub warnings: Vec<LoadError>,
 }
 

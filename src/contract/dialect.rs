@@ -250,6 +250,27 @@ pub struct Dialect {
     pub last_modified_field: Option<&'static str>,
     /// `WWW-Authenticate` sent with 401 answers.
     pub www_authenticate: Option<&'static str>,
+    /// How the vendor's router tells apart routes that have path
+    /// parameters of different types at the same place.
+    pub route_constraints: RouteConstraints,
+}
+
+/// How a vendor's router constrains path parameters by type, which decides
+/// whether `List/{id}` and `List/{name}` can both be served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteConstraints {
+    /// ONLYOFFICE Community Server writes regex constraints into its route
+    /// attributes, on integer ids only (`[Read(@"contact/{contactid:[0-9]+}")]`,
+    /// `module/ASC.Api/ASC.Api.CRM/CRMApi.Contacts.cs`): an integer parameter
+    /// takes a run of ASCII digits of any length, anything else is
+    /// unconstrained.
+    IntegerDigits,
+    /// ASP.NET Web API's typed constraints (`{id:int}`, `{id:long}`,
+    /// `{x:double}`, `{x:bool}`, `{x:guid}`), each taking what the .NET
+    /// type's `TryParse` takes: a sign, and only values in the type's range
+    /// (`src/Common/Routing/Constraints/IntRouteConstraint.cs` in
+    /// aspnet/AspNetWebStack).
+    Typed,
 }
 
 const JSON_TYPES: &[&str] = &["application/json", "text/json"];
@@ -285,6 +306,7 @@ static ONLYOFFICE: Dialect = Dialect {
     select_param: None,
     last_modified_field: None,
     www_authenticate: None,
+    route_constraints: RouteConstraints::IntegerDigits,
 };
 
 static R7OFFICE: Dialect = Dialect {
@@ -338,6 +360,7 @@ static SUPEROFFICE: Dialect = Dialect {
     select_param: Some("$select"),
     last_modified_field: Some("UpdatedDate"),
     www_authenticate: Some("Basic realm=\"SuperOffice Username or Ticket\""),
+    route_constraints: RouteConstraints::Typed,
 };
 
 fn onlyoffice_auth() -> AuthFile {

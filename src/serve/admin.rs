@@ -1,5 +1,11 @@
 //! The admin API under `/__docmock/`: health, the mounted routes, the
 //! request journal, and a small page that shows both live.
+//!
+//! The page stays quick with thousands of routes: it loads them once, from
+//! `apis` (grouped by API, one short array per route: about 100 bytes
+//! each), renders an API's rows only when its group is opened or the
+//! filter box matches them, and at most 300 per API; only the journal is
+//! polled.
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
@@ -57,6 +63,7 @@ pub fn handle(
         (&Method::GET | &Method::HEAD, "/routes") => {
             json_reply(StatusCode::OK, &routes(context.mock))
         }
+        (&Method::GET | &Method::HEAD, "/apis") => compact_json_reply(&apis(context.mock)),
         (&Method::GET | &Method::HEAD, "/requests") => {
             let limit = match limit(query) {
                 Ok(limit) => limit,
@@ -76,7 +83,7 @@ pub fn handle(
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
         }
-        (&Method::OPTIONS, "" | "/health" | "/routes" | "/requests") => {
+        (&Method::OPTIONS, "" | "/health" | "/routes" | "/apis" | "/requests") => {
             let mut response = http::Response::new(Bytes::new());
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
@@ -84,7 +91,7 @@ pub fn handle(
                 .insert(header::ALLOW, HeaderValue::from_static(allowed(rest)));
             response
         }
-        (_, "" | "/health" | "/routes" | "/requests") => {
+        (_, "" | "/health" | "/routes" | "/apis" | "/requests") => {
             let mut response = json_reply(
                 StatusCode::METHOD_NOT_ALLOWED,
                 &json!({"error": format!("{method} is not supported on {path}")}),
@@ -98,7 +105,7 @@ pub fn handle(
             StatusCode::NOT_FOUND,
             &json!({
                 "error": format!("no admin resource at {path}"),
-                "resources": ["/__docmock/", "/__docmock/health", "/__docmock/routes", "/__docmock/requests"],
+                "resources": ["/__docmock/", "/__docmock/health", "/__docmock/routes", "/__docmock/apis", "/__docmock/requests"],
             }),
         ),
     }
@@ -156,6 +163,59 @@ fn routes(mock: &Mock) -> Value {
     Value::Array(routes)
 }
 
+/// Every mounted API with its routes, for the admin page: name, title,
+/// mount prefix and one array per route, `[method, path below the prefix,
+/// endpoint id within the API, source page or null]`, so that thousands of
+/// routes stay a few hundred kilobytes.
+fn apis(mock: &Mock) -> Value {
+    let catalog = mock.catalog();
+    let router = mock.router();
+    let mut grouped: Vec<(usize, Vec<Value>)> = Vec::new();
+    for route in router.routes() {
+        let endpoint = &catalog.endpoints[route.endpoint];
+        let api = &catalog.apis[route.api];
+        let id = endpoint
+            .id
+            .strip_prefix(api.name.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(&endpoint.id);
+        let row = json!([
+            route.method.as_str(),
+            endpoint.path.raw,
+            id,
+            endpoint.source
+        ]);
+        match grouped.iter_mut().find(|(i, _)| *i == route.api) {
+            Some((_, rows)) => rows.push(row),
+            None => grouped.push((route.api, vec![row])),
+        }
+    }
+    grouped.sort_by_key(|(api, _)| *api);
+    Value::Array(
+        grouped
+            .into_iter()
+            .map(|(i, rows)| {
+                let api = &catalog.apis[i];
+                json!({
+                    "name": api.name,
+                    "title": api.title,
+                    "prefix": router.prefix_of(i).unwrap_or(""),
+                    "routes": rows,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A JSON answer without indentation, for data only a script reads.
+fn compact_json_reply(value: &Value) -> http::Response<Bytes> {
+    let mut response = json_reply(StatusCode::OK, &Value::Null);
+    let mut body = serde_json::to_vec(value).unwrap_or_default();
+    body.push(b'\n');
+    *response.body_mut() = Bytes::from(body);
+    response
+}
+
 fn json_reply(status: StatusCode, value: &Value) -> http::Response<Bytes> {
     let mut body = serde_json::to_vec_pretty(value).unwrap_or_default();
     body.push(b'\n');
@@ -180,7 +240,9 @@ fn html(page: &'static str) -> http::Response<Bytes> {
     response
 }
 
-/// The admin page: the routes and the live request journal.
+/// The admin page: the routes grouped by API with a filter box, and the
+/// live request journal. `?filter=TEXT` fills the filter box, so that a
+/// filtered view can be linked.
 const PAGE: &str = r##"<!doctype html>
 <html lang="en">
 <head>
@@ -201,6 +263,14 @@ const PAGE: &str = r##"<!doctype html>
   .replayed { color: #9a6700; } .fault { color: #6f42c1; }
   .violations { color: #58606a; font-size: 12px; }
   button { font: inherit; padding: .2rem .7rem; }
+  #filter { font: 400 14px system-ui, sans-serif; padding: .25rem .5rem; width: 24rem; max-width: 60%; margin-left: .5rem; }
+  .api { margin: .4rem 0; border: 1px solid #e3e6ea; border-radius: 4px; }
+  .api > summary { cursor: pointer; padding: .4rem .6rem; background: #f4f6f8; }
+  .api > summary .counts { color: #58606a; }
+  .api > table { margin: 0; }
+  .more { color: #58606a; padding: .3rem .6rem; }
+  .more:empty { display: none; }
+  .muted { color: #58606a; font-weight: 400; font-size: 14px; }
 </style>
 </head>
 <body>
@@ -208,9 +278,12 @@ const PAGE: &str = r##"<!doctype html>
 <p class="lead">Mock server generated from vendor API documentation. <span id="health">…</span></p>
 <h2>Requests <button id="clear" type="button">Clear</button></h2>
 <table id="requests"><thead><tr><th>#</th><th>Method</th><th>Path</th><th>Status</th><th>Verdict</th><th>Endpoint</th><th>Time</th></tr></thead><tbody></tbody></table>
-<h2>Routes</h2>
-<table id="routes"><thead><tr><th>Method</th><th>Path</th><th>Endpoint</th><th>Source page</th></tr></thead><tbody></tbody></table>
+<h2>Routes <input id="filter" type="search" placeholder="Filter: method, path, endpoint or page" autocomplete="off" aria-label="Filter routes"> <span id="matched" class="muted"></span></h2>
+<div id="apis"></div>
 <script>
+// Rows rendered per API at most (the filter narrows the rest); with this
+// many routes or fewer in all, every group opens at once.
+const ROWS = 300;
 const text = (value) => document.createTextNode(value == null ? "" : String(value));
 function row(cells, classes) {
   const tr = document.createElement("tr");
@@ -222,10 +295,79 @@ function row(cells, classes) {
   });
   return tr;
 }
+function element(name, className, ...children) {
+  const node = document.createElement(name);
+  if (className) node.className = className;
+  node.append(...children);
+  return node;
+}
+// Every API's routes, loaded once; each group's rows are built when it is
+// opened or the filter changes, ROWS at most.
+let groups = [];
+let filter = "";
+function terms() { return filter.toLowerCase().split(/\s+/).filter(Boolean); }
+function render(group) {
+  const wanted = terms();
+  const found = [];
+  group.haystack.forEach((line, i) => { if (wanted.every(t => line.includes(t))) found.push(i); });
+  group.rendered = filter;
+  group.body.replaceChildren(...found.slice(0, ROWS).map(i => {
+    const [method, path, id, source] = group.api.routes[i];
+    return row([method, group.api.prefix + path, group.api.name + "/" + id, source || "-"], ["method", "", "", ""]);
+  }));
+  group.more.textContent = found.length > ROWS
+    ? `${found.length - ROWS} more not shown: narrow the filter to see them` : "";
+  return found.length;
+}
+function applyFilter() {
+  const filtering = terms().length > 0;
+  let matched = 0, total = 0;
+  for (const group of groups) {
+    total += group.api.routes.length;
+    if (!filtering) {
+      group.details.hidden = false;
+      group.details.open = group.opensAtOnce;
+      group.count.textContent = "";
+      if (group.details.open) render(group); else group.body.replaceChildren();
+      continue;
+    }
+    const found = render(group);
+    matched += found;
+    group.details.hidden = found === 0;
+    group.details.open = found > 0;
+    group.count.textContent = ` · ${found} matching`;
+  }
+  document.getElementById("matched").textContent = filtering ? `${matched} of ${total} match` : "";
+}
 async function routes() {
-  const list = await (await fetch("/__docmock/routes")).json();
-  const body = document.querySelector("#routes tbody");
-  body.replaceChildren(...list.map(r => row([r.method, r.path, r.endpoint, r.source || "-"], ["method", "", "", ""])));
+  const apis = await (await fetch("/__docmock/apis")).json();
+  const total = apis.reduce((n, api) => n + api.routes.length, 0);
+  groups = apis.map(api => {
+    const perMethod = {};
+    api.routes.forEach(r => { perMethod[r[0]] = (perMethod[r[0]] || 0) + 1; });
+    const methods = Object.entries(perMethod).map(([m, n]) => `${m} ${n}`).join(", ");
+    const count = element("span", "counts");
+    const summary = element("summary", "",
+      element("strong", "", api.name), text(` ${api.title} · ${api.prefix || "/"} · `),
+      element("span", "counts", `${api.routes.length} routes (${methods})`), count);
+    const body = document.createElement("tbody");
+    const table = element("table", "",
+      element("thead", "", row(["Method", "Path", "Endpoint", "Source page"])), body);
+    const more = element("div", "more");
+    const details = element("details", "api", summary, table, more);
+    details.dataset.api = api.name;
+    const group = {
+      api, details, body, more, count, rendered: null, opensAtOnce: total <= ROWS,
+      haystack: api.routes.map(([method, path, id, source]) =>
+        `${method} ${api.prefix}${path} ${api.name}/${id} ${source || ""}`.toLowerCase()),
+    };
+    details.addEventListener("toggle", () => {
+      if (details.open && group.rendered !== filter) render(group);
+    });
+    return group;
+  });
+  document.getElementById("apis").replaceChildren(...groups.map(g => g.details));
+  applyFilter();
   const health = await (await fetch("/__docmock/health")).json();
   document.getElementById("health").textContent = `${health.endpoints} endpoints in ${health.apis} APIs.`;
 }
@@ -250,6 +392,14 @@ async function requests() {
 document.getElementById("clear").addEventListener("click", async () => {
   await fetch("/__docmock/requests", { method: "DELETE" });
   requests();
+});
+const box = document.getElementById("filter");
+box.value = new URLSearchParams(location.search).get("filter") || "";
+filter = box.value;
+let typing;
+box.addEventListener("input", () => {
+  clearTimeout(typing);
+  typing = setTimeout(() => { filter = box.value; applyFilter(); }, 120);
 });
 routes();
 requests();

@@ -267,3 +267,37 @@ pub fn python_tool(package: &str, command: &str) -> PathBuf {
     assert!(installed.success(), "pip install {package} failed");
     tool
 }
+
+/// A spec directory of `count` generated ONLYOFFICE endpoints (API `bench`
+/// at `/bench`), each the bundled contact-status endpoint on a path of its
+/// own, `PUT /bench/api/2.0/crm/area{i % 50}/entity{i}/{contactid}/status`
+/// (endpoint `bench/e{i}`), all sharing one set of fixtures.
+pub fn generated_specs(count: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (specs, fixtures) = (dir.path().join("specs/bench"), dir.path().join("fixtures"));
+    std::fs::create_dir_all(&specs).expect("mkdir");
+    copy_dir(
+        &root().join("fixtures/onlyoffice/put-crm-contact-contactid-status"),
+        &fixtures.join("bench/shared"),
+    );
+    std::fs::write(
+        specs.join("api.json"),
+        r#"{"name": "bench", "title": "Generated", "dialect": "onlyoffice", "prefix": "/bench"}"#,
+    )
+    .expect("write");
+    let text = std::fs::read_to_string(
+        root().join("specs/onlyoffice/put-crm-contact-contactid-status.json"),
+    )
+    .expect("read");
+    let mut spec: serde_json::Value = serde_json::from_str(&text).expect("json");
+    spec["request"]["body"] = "bench/shared/request.json".into();
+    spec["responses"][0]["json"] = "bench/shared/response-200.json".into();
+    spec["responses"][0]["xml"] = "bench/shared/response-200.xml".into();
+    for i in 0..count {
+        let path = format!("/api/2.0/crm/area{}/entity{i}/{{contactid}}/status", i % 50);
+        spec["request"]["target"] = path.replace("{contactid}", "1234").into();
+        spec["path"] = path.into();
+        std::fs::write(specs.join(format!("e{i}.json")), spec.to_string()).expect("write");
+    }
+    dir
+}

@@ -260,27 +260,55 @@ impl Node {
     /// candidates before `next` have failed, and the `next` to resume from.
     ///
     /// Candidates come in two rounds: first each typed child that takes
-    /// the piece, in order of precedence, then the `Text` child, then the
-    /// typed children that do not take it, so that where no route could
-    /// take the piece by type the request still reaches one and gets a 400
-    /// naming the parameter rather than a 404.
-    fn param_from(&self, piece: &str, next: usize) -> Option<(usize, usize)> {
-        if let [(_, child)] = self.params[..] {
-            return (next == 0).then_some((child, 1));
+    /// the piece, in order of precedence, then the `Text` child, then (in
+    /// [`Typing::Loose`] only) the typed children that do not take it, so
+    /// that where no route could take the piece by type the request still
+    /// reaches one and gets a 400 naming the parameter rather than a 404.
+    fn param_from(&self, piece: &str, next: usize, typing: Typing) -> Option<(usize, usize)> {
+        if let [(kind, child)] = self.params[..] {
+            let fits =
+                typing == Typing::Loose || kind == ParamType::Text || kind.accepts(&decoded(piece));
+            return (next == 0 && fits).then_some((child, 1));
         }
-        let text = if piece.as_bytes().contains(&b'%') {
-            percent_decode_str(piece)
-                .decode_utf8()
-                .unwrap_or(Cow::Borrowed(piece))
-        } else {
-            Cow::Borrowed(piece)
-        };
+        let text = decoded(piece);
         let count = self.params.len();
-        (next..2 * count).find_map(|i| {
+        let rounds = match typing {
+            Typing::Strict => count,
+            Typing::Loose => 2 * count,
+        };
+        (next..rounds).find_map(|i| {
             let (kind, child) = self.params[i % count];
             (kind.accepts(&text) == (i < count)).then_some((child, i + 1))
         })
     }
+}
+
+/// A path piece percent-decoded for a type to judge, as the parameter's
+/// value will be.
+fn decoded(piece: &str) -> Cow<'_, str> {
+    if piece.as_bytes().contains(&b'%') {
+        percent_decode_str(piece)
+            .decode_utf8()
+            .unwrap_or(Cow::Borrowed(piece))
+    } else {
+        Cow::Borrowed(piece)
+    }
+}
+
+/// Whether a typed parameter takes only pieces of its type while routing.
+///
+/// A request is routed strictly first, so that `/crm/contact/tag` passes
+/// over `crm/contact/{contactid}` (an integer) for `crm/{entityType}/tag`,
+/// as ASP.NET's and Community Server's route constraints send it on
+/// (`module/ASC.Api/ASC.Api/Impl/Routing/ApiRouteRegistrator.cs` registers
+/// `{id:[0-9]+}`-style constraints, and a route whose constraint fails
+/// does not match). Only when no route takes the path that way is it routed
+/// loosely, so that `/contact/abc/status` reaches the one route it can mean
+/// and gets a 400 naming the parameter rather than a 404.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Typing {
+    Strict,
+    Loose,
 }
 
 /// A parameter child passed over while walking the tree, to come back to:
@@ -579,7 +607,10 @@ impl Router {
         } else {
             method
         };
-        if let Some((route, bound)) = self.find(path, want) {
+        let found = self
+            .find(path, want, Typing::Strict)
+            .or_else(|| self.find(path, want, Typing::Loose));
+        if let Some((route, bound)) = found {
             // Pushed one by one: collecting into a SmallVec costs more.
             let mut params = Params::new();
             let mut pieces = bound.into_iter();
@@ -626,7 +657,12 @@ impl Router {
     /// found has a literal wherever the candidates first differ, else the
     /// narrowest parameter type that takes the piece. Parameter children
     /// passed over wait on a stack, deepest on top.
-    fn find<'p>(&self, path: &'p str, method: &Method) -> Option<(&Route, Bound<'p>)> {
+    fn find<'p>(
+        &self,
+        path: &'p str,
+        method: &Method,
+        typing: Typing,
+    ) -> Option<(&Route, Bound<'p>)> {
         let bytes = path.as_bytes();
         let mut untried: SmallVec<[Untried; 8]> = SmallVec::new();
         let mut bound = Bound::new();
@@ -654,14 +690,18 @@ impl Router {
                 }
                 (node, at) = (literal, end);
                 continue;
-            } else if let [(_, param)] = here.params[..] {
-                // One parameter child, the usual case: whatever its type,
-                // it is the only candidate, so nothing waits.
+            } else if let [(kind, param)] = here.params[..]
+                && (typing == Typing::Loose
+                    || kind == ParamType::Text
+                    || kind.accepts(&decoded(path.get(at..piece_end(bytes, at))?)))
+            {
+                // One parameter child that takes the piece, the usual
+                // case: it is the only candidate, so nothing waits.
                 let end = piece_end(bytes, at);
                 bound.push(path.get(at..end)?);
                 (node, at) = (param, end);
                 continue;
-            } else if !here.params.is_empty() {
+            } else if here.params.len() > 1 {
                 untried.push(Untried {
                     node,
                     at,
@@ -675,7 +715,7 @@ impl Router {
                 let end = piece_end(bytes, waiting.at);
                 let piece = path.get(waiting.at..end)?;
                 let from = &self.nodes[waiting.node];
-                let Some((child, next)) = from.param_from(piece, waiting.next) else {
+                let Some((child, next)) = from.param_from(piece, waiting.next, typing) else {
                     continue;
                 };
                 if from.params.len() > 1 {
@@ -1252,6 +1292,35 @@ mod tests {
         assert_eq!(
             found(&router, Method::GET, "/a/list/3/y").map(|f| f.0),
             Some("/a/list/{x}/y".into())
+        );
+    }
+
+    #[test]
+    fn a_piece_a_typed_parameter_refuses_goes_on_to_a_route_that_takes_it() {
+        // ONLYOFFICE's `crm/contact/{contactid}` and `crm/{entityType}/tag`:
+        // `tag` is no contact id, so the literal branch gives way to the
+        // parameter before it, as the server's route constraints do.
+        let router = router(&[
+            ("GET", "/crm/contact/{contactid:digits}"),
+            ("GET", "/crm/{entityType}/tag"),
+        ])
+        .expect("no conflict");
+        assert_eq!(
+            found(&router, Method::GET, "/crm/contact/tag"),
+            Some((
+                "/crm/{entityType}/tag".into(),
+                vec!["entityType=contact".into()]
+            ))
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/crm/contact/12").map(|f| f.0),
+            Some("/crm/contact/{contactid}".into())
+        );
+        // Where nothing takes the piece by type, the typed route is still
+        // reached, to be refused by its schema.
+        assert_eq!(
+            found(&router, Method::GET, "/crm/contact/abc").map(|f| f.0),
+            Some("/crm/contact/{contactid}".into())
         );
     }
 

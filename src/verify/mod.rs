@@ -463,7 +463,9 @@ fn with_values(endpoint: &Endpoint, target: &str, values: &[(String, String)]) -
     format!("{path}?{query}")
 }
 
-/// `.json` / `.xml` on the path for dialects that choose the format so.
+/// `.json` / `.xml` on the path for dialects that choose the format so,
+/// in place of the one a documented target already ends in (the login
+/// page's `api/2.0/authentication.json`).
 fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
     if !dialect.path_suffix {
         return target.to_string();
@@ -472,9 +474,14 @@ fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
         Format::Json => ".json",
         Format::Xml => ".xml",
     };
-    match target.split_once('?') {
-        Some((path, query)) => format!("{path}{suffix}?{query}"),
-        None => format!("{target}{suffix}"),
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    let (path, _) = crate::answer::negotiate::split_suffix(path);
+    match query {
+        Some(query) => format!("{path}{suffix}?{query}"),
+        None => format!("{path}{suffix}"),
     }
 }
 
@@ -1466,6 +1473,19 @@ fn envelope_findings(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_documented_suffix_is_replaced_not_doubled() {
+        let onlyoffice = crate::contract::dialect::DialectName::Onlyoffice.rules();
+        assert_eq!(
+            with_suffix("/api/2.0/authentication.json", onlyoffice, Format::Xml),
+            "/api/2.0/authentication.xml"
+        );
+        assert_eq!(
+            with_suffix("/api/2.0/crm/contact/1?a=b.json", onlyoffice, Format::Json),
+            "/api/2.0/crm/contact/1.json?a=b.json"
+        );
+    }
 
     #[test]
     fn media_types_name_their_form_by_essence_and_suffix() {

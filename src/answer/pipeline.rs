@@ -598,14 +598,168 @@ pub fn selected_fields(
     (!fields.is_empty()).then_some(fields)
 }
 
+/// `value` as the dialect's select parameter trims it.
+///
+/// A list in SuperOffice's OData envelope (`{"odata.metadata": …,
+/// "value": [rows…]}`, or the `@odata.` spellings) keeps its envelope and
+/// has each row trimmed to the columns selected, as the archive answers
+/// only the columns it is asked for; so does a list of archive rows
+/// (`{"PrimaryKey", "EntityName", "ColumnData": {column: …}}`), whose
+/// columns sit under `ColumnData` and `FieldProperties`. Any other
+/// value, an entity, has every field not named set to null (see
+/// [`select_fields`]).
+pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
+    match value {
+        Value::Object(members) if is_odata_list(members) => Value::Object(
+            members
+                .iter()
+                .map(|(key, member)| {
+                    let kept = match member {
+                        Value::Array(rows) if key == "value" => {
+                            Value::Array(rows.iter().map(|row| select_row(row, fields)).collect())
+                        }
+                        other => other.clone(),
+                    };
+                    (key.clone(), kept)
+                })
+                .collect(),
+        ),
+        Value::Array(rows) if rows.iter().any(is_archive_row) => {
+            Value::Array(rows.iter().map(|row| select_row(row, fields)).collect())
+        }
+        other => select_fields(other, fields),
+    }
+}
+
+/// Whether `members` are an OData list envelope: rows under `value`, and
+/// nothing else but OData annotations (`odata.metadata`,
+/// `@odata.nextLink`, …).
+fn is_odata_list(members: &serde_json::Map<String, Value>) -> bool {
+    members.get("value").is_some_and(Value::is_array)
+        && members.keys().all(|key| {
+            key == "value"
+                || key
+                    .get(..6)
+                    .is_some_and(|start| start.eq_ignore_ascii_case("odata."))
+                || key
+                    .get(..7)
+                    .is_some_and(|start| start.eq_ignore_ascii_case("@odata."))
+        })
+}
+
+/// Whether `row` is an archive list item, its columns under `ColumnData`.
+fn is_archive_row(row: &Value) -> bool {
+    row.as_object().is_some_and(|members| {
+        members
+            .iter()
+            .any(|(key, value)| key.eq_ignore_ascii_case("ColumnData") && value.is_object())
+    })
+}
+
+/// One list row with only the columns `fields` selects: its identity
+/// (`PrimaryKey`, `EntityName`) stays, as the archive always answers it;
+/// an archive item keeps its hints and has `ColumnData` and
+/// `FieldProperties` trimmed; a member named in part (`category/id` on a
+/// nested `category`) is trimmed the same way inside; a column selected
+/// that a plain row lacks is added as null.
+fn select_row(row: &Value, fields: &[Vec<String>]) -> Value {
+    let Value::Object(members) = row else {
+        return row.clone();
+    };
+    let archive = is_archive_row(row);
+    let mut kept = serde_json::Map::new();
+    for (key, member) in members {
+        let is_identity =
+            key.eq_ignore_ascii_case("PrimaryKey") || key.eq_ignore_ascii_case("EntityName");
+        if is_identity || fields.iter().any(|path| names_column(key, path)) {
+            kept.insert(key.clone(), member.clone());
+            continue;
+        }
+        if archive {
+            let is_columns = key.eq_ignore_ascii_case("ColumnData")
+                || key.eq_ignore_ascii_case("FieldProperties");
+            let value = match member {
+                Value::Object(columns) if is_columns => Value::Object(
+                    columns
+                        .iter()
+                        .filter(|(column, _)| fields.iter().any(|path| names_column(column, path)))
+                        .map(|(column, value)| (column.clone(), value.clone()))
+                        .collect(),
+                ),
+                // The item's hints and rights describe the row, not a
+                // column.
+                other => other.clone(),
+            };
+            kept.insert(key.clone(), value);
+            continue;
+        }
+        let tails: Vec<Vec<String>> = fields
+            .iter()
+            .filter(|path| path.len() > 1 && path[0].eq_ignore_ascii_case(key))
+            .map(|path| path[1..].to_vec())
+            .collect();
+        if !tails.is_empty() && (member.is_object() || member.is_array()) {
+            let trimmed = match member {
+                Value::Array(items) => {
+                    Value::Array(items.iter().map(|item| select_row(item, &tails)).collect())
+                }
+                other => select_row(other, &tails),
+            };
+            kept.insert(key.clone(), trimmed);
+        }
+    }
+    if !archive {
+        // A column asked for that the documented row lacks is answered
+        // empty, so that a client reading it finds it.
+        for path in fields {
+            if let [name] = path.as_slice()
+                && name != "*"
+                && !members.keys().any(|key| names_column(key, path))
+            {
+                kept.entry(name.clone()).or_insert(Value::Null);
+            }
+        }
+    }
+    Value::Object(kept)
+}
+
+/// Whether the column (or member) `key` is the one `path` selects, ignoring
+/// case: `*` names every column, and a path's separators match any of
+/// `/`, `.` and `_`, so that `category/id` names the archive column
+/// `category/id` and its JSON-safe spelling `category_id` alike.
+fn names_column(key: &str, path: &[String]) -> bool {
+    if matches!(path, [star] if star == "*") {
+        return true;
+    }
+    let separator = |b: u8| matches!(b, b'/' | b'.' | b'_');
+    let mut key = key.bytes();
+    for (i, segment) in path.iter().enumerate() {
+        if i > 0 && !key.next().is_some_and(separator) {
+            return false;
+        }
+        for wanted in segment.bytes() {
+            match key.next() {
+                Some(got)
+                    if got.eq_ignore_ascii_case(&wanted) || separator(got) && separator(wanted) => {
+                }
+                _ => return false,
+            }
+        }
+    }
+    key.next().is_none()
+}
+
 /// `value` with every field not named in `fields` set to null, matching
 /// names ignoring case; `category/id` keeps `Category` with only its `Id`,
 /// and `*` (OData's "every field") names every field at its level.
-pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
+pub fn select_fields(value: &Value, fields: &[Vec<String>]) -> Value {
     match value {
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|item| select(item, fields)).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| select_fields(item, fields))
+                .collect(),
+        ),
         Value::Object(members) => Value::Object(
             members
                 .iter()
@@ -627,7 +781,7 @@ pub fn select(value: &Value, fields: &[Vec<String>]) -> Value {
                     } else {
                         let tails: Vec<Vec<String>> =
                             matching.iter().map(|path| path[1..].to_vec()).collect();
-                        select(member, &tails)
+                        select_fields(member, &tails)
                     };
                     (key.clone(), kept)
                 })

@@ -275,6 +275,12 @@ struct ServeArgs {
     /// scheme, or the cookie / token header value); others get 403.
     #[arg(long, env = "DOCMOCK_TOKEN")]
     token: Option<String>,
+    /// Refuse (400) a request that leaves out a parameter the page does not
+    /// mark optional, as the documentation says; by default it is answered
+    /// as the vendor's server answers it, binding the parameter's default,
+    /// with a warning.
+    #[arg(long)]
+    strict: bool,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1", env = "DOCMOCK_HOST")]
     host: String,
@@ -341,12 +347,13 @@ impl SpecArgs {
     }
 
     /// The mock of these specs; `token`, when given, is the only
-    /// credential it accepts.
+    /// credential it accepts, and `strict` refuses requests that leave out
+    /// a parameter the page does not mark optional.
     ///
     /// Broken spec files and routes that conflict with one loaded before
     /// them are refused together, all of them named; with `--lenient` they
     /// are skipped with a warning each and the rest is served.
-    fn load(&self, token: Option<&str>) -> Result<Mock> {
+    fn load(&self, token: Option<&str>, strict: bool) -> Result<Mock> {
         let source = self.source.source();
         let (catalog, mut problems) = Catalog::load_lenient(&source);
         let (mock, conflicts) = Mock::skipping_conflicts(catalog, &self.mount())
@@ -369,6 +376,7 @@ impl SpecArgs {
         let policy = Policy {
             token: token.map(str::to_owned),
             lenient: self.lenient,
+            strict,
         };
         Ok(mock.with_policy(policy))
     }
@@ -539,7 +547,7 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
 /// The whole table when asked for (`--verbose`), for one API (`--api`), or
 /// when it is short; a summary per API otherwise.
 fn routes(args: SpecArgs) -> Result<ExitCode> {
-    let mock = args.load(None)?;
+    let mock = args.load(None, false)?;
     if args.verbose || args.api.is_some() || listing::lists_every_route(&mock) {
         print!("{}", listing::routes_table(&mock));
     } else {
@@ -556,7 +564,7 @@ fn routes(args: SpecArgs) -> Result<ExitCode> {
 }
 
 fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
-    let mock = args.spec.load(args.token.as_deref())?;
+    let mock = args.spec.load(args.token.as_deref(), args.strict)?;
     let settings = Settings {
         limits: Limits {
             max_body: args.max_body,
@@ -578,8 +586,8 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     let _watcher = if args.watch {
         let source = args.spec.source.source();
         let (spec, shared) = (args.spec.clone(), Arc::clone(&shared));
-        let token = args.token.clone();
-        let reload = move || match spec.load(token.as_deref()) {
+        let (token, strict) = (args.token.clone(), args.strict);
+        let reload = move || match spec.load(token.as_deref(), strict) {
             Ok(mock) => {
                 let count = mock.catalog().endpoints.len();
                 shared.replace(mock);

@@ -67,6 +67,10 @@ pub struct Answer<'m> {
     pub violations: Vec<Violation>,
     /// How long `Prefer: delay=` asks the answer to wait.
     pub delay: Option<std::time::Duration>,
+    /// What the request did that the vendor's server accepts but the
+    /// documentation does not (a documented parameter left out), one line
+    /// each, for the journal and the log.
+    pub warnings: Vec<String>,
     /// Where the body served comes from when its page documents none
     /// (the response also carries [`EXAMPLE_HEADER`]); `None` for a
     /// documented body and for every answer docmock makes up itself.
@@ -88,6 +92,7 @@ impl Answer<'_> {
             message: Some(problem.full_message()),
             violations: problem.violations,
             delay: None,
+            warnings: Vec::new(),
             example: None,
         }
     }
@@ -107,6 +112,7 @@ impl Answer<'_> {
             message: None,
             violations: Vec::new(),
             delay: None,
+            warnings: Vec::new(),
             example: None,
         }
     }
@@ -273,6 +279,7 @@ impl Mock {
             message: None,
             violations: Vec::new(),
             delay: preferred_delay(&preferences),
+            warnings: Vec::new(),
             example: None,
         };
         let accept = accept_of(&request.headers, notable);
@@ -300,7 +307,8 @@ impl Mock {
         let api = &self.catalog.apis[route.api];
         // A request that breaks the contract but is replayed (lenient).
         let mut replayed = None;
-        if let Err(problem) = validate::check(
+        let mut warnings = Vec::new();
+        match validate::check(
             endpoint,
             api,
             dialect,
@@ -309,14 +317,18 @@ impl Mock {
             &params,
             &self.policy,
         ) {
-            if !self.policy.lenient {
-                let response = self.error(dialect, negotiated, &problem, head);
-                return answer(response).refused(problem);
+            Ok(checked) => warnings = checked.warnings,
+            Err(problem) => {
+                if !self.policy.lenient {
+                    let response = self.error(dialect, negotiated, &problem, head);
+                    return answer(response).refused(problem);
+                }
+                replayed = Some(problem);
             }
-            replayed = Some(problem);
         }
         let answer = |response| {
             let mut answer = answer(response);
+            answer.warnings = warnings;
             if let Some(problem) = replayed {
                 answer.verdict = Verdict::Replayed;
                 answer.message = Some(problem.full_message());

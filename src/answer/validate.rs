@@ -17,7 +17,7 @@ use crate::answer::request::{NotableHeaders, Request};
 use crate::contract::catalog::{Api, Endpoint};
 use crate::contract::dialect::Dialect;
 use crate::contract::problem::{Problem, Violation};
-use crate::contract::schema::types_of;
+use crate::contract::schema::{bound_default, types_of};
 use crate::contract::spec::Location;
 
 /// How strictly requests are checked.
@@ -27,6 +27,11 @@ pub struct Policy {
     pub token: Option<String>,
     /// Replay requests that break the contract instead of refusing them.
     pub lenient: bool,
+    /// Refuse a request that leaves out a parameter the page does not mark
+    /// optional, as the documentation says, instead of binding it as the
+    /// vendor's server does (`serve --strict`; `"strict": true` in an
+    /// `api.json` asks the same for one API).
+    pub strict: bool,
 }
 
 /// The outcome of checking one request.
@@ -34,6 +39,10 @@ pub struct Policy {
 pub struct Checked {
     /// The decoded body, when the endpoint takes one and it decoded.
     pub body: Option<Value>,
+    /// One line per documented parameter the request left out and the
+    /// server binds anyway (``documented parameter `version` not sent; the
+    /// server binds 0``), for the journal and the log.
+    pub warnings: Vec<String>,
 }
 
 /// Checks `request` against `endpoint`; `notable` are its headers found by
@@ -52,13 +61,44 @@ pub fn check(
         authenticate(api, dialect, request, notable, policy.token.as_deref())?;
     }
     let mut violations = Vec::new();
+    // Parameters the request leaves out are bound to their type's default,
+    // as the vendors' servers bind them, unless strict. Community Server
+    // gives every parameter missing from its collection `default(T)` and
+    // calls the method (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
+    // `BuildCallingArguments`, "Create null"), whatever the page says, and
+    // ONLYOFFICE's own clients leave such parameters out. SuperOffice gets
+    // the same: its ASP.NET model binding gives a missing simple parameter
+    // its default unless the action marks it [Required] or [BindRequired],
+    // which its pages do not show (their "Required" is the service
+    // documentation's word), and its JSON request carriers leave a missing
+    // member at its default. Path parameters are always present: routing
+    // needs them. Headers are left as documented.
+    let bind_missing = !(policy.strict || api.strict);
+    let mut missing = Vec::new();
     check_path(endpoint, params, &mut violations);
     let query = query_pairs(request.query());
-    check_query(endpoint, dialect, &query, &mut violations);
+    check_query(
+        endpoint,
+        dialect,
+        &query,
+        bind_missing,
+        &mut missing,
+        &mut violations,
+    );
     check_headers(endpoint, &request.headers, &mut violations);
-    let body = check_body(endpoint, dialect, request, &query, &mut violations)?;
+    let body = check_body(
+        endpoint,
+        dialect,
+        request,
+        &query,
+        (bind_missing, &mut missing),
+        &mut violations,
+    )?;
     if violations.is_empty() {
-        Ok(Checked { body })
+        Ok(Checked {
+            body,
+            warnings: missing,
+        })
     } else {
         Err(
             Problem::new(400, "the request breaks the documented contract")
@@ -306,6 +346,8 @@ fn check_query(
     endpoint: &Endpoint,
     dialect: &Dialect,
     query: &[(String, String)],
+    bind_missing: bool,
+    warnings: &mut Vec<String>,
     violations: &mut Vec<Violation>,
 ) {
     let Some(compiled) = &endpoint.contract.query else {
@@ -326,7 +368,33 @@ fn check_query(
             values.collect()
         }
     });
-    violations.extend(compiled.violations(&object, Location::Query, ""));
+    let mut missing = Vec::new();
+    violations.extend(compiled.violations_binding_missing(
+        &object,
+        Location::Query,
+        "",
+        bind_missing,
+        &mut missing,
+    ));
+    warn_missing(endpoint, Location::Query, &missing, warnings);
+}
+
+/// One warning per parameter of `location` in `missing`, saying what the
+/// server binds in its place.
+fn warn_missing(
+    endpoint: &Endpoint,
+    location: Location,
+    missing: &[String],
+    warnings: &mut Vec<String>,
+) {
+    for name in missing {
+        let bound = endpoint
+            .parameter(location, name)
+            .map_or("null", |p| bound_default(&p.schema));
+        warnings.push(format!(
+            "documented parameter `{name}` not sent; the server binds {bound}"
+        ));
+    }
 }
 
 fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Vec<Violation>) {
@@ -377,6 +445,7 @@ fn check_body(
     dialect: &Dialect,
     request: &Request,
     query: &[(String, String)],
+    (bind_missing, warnings): (bool, &mut Vec<String>),
     violations: &mut Vec<Violation>,
 ) -> Result<Option<Value>, Problem> {
     let Some(compiled) = &endpoint.contract.body else {
@@ -506,7 +575,17 @@ fn check_body(
         (Some(BodyKind::JsonPatch | BodyKind::MergePatch), Some(entity)) => entity,
         _ => compiled,
     };
-    violations.extend(schema.violations(&value, Location::Body, ""));
+    // Names bind ignoring case: checked, and reported, as documented.
+    crate::contract::schema::respell(&mut value, &schema.schema);
+    let mut missing = Vec::new();
+    violations.extend(schema.violations_binding_missing(
+        &value,
+        Location::Body,
+        "",
+        bind_missing,
+        &mut missing,
+    ));
+    warn_missing(endpoint, Location::Body, &missing, warnings);
     Ok(Some(value))
 }
 

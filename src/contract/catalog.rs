@@ -133,6 +133,9 @@ pub struct Api {
     pub credential_headers: Vec<CredentialHeader>,
     /// Documentation URL.
     pub docs: Option<String>,
+    /// Whether a request must send every parameter the page does not mark
+    /// optional (`"strict": true` in `api.json`).
+    pub strict: bool,
 }
 
 /// A header that carries a credential.
@@ -532,6 +535,7 @@ impl Loader<'_> {
             prefix: prefix.to_string(),
             auth,
             docs: api.docs,
+            strict: api.strict,
         })
     }
 

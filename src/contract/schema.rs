@@ -74,6 +74,41 @@ impl Compiled {
             .collect()
     }
 
+    /// [`Compiled::violations`], except that with `bind_missing` a member
+    /// the schema requires at the top level and `instance` leaves out is
+    /// not a violation: its documented name goes to `missing` instead, for
+    /// the caller to bind as the vendor's server does (see
+    /// `answer::validate`). Nested requirements stay violations.
+    pub fn violations_binding_missing(
+        &self,
+        instance: &Value,
+        location: Location,
+        base: &str,
+        bind_missing: bool,
+        missing: &mut Vec<String>,
+    ) -> Vec<Violation> {
+        if self.validator.is_valid(instance) {
+            return Vec::new();
+        }
+        let mut violations = Vec::new();
+        for error in self.validator.iter_errors(instance) {
+            if bind_missing
+                && error.instance_path().as_str().is_empty()
+                && let ValidationErrorKind::Required { property } = error.kind()
+            {
+                missing.push(
+                    property
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| property.to_string()),
+                );
+                continue;
+            }
+            violations.push(violation(&error, location, base));
+        }
+        violations
+    }
+
     /// Whether `instance` satisfies the schema.
     pub fn accepts(&self, instance: &Value) -> bool {
         self.validator.is_valid(instance)
@@ -358,6 +393,89 @@ pub fn property<'s>(schema: &'s Value, name: &str) -> Option<(&'s str, &'s Value
         .iter()
         .find(|(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(key, value)| (key.as_str(), value))
+}
+
+/// Renames the members of `value` that `schema` documents under another
+/// case to the documented spelling (`contactId` → `contactid`), at every
+/// depth the schema describes, so that validation and violations speak the
+/// documentation's names.
+///
+/// The vendors' binders match names ignoring case: Community Server looks
+/// parameters up in a `NameValueCollection`, whose default comparer is
+/// case-insensitive (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
+/// `GetRequestParams`), and SuperOffice's ASP.NET model binding and JSON
+/// reading ignore case too. A member spelled exactly as documented wins over
+/// one that differs only in case; a member the schema does not know is left
+/// as sent. Nothing is allocated when every name already matches.
+pub fn respell(value: &mut Value, schema: &Value) {
+    match value {
+        Value::Object(members) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            let misspelt = members
+                .keys()
+                .any(|key| !properties.contains_key(key.as_str()));
+            if misspelt {
+                let renames: Vec<(String, String)> = members
+                    .keys()
+                    .filter(|key| !properties.contains_key(key.as_str()))
+                    .filter_map(|key| {
+                        let (documented, _) = properties
+                            .iter()
+                            .find(|(name, _)| name.eq_ignore_ascii_case(key))?;
+                        (!members.contains_key(documented.as_str()))
+                            .then(|| (key.clone(), documented.clone()))
+                    })
+                    .collect();
+                for (sent, documented) in renames {
+                    // Two spellings of one name: the first one sent binds,
+                    // as the first value in the collection does.
+                    if members.contains_key(documented.as_str()) {
+                        continue;
+                    }
+                    if let Some(member) = members.shift_remove(&sent) {
+                        members.insert(documented, member);
+                    }
+                }
+            }
+            for (key, member) in members.iter_mut() {
+                if let Some(member_schema) = properties.get(key.as_str()) {
+                    respell(member, member_schema);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(items_schema) = schema.get("items") {
+                for item in items {
+                    respell(item, items_schema);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the vendor's server gives a parameter the request leaves out, in
+/// words: `default(T)` of the .NET type behind the schema (Community
+/// Server: `module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`, "Create
+/// null": `Activator.CreateInstance` for value types, `null` otherwise).
+pub fn bound_default(schema: &Value) -> &'static str {
+    let types = types_of(schema);
+    if types.contains(&"null") {
+        return "null";
+    }
+    if types.contains(&"array") {
+        "an empty list"
+    } else if types.contains(&"integer") || types.contains(&"number") {
+        "0"
+    } else if types.contains(&"boolean") {
+        "false"
+    } else if schema.get("format").and_then(Value::as_str) == Some("uuid") {
+        "00000000-0000-0000-0000-000000000000"
+    } else {
+        "null"
+    }
 }
 
 /// The compiled schemas one endpoint's requests are checked against.

@@ -31,6 +31,11 @@ pub struct ApiFile {
     /// Where the vendor's documentation lives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
+    /// Refuse requests that leave out a parameter the page does not mark
+    /// optional (400), as `serve --strict` does for every API, instead of
+    /// binding it to its default as the vendor's server does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 /// `specs/<api>/**/<endpoint>.json`: one documented endpoint.

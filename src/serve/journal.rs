@@ -34,6 +34,8 @@ pub struct Record<'a> {
     pub message: Option<String>,
     /// Every violation.
     pub violations: Vec<Violation>,
+    /// What the vendor's server accepts that the documentation does not.
+    pub warnings: Vec<String>,
     /// Time to answer, in microseconds.
     pub micros: u64,
     /// Where the body served comes from, when its page documents none.
@@ -68,6 +70,11 @@ pub struct Entry {
     pub message: Option<String>,
     /// Every violation.
     pub violations: Vec<Violation>,
+    /// What the request did that the vendor's server accepts but the
+    /// documentation does not (``documented parameter `version` not sent;
+    /// the server binds 0``); absent when nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Time to answer, in microseconds (delays included).
     pub micros: u64,
     /// Where the body served comes from when no page documents it
@@ -90,6 +97,7 @@ impl Entry {
             verdict: request.verdict,
             message: request.message,
             violations: request.violations,
+            warnings: request.warnings,
             micros: request.micros,
             example: request.example.cloned(),
         }
@@ -109,6 +117,7 @@ impl Entry {
         self.verdict = request.verdict;
         self.message = request.message;
         self.violations = request.violations;
+        self.warnings = request.warnings;
         self.micros = request.micros;
         if self.example.as_ref() != request.example {
             self.example = request.example.cloned();
@@ -224,6 +233,7 @@ mod tests {
             verdict: Verdict::Valid,
             message: None,
             violations: Vec::new(),
+            warnings: Vec::new(),
             micros: 0,
             example: None,
         }

@@ -403,6 +403,7 @@ struct Detached {
     verdict: Verdict,
     message: Option<String>,
     violations: Vec<crate::contract::problem::Violation>,
+    warnings: Vec<String>,
     /// Index, among the endpoint's responses, of the undocumented one
     /// served.
     example: Option<usize>,
@@ -429,6 +430,7 @@ impl Detached {
             verdict: answer.verdict,
             message: answer.message,
             violations: answer.violations,
+            warnings: answer.warnings,
             example,
         }
     }
@@ -442,6 +444,7 @@ impl Detached {
             message: self.message,
             violations: self.violations,
             delay: None,
+            warnings: self.warnings,
             example: endpoint
                 .zip(self.example)
                 .and_then(|(e, i)| e.responses.get(i))
@@ -476,6 +479,7 @@ fn rate_limited<'m>(
         message: Some(problem.message),
         violations: Vec::new(),
         delay: None,
+        warnings: Vec::new(),
         example: None,
     }
 }
@@ -497,6 +501,7 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
         message: Some(problem.full_message()),
         violations: problem.violations,
         delay: None,
+        warnings: Vec::new(),
         example: None,
     }
 }
@@ -544,6 +549,9 @@ fn finish(
     {
         tracing::warn!("replayed a request that breaks the contract: {message}");
     }
+    for warning in &answer.warnings {
+        tracing::warn!("{} {}: {warning}", request.method, request.path());
+    }
     shared.journal.record(Record {
         time,
         method: &request.method,
@@ -554,6 +562,7 @@ fn finish(
         verdict: answer.verdict,
         message: answer.message,
         violations: answer.violations,
+        warnings: answer.warnings,
         micros,
         example: answer.example,
     });

@@ -325,6 +325,19 @@ async fn select_trims_each_row_of_an_odata_list_and_keeps_the_envelope() {
         ])
     );
 
+    let xml = http
+        .get(server.url("/superoffice/api/v1/Sale?$select=heading"))
+        .header("Accept", "application/xml")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(xml.status(), 200);
+    let xml = xml.text().await.expect("body");
+    assert!(
+        xml.contains("Small deal") && !xml.contains("amount"),
+        "{xml}"
+    );
+
     let (status, body) = status_of(
         http.post(server.url("/superoffice/api/v1/Agents/Archive/GetArchiveList?$select=AMOUNT"))
             .header("Content-Type", "application/json")

@@ -900,3 +900,45 @@ fn preferred_delay(preferences: &[(String, String)]) -> Option<std::time::Durati
     };
     Some(delay.min(std::time::Duration::from_secs(60)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paths(fields: &[&str]) -> Vec<Vec<String>> {
+        fields
+            .iter()
+            .map(|f| f.split(['/', '.']).map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn columns_are_named_ignoring_case_and_separator() {
+        let path = |f: &str| paths(&[f]).remove(0);
+        assert!(names_column("category/id", &path("Category/Id")));
+        assert!(names_column("category_id", &path("category/id")));
+        assert!(names_column("fullName", &path("FULLNAME")));
+        assert!(names_column("anything", &path("*")));
+        assert!(!names_column("fullNames", &path("fullName")));
+        assert!(!names_column("full", &path("fullName")));
+        assert!(!names_column("category", &path("category/id")));
+    }
+
+    #[test]
+    fn a_nested_column_keeps_only_what_is_selected_inside() {
+        let list = json!({"@odata.context": "c", "value": [
+            {"PrimaryKey": 1, "category": {"id": 2, "name": "n"}, "other": 3}
+        ]});
+        assert_eq!(
+            select(&list, &paths(&["category/id"])),
+            json!({"@odata.context": "c", "value": [{"PrimaryKey": 1, "category": {"id": 2}}]})
+        );
+        // An entity that merely has a `value` member is trimmed as an entity.
+        let entity = json!({"value": [1], "Name": "x"});
+        assert_eq!(
+            select(&entity, &paths(&["name"])),
+            json!({"value": null, "Name": "x"})
+        );
+    }
+}

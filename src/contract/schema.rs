@@ -696,6 +696,40 @@ mod tests {
     }
 
     #[test]
+    fn names_sent_in_another_case_take_the_documented_spelling_at_every_depth() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "userName": {"type": "string"},
+                "Emails": {"type": "array", "items": {"type": "object", "properties": {"Value": {}}}}
+            }
+        });
+        let mut sent = json!({"username": "a", "emails": [{"value": "x"}], "other": 1});
+        respell(&mut sent, &schema);
+        assert_eq!(
+            sent,
+            json!({"other": 1, "userName": "a", "Emails": [{"Value": "x"}]})
+        );
+        // The documented spelling sent wins over another one.
+        let mut both = json!({"USERNAME": "b", "userName": "a"});
+        respell(&mut both, &schema);
+        assert_eq!(both, json!({"USERNAME": "b", "userName": "a"}));
+    }
+
+    #[test]
+    fn a_missing_member_binds_its_types_default() {
+        assert_eq!(bound_default(&json!({"type": "integer"})), "0");
+        assert_eq!(bound_default(&json!({"type": "boolean"})), "false");
+        assert_eq!(bound_default(&json!({"type": ["integer", "null"]})), "null");
+        assert_eq!(bound_default(&json!({"type": "array"})), "an empty list");
+        assert_eq!(bound_default(&json!({"type": "string"})), "null");
+        assert_eq!(
+            bound_default(&json!({"type": "string", "format": "uuid"})),
+            "00000000-0000-0000-0000-000000000000"
+        );
+    }
+
+    #[test]
     fn example_shapes_refine_bare_array_and_object_types() {
         let mut schema =
             object_schema([("Emails", &json!({"type": ["array", "null"]}), false)].into_iter());

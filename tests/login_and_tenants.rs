@@ -145,6 +145,11 @@ fn routes_marks_the_login_as_built_in_and_says_tenant_paths_work() {
         table.contains("tenant paths are accepted: /superoffice/{tenant}/"),
         "{table}"
     );
+    let printed = Server::start(&[]).stop();
+    assert!(
+        printed.contains("  tenant paths are accepted: /superoffice/{tenant}/"),
+        "the start-up listing says so too: {printed}"
+    );
     let single = run_in(&root(), &["routes", "--api", "superoffice"]);
     let table = String::from_utf8_lossy(&single.stdout);
     assert!(

@@ -1048,6 +1048,48 @@ mod tests {
     }
 
     #[test]
+    fn one_tenant_piece_before_the_templates_is_read_past_only_when_needed() {
+        let mut with_list = router(&[
+            ("GET", "/api/v1/Contact/{id:int32}"),
+            ("GET", "/{list}/api/v1/Contact/{id:int32}"),
+        ])
+        .expect("no conflict");
+        with_list.tenant_starts = vec![(String::new(), 0)];
+        let contact = |id: &str| Some(("/api/v1/Contact/{id}".into(), vec![format!("id={id}")]));
+        assert_eq!(
+            found(&with_list, Method::GET, "/Cust12345/api/v1/contact/5"),
+            Some((
+                "/{list}/api/v1/Contact/{id}".into(),
+                vec!["list=Cust12345".into(), "id=5".into()]
+            )),
+            "a route that takes the path as sent wins"
+        );
+        let router = {
+            let mut only = router(&[("GET", "/api/v1/Contact/{id:int32}")]).expect("no conflict");
+            only.tenant_starts = vec![(String::new(), 0)];
+            only
+        };
+        assert_eq!(
+            found(&router, Method::GET, "/api/v1/Contact/5"),
+            contact("5")
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/Cust12345/api/v1/Contact/5"),
+            contact("5")
+        );
+        assert_eq!(
+            found(&router, Method::GET, "//SuperOffice//api/v1/Contact/7"),
+            contact("7")
+        );
+        assert_eq!(found(&router, Method::GET, "/a/b/api/v1/Contact/5"), None);
+        assert_eq!(found(&router, Method::GET, "/Cust12345"), None);
+        assert!(matches!(
+            router.route(&Method::PUT, "/Cust12345/api/v1/Contact/5"),
+            Routed::MethodNotAllowed { .. }
+        ));
+    }
+
+    #[test]
     fn literals_outrank_parameters_at_the_first_difference() {
         let router = router(&[("GET", "/a/{id}/x"), ("GET", "/a/list/{x}")]).expect("no conflict");
         assert_eq!(

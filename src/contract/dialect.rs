@@ -818,6 +818,25 @@ mod tests {
     use crate::contract::problem::Location;
     use crate::contract::problem::Violation;
 
+    #[test]
+    fn the_login_is_the_documented_post_in_any_case_and_answers_in_the_envelope() {
+        let login = ONLYOFFICE.login.expect("ONLYOFFICE has a login");
+        assert!(login.is("POST", "/api/2.0/authentication"));
+        assert!(login.is("POST", "/API/2.0/Authentication"));
+        assert!(!login.is("GET", "/api/2.0/authentication"));
+        assert!(!login.is("POST", "/api/2.0/authentication/setphone"));
+        assert_eq!(R7OFFICE.login, ONLYOFFICE.login);
+        assert_eq!(SUPEROFFICE.login, None);
+        let body = login.success("t");
+        assert_eq!(
+            body.to_string(),
+            r#"{"count":1,"status":0,"statusCode":201,"response":{"token":"t","expires":"2099-12-31T23:59:59.0000000+00:00"}}"#
+        );
+        assert_eq!(with_token(&body, "other")["response"]["token"], "other");
+        // A body without a token is left as it is.
+        assert_eq!(with_token(&json!({"status": 0}), "x"), json!({"status": 0}));
+    }
+
     fn problem() -> Problem {
         Problem::new(400, "the request breaks the documented contract.").with_violations(vec![
             Violation {

@@ -244,13 +244,13 @@ async fn the_admin_page_groups_3000_routes_by_api_and_filters_them() {
     // rows are built, so the page stays small.
     let (dom, took) = whole;
     assert!(dom.contains(r#"data-api="bench""#), "{dom}");
-    assert!(dom.contains("3000 routes (PUT 3000)"), "{dom}");
+    assert!(dom.contains("3001 routes (PUT 3000, POST 1)"), "{dom}");
     assert!(!dom.contains("bench/e2999"), "{dom}");
     assert!(dom.len() < 100_000, "{} bytes of DOM", dom.len());
     assert!(took < Duration::from_secs(30), "{took:?}");
     // `?filter=` fills the box: every word must match, so one route shows.
     let (dom, _) = filtered;
-    assert!(dom.contains("1 of 3000 match"), "{dom}");
+    assert!(dom.contains("1 of 3001 match"), "{dom}");
     assert!(dom.contains("bench/e2999"), "{dom}");
     assert!(!dom.contains("bench/e2998"), "{dom}");
     assert_eq!(

@@ -94,10 +94,11 @@ async fn the_admin_api_lists_routes_health_and_the_journal_with_verdicts() {
     let http = client();
     let health: Value = admin_json(&http, &server, "/__docmock/health").await;
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["endpoints"], 5);
+    // Five documented endpoints and the two built-in logins.
+    assert_eq!(health["endpoints"], 7);
     let routes: Value = admin_json(&http, &server, "/__docmock/routes").await;
     let routes = routes.as_array().expect("list");
-    assert_eq!(routes.len(), 5);
+    assert_eq!(routes.len(), 7);
     assert!(
         routes
             .iter()

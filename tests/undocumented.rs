@@ -403,7 +403,7 @@ fn routes_mark_the_routes_and_check_lists_notes_without_failing() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("7 endpoints in 2 APIs, no problems, 6 notes"),
+        stdout.contains("8 endpoints in 2 APIs, no problems, 6 notes"),
         "{stdout}"
     );
 }

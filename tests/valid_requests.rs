@@ -62,7 +62,8 @@ async fn every_documented_request_is_accepted_in_every_content_type_and_both_rep
     let catalog = bundled();
     let http = client();
     let mut sent = 0;
-    for endpoint in &catalog.endpoints {
+    // The documented requests: the built-in logins have their own tests.
+    for endpoint in catalog.endpoints.iter().filter(|e| !e.is_built_in()) {
         let api = catalog.api_of(endpoint);
         let example = endpoint.request.as_ref().expect("example request");
         let Some(body) = &example.body else {
@@ -301,7 +302,7 @@ fn check_passes_on_the_bundled_specs_and_fails_on_a_broken_example() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("5 endpoints in 3 APIs, no problems"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("7 endpoints in 3 APIs, no problems"));
 
     let dir = common::scratch_copy();
     let request = dir

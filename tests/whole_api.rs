@@ -323,19 +323,20 @@ fn many_routes_are_summarised_per_api_and_listed_whole_when_asked() {
     let summary = routes(&[]);
     assert_eq!(summary.lines().count(), 3, "{summary}");
     assert!(
-        summary.starts_with("50 routes in 1 API; `docmock routes --verbose` lists every one"),
+        summary.starts_with("51 routes in 1 API; `docmock routes --verbose` lists every one"),
         "{summary}"
     );
     let api_line = summary.lines().nth(2).expect("a line for the API");
     let words: Vec<&str> = api_line.split_whitespace().collect();
     assert_eq!(
         words,
-        ["bench", "/bench", "50", "50", "Generated"],
+        ["bench", "/bench", "51", "1", "50", "Generated"],
         "{summary}"
     );
     for args in [&["--verbose"][..], &["-v"], &["--api", "bench"]] {
         let table = routes(args);
-        assert_eq!(table.lines().count(), 51, "{args:?}: {table}");
+        // A header, the 50 generated routes and the built-in login.
+        assert_eq!(table.lines().count(), 52, "{args:?}: {table}");
         assert!(table.starts_with("METHOD"), "{table}");
         assert!(table.contains("bench/e49"), "{table}");
     }
@@ -343,12 +344,12 @@ fn many_routes_are_summarised_per_api_and_listed_whole_when_asked() {
     let specs_dir = specs.path().join("specs").display().to_string();
     let printed = Server::start(&["--specs", &specs_dir]).stop();
     assert!(
-        printed.contains("50 routes in 1 API; `docmock serve --verbose`"),
+        printed.contains("51 routes in 1 API; `docmock serve --verbose`"),
         "{printed}"
     );
     assert_eq!(printed.matches("curl -i").count(), 0, "{printed}");
     let printed = Server::start(&["--specs", &specs_dir, "--verbose"]).stop();
-    assert_eq!(printed.matches("curl -i").count(), 50, "{printed}");
+    assert_eq!(printed.matches("curl -i").count(), 51, "{printed}");
 }
 
 #[tokio::test]
@@ -381,7 +382,8 @@ async fn the_admin_page_reads_3000_routes_in_a_few_hundred_kilobytes() {
     assert_eq!(apis[0]["name"], "bench");
     assert_eq!(apis[0]["prefix"], "/bench");
     let routes = apis[0]["routes"].as_array().expect("routes");
-    assert_eq!(routes.len(), 3000);
+    // The 3,000 generated and the login every ONLYOFFICE API has.
+    assert_eq!(routes.len(), 3001);
     assert!(routes.contains(&json!([
         "PUT",
         "/api/2.0/crm/area49/entity2999/{contactid}/status",

@@ -18,7 +18,7 @@ use crate::answer::request::{NotableHeaders, PREFER, Request, accept_of};
 use crate::answer::router::{Mount, Route, Routed, Router};
 use crate::answer::validate::{self, Policy};
 use crate::contract::catalog::{Catalog, Endpoint, LoadError, Response};
-use crate::contract::dialect::{Dialect, Format, XmlRoot};
+use crate::contract::dialect::{Dialect, Format, XmlRoot, with_token};
 use crate::contract::problem::{Problem, Violation};
 use crate::contract::render;
 use crate::contract::spec::{ExampleSource, Location};
@@ -379,7 +379,27 @@ impl Mock {
                     )),
                 }
             }
-            _ => response.bytes(negotiated.format).clone(),
+            _ => match &self.policy.token {
+                // The login hands out the one token `--token` accepts, so
+                // that a client that logs in first works under it too.
+                Some(token)
+                    if endpoint.login
+                        && (200..300).contains(&response.status)
+                        && response.body.is_some() =>
+                {
+                    let body = with_token(response.body.as_deref().unwrap_or(&Value::Null), token);
+                    match negotiated.format {
+                        Format::Json => Bytes::from(render::to_json(&body)),
+                        Format::Xml => Bytes::from(render::to_xml_named(
+                            &response.xml_style,
+                            &body,
+                            response.type_name.as_deref(),
+                            response.xml_names,
+                        )),
+                    }
+                }
+                _ => response.bytes(negotiated.format).clone(),
+            },
         };
         let mut reply = reply(response.status, negotiated, body, &[], head);
         if let Some(value) = &response.example_header {

@@ -23,6 +23,13 @@
 //! `status/{status}`, and would try an unconstrained `{x}` before a
 //! constrained `{contactid:[0-9]+}` (shorter name), leaving a documented
 //! route unreachable.
+//!
+//! SuperOffice URLs carry a tenant or virtual directory before `api/v1`
+//! (`/Cust12345/api/v1/Contact/5`). For an API whose dialect says so
+//! ([`crate::contract::dialect::Dialect::tenant_segment`]), a path that
+//! finds nothing as sent is walked again from the node where the mount
+//! prefix ends, one piece further on: no route is added, and a path that
+//! matches as sent pays nothing.
 
 use std::borrow::Cow;
 
@@ -203,6 +210,10 @@ pub struct Router {
     nodes: Vec<Node>,
     /// Mounted APIs and their prefixes (`""` for a single API at `/`).
     prefixes: Vec<(usize, String)>,
+    /// For each mounted API whose dialect takes a tenant segment before its
+    /// templates: its prefix and the node where the prefix ends, where a
+    /// path that skips the tenant piece goes on.
+    tenant_starts: Vec<(String, usize)>,
 }
 
 /// One position in the tree of segments.
@@ -440,6 +451,7 @@ impl Router {
             routes: Vec::new(),
             nodes: vec![Node::default()],
             prefixes,
+            tenant_starts: Vec::new(),
         };
         let mut conflicts = Vec::new();
         for (index, endpoint) in catalog.endpoints.iter().enumerate() {
@@ -492,6 +504,12 @@ impl Router {
                 });
             }
         }
+        router.tenant_starts = router
+            .prefixes
+            .iter()
+            .filter(|(api, _)| catalog.apis[*api].dialect.rules().tenant_segment)
+            .filter_map(|(_, prefix)| Some((prefix.clone(), router.node_of(prefix)?)))
+            .collect();
         router.compact();
         Ok((router, conflicts))
     }
@@ -565,6 +583,37 @@ impl Router {
         }
     }
 
+    /// The node a run of literal segments (a mount prefix) leads to from
+    /// the root, before [`Router::compact`] joins edges.
+    fn node_of(&self, prefix: &str) -> Option<usize> {
+        prefix
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .try_fold(0, |node, segment| {
+                let literals = &self.nodes[node].literals;
+                literals
+                    .binary_search_by(|(key, _)| compare_folded(key, segment))
+                    .ok()
+                    .map(|found| literals[found].1)
+            })
+    }
+
+    /// Where the templates of a tenant API start in `path` when a tenant
+    /// or virtual-directory piece stands after its mount prefix
+    /// (`/superoffice/Cust12345/api/v1/Contact/5`): the node the prefix
+    /// leads to and the offset just past the tenant piece.
+    fn tenant_start(&self, path: &str) -> Option<(usize, usize)> {
+        let bytes = path.as_bytes();
+        self.tenant_starts.iter().find_map(|(prefix, node)| {
+            let rest = bytes.get(prefix.len()..)?;
+            let starts = bytes[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+                && rest.first() == Some(&b'/');
+            let at = skip_slashes(bytes, prefix.len());
+            let end = piece_end(bytes, at);
+            (starts && end > at).then_some((*node, end))
+        })
+    }
+
     fn new_node(&mut self) -> usize {
         self.nodes.push(Node::default());
         self.nodes.len() - 1
@@ -573,6 +622,12 @@ impl Router {
     /// Every mounted route, in catalog order.
     pub fn routes(&self) -> &[Route] {
         &self.routes
+    }
+
+    /// The mount prefixes of the APIs that take a tenant segment after
+    /// them (`/superoffice` for `/superoffice/{tenant}/api/v1/…`).
+    pub fn tenant_prefixes(&self) -> impl Iterator<Item = &str> {
+        self.tenant_starts.iter().map(|(prefix, _)| prefix.as_str())
     }
 
     /// The mount prefix of API `api`, if it is mounted.
@@ -607,9 +662,17 @@ impl Router {
         } else {
             method
         };
+        // A tenant piece is looked for only once the path as sent finds
+        // nothing, so that requests without one pay nothing for it.
+        let tenant = || self.tenant_start(path);
         let found = self
-            .find(path, want, Typing::Strict)
-            .or_else(|| self.find(path, want, Typing::Loose));
+            .find(path, want, Typing::Strict, (0, 0))
+            .or_else(|| self.find(path, want, Typing::Loose, (0, 0)))
+            .or_else(|| {
+                let start = tenant()?;
+                self.find(path, want, Typing::Strict, start)
+                    .or_else(|| self.find(path, want, Typing::Loose, start))
+            });
         if let Some((route, bound)) = found {
             // Pushed one by one: collecting into a SmallVec costs more.
             let mut params = Params::new();
@@ -636,6 +699,11 @@ impl Router {
         }
         let mut matching = Vec::new();
         self.all_matching(0, path, 0, &mut matching);
+        if matching.is_empty()
+            && let Some((node, at)) = tenant()
+        {
+            self.all_matching(node, path, at, &mut matching);
+        }
         let Some(first) = matching.first() else {
             return Routed::NotFound;
         };
@@ -649,8 +717,9 @@ impl Router {
         Routed::MethodNotAllowed { allow, api }
     }
 
-    /// The best-ranked route for `method` matching `path`, and the pieces
-    /// its parameters bound, in order.
+    /// The best-ranked route for `method` matching `path` from `start` (a
+    /// node and the offset in `path` where it stands), and the pieces its
+    /// parameters bound, in order.
     ///
     /// Depth first, the literal child before the parameter children, and
     /// these in the order [`Node::param_from`] gives, so the first route
@@ -662,11 +731,12 @@ impl Router {
         path: &'p str,
         method: &Method,
         typing: Typing,
+        start: (usize, usize),
     ) -> Option<(&Route, Bound<'p>)> {
         let bytes = path.as_bytes();
         let mut untried: SmallVec<[Untried; 8]> = SmallVec::new();
         let mut bound = Bound::new();
-        let (mut node, mut at) = (0, 0);
+        let (mut node, mut at) = start;
         loop {
             let here = &self.nodes[node];
             at = skip_slashes(bytes, at);
@@ -923,6 +993,7 @@ mod tests {
             routes: Vec::new(),
             nodes: vec![Node::default()],
             prefixes: vec![(0, String::new())],
+            tenant_starts: Vec::new(),
         };
         for (i, (method, template)) in templates.iter().enumerate() {
             let mut param_types = Vec::new();
@@ -974,6 +1045,48 @@ mod tests {
             )),
             _ => None,
         }
+    }
+
+    #[test]
+    fn one_tenant_piece_before_the_templates_is_read_past_only_when_needed() {
+        let mut with_list = router(&[
+            ("GET", "/api/v1/Contact/{id:int32}"),
+            ("GET", "/{list}/api/v1/Contact/{id:int32}"),
+        ])
+        .expect("no conflict");
+        with_list.tenant_starts = vec![(String::new(), 0)];
+        let contact = |id: &str| Some(("/api/v1/Contact/{id}".into(), vec![format!("id={id}")]));
+        assert_eq!(
+            found(&with_list, Method::GET, "/Cust12345/api/v1/contact/5"),
+            Some((
+                "/{list}/api/v1/Contact/{id}".into(),
+                vec!["list=Cust12345".into(), "id=5".into()]
+            )),
+            "a route that takes the path as sent wins"
+        );
+        let router = {
+            let mut only = router(&[("GET", "/api/v1/Contact/{id:int32}")]).expect("no conflict");
+            only.tenant_starts = vec![(String::new(), 0)];
+            only
+        };
+        assert_eq!(
+            found(&router, Method::GET, "/api/v1/Contact/5"),
+            contact("5")
+        );
+        assert_eq!(
+            found(&router, Method::GET, "/Cust12345/api/v1/Contact/5"),
+            contact("5")
+        );
+        assert_eq!(
+            found(&router, Method::GET, "//SuperOffice//api/v1/Contact/7"),
+            contact("7")
+        );
+        assert_eq!(found(&router, Method::GET, "/a/b/api/v1/Contact/5"), None);
+        assert_eq!(found(&router, Method::GET, "/Cust12345"), None);
+        assert!(matches!(
+            router.route(&Method::PUT, "/Cust12345/api/v1/Contact/5"),
+            Routed::MethodNotAllowed { .. }
+        ));
     }
 
     #[test]

@@ -94,6 +94,32 @@ pub fn summary(mock: &Mock, hint: &str, indent: usize) -> String {
         plural(apis.len(), "API"),
     );
     out.push_str(&columns(&rows, indent));
+    out.push_str(&tenant_note(mock, indent));
+    out
+}
+
+/// One line per API that takes a tenant segment, saying so with an example
+/// path; empty when none does. Listings end with it, so that a user whose
+/// client's URLs carry a tenant sees they work.
+pub fn tenant_note(mock: &Mock, indent: usize) -> String {
+    let router = mock.router();
+    let mut out = String::new();
+    for prefix in router.tenant_prefixes() {
+        let Some(route) = router
+            .routes()
+            .iter()
+            .find(|r| router.prefix_of(r.api) == Some(prefix))
+        else {
+            continue;
+        };
+        let below = route.template.get(prefix.len()..).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:indent$}tenant paths are accepted: {prefix}/{{tenant}}/… answers as {prefix}/… \
+             (e.g. {} {prefix}/Cust12345{below})",
+            "", route.method,
+        );
+    }
     out
 }
 
@@ -206,6 +232,7 @@ pub fn routes_table(mock: &Mock) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    out.push_str(&tenant_note(mock, 0));
     out
 }
 
@@ -246,6 +273,7 @@ pub fn startup_listing(mock: &Mock, base: &str) -> String {
             curl_line(endpoint, base, prefix, credential.as_ref())
         );
     }
+    out.push_str(&tenant_note(mock, 2));
     out
 }
 

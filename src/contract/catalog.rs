@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::contract::dialect::{DialectName, Envelope, Format, XmlStyle};
+use crate::contract::dialect::{DEFAULT_TOKEN, DialectName, Envelope, Format, Login, XmlStyle};
 use crate::contract::problem::escape_pointer;
 use crate::contract::render;
 use crate::contract::schema::Contract;
@@ -297,6 +297,9 @@ pub struct Endpoint {
     pub summary: String,
     /// Whether the endpoint requires authentication.
     pub auth_required: bool,
+    /// Whether this is the dialect's login, whose token `serve --token`
+    /// replaces with its own.
+    pub login: bool,
     /// Documented parameters.
     pub parameters: Vec<Parameter>,
     /// The documented example request.
@@ -330,6 +333,12 @@ impl Endpoint {
         target
     }
 
+    /// Whether the dialect provides this endpoint rather than a page
+    /// documenting it (the ONLYOFFICE login of a tree without its page).
+    pub fn is_built_in(&self) -> bool {
+        self.source.as_deref() == Some(BUILT_IN)
+    }
+
     /// The documented parameter `name` in `location`.
     pub fn parameter(&self, location: Location, name: &str) -> Option<&Parameter> {
         self.parameters
@@ -337,6 +346,9 @@ impl Endpoint {
             .find(|p| p.location == location && p.name == name)
     }
 }
+
+/// The `source` of an endpoint the dialect provides rather than a page.
+pub const BUILT_IN: &str = "built in";
 
 /// Everything loaded from one spec directory.
 #[derive(Debug, Clone, Default)]
@@ -454,6 +466,14 @@ impl Loader<'_> {
             };
             let api_index = catalog.apis.len();
             let mut endpoints = self.load_endpoints(&dir, &api, api_index);
+            if let Some(login) = api.dialect.rules().login
+                && !endpoints
+                    .iter()
+                    .any(|e| login.is(e.method.as_str(), &e.path.raw))
+                && let Some(endpoint) = self.builtin_login(&dir, &api, api_index, &endpoints, login)
+            {
+                endpoints.push(endpoint);
+            }
             catalog.apis.push(api);
             catalog.endpoints.append(&mut endpoints);
         }
@@ -578,6 +598,102 @@ impl Loader<'_> {
         api_index: usize,
     ) -> Option<Endpoint> {
         let spec: EndpointFile = self.parse_file(file)?;
+        self.build_endpoint(file, spec, id, api, api_index)
+    }
+
+    /// The dialect's login for an API whose spec directory documents none,
+    /// so that a client that logs in first works against any spec tree,
+    /// bundled or freshly imported. It takes the documented credential
+    /// fields, any values (docmock is a stub: it has no users to check them
+    /// against), and hands out [`DEFAULT_TOKEN`] (or `serve --token`'s, see
+    /// [`crate::contract::dialect::with_token`]).
+    fn builtin_login(
+        &mut self,
+        dir: &Path,
+        api: &Api,
+        api_index: usize,
+        loaded: &[Endpoint],
+        login: Login,
+    ) -> Option<Endpoint> {
+        let stem = "post-authentication";
+        let mut id = format!("{}/{stem}", api.name);
+        if loaded.iter().any(|e| e.id == id) {
+            id = format!("{}/built-in-login", api.name);
+        }
+        let parameters = login
+            .fields
+            .iter()
+            .map(|field| ParameterFile {
+                name: field.to_string(),
+                location: Location::Body,
+                description: String::new(),
+                doc_type: None,
+                schema: Some(serde_json::json!({"type": "string"})),
+                example: Some(Value::from(DEFAULT_TOKEN)),
+                required: true,
+            })
+            .collect();
+        let spec = EndpointFile {
+            method: "POST".into(),
+            path: login.path.into(),
+            summary: format!(
+                "Logs in (built in: every {} API has it)",
+                api.dialect.rules().title
+            ),
+            auth: false,
+            parameters,
+            request: None,
+            responses: vec![ResponseFile {
+                status: login.status,
+                name: None,
+                description: String::new(),
+                type_name: None,
+                json: None,
+                xml: None,
+                xml_names: None,
+                xml_literals: None,
+                // Replaced below by the login's own body.
+                example: Some(ExampleSource::Unknown),
+            }],
+            source: Some(BUILT_IN.into()),
+        };
+        let file = dir.join(format!("({BUILT_IN}) {stem}.json"));
+        let mut endpoint = self.build_endpoint(&file, spec, id, api, api_index)?;
+        let dialect = api.dialect.rules();
+        let value = login.success(DEFAULT_TOKEN);
+        let response = endpoint.responses.first_mut()?;
+        response.json = Bytes::from(render::to_json(&value));
+        response.xml = Bytes::from(render::to_xml_named(
+            &dialect.xml,
+            &value,
+            None,
+            Default::default(),
+        ));
+        response.body = Some(Arc::new(value));
+        response.example = None;
+        response.example_header = None;
+        let body: serde_json::Map<String, Value> = login
+            .fields
+            .iter()
+            .map(|field| (field.to_string(), Value::from(DEFAULT_TOKEN)))
+            .collect();
+        endpoint.request = Some(ExampleRequest {
+            target: format!("{}.json", login.path),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(Bytes::from(Value::Object(body).to_string())),
+            body_file: None,
+        });
+        Some(endpoint)
+    }
+
+    fn build_endpoint(
+        &mut self,
+        file: &Path,
+        spec: EndpointFile,
+        id: String,
+        api: &Api,
+        api_index: usize,
+    ) -> Option<Endpoint> {
         let errors_before = self.errors.len();
 
         let method = match Method::from_bytes(spec.method.as_bytes()) {
@@ -648,6 +764,11 @@ impl Loader<'_> {
             path: path?,
             summary: spec.summary,
             auth_required: spec.auth,
+            login: api
+                .dialect
+                .rules()
+                .login
+                .is_some_and(|login| login.is(&spec.method, &spec.path)),
             parameters,
             request,
             responses,

@@ -253,6 +253,67 @@ pub struct Dialect {
     /// How the vendor's router tells apart routes that have path
     /// parameters of different types at the same place.
     pub route_constraints: RouteConstraints,
+    /// The vendor's login endpoint, which every API of the dialect serves
+    /// whether or not its spec directory documents it.
+    pub login: Option<Login>,
+    /// Whether a tenant or virtual-directory segment may stand before the
+    /// templates' paths (`/Cust12345/api/v1/Contact/5`), as SuperOffice
+    /// installations put one there.
+    pub tenant_segment: bool,
+}
+
+/// A vendor's login: the endpoint that trades a user name and password for
+/// a token the other endpoints then accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Login {
+    /// Path template without the mount prefix.
+    pub path: &'static str,
+    /// The credential fields of the request body, as documented.
+    pub fields: &'static [&'static str],
+    /// The status of a successful login.
+    pub status: u16,
+    /// When the token handed out expires: a fixed date far ahead, so that
+    /// answers stay the same from run to run and a client that checks
+    /// expiry keeps the token.
+    pub expires: &'static str,
+}
+
+impl Login {
+    /// Whether `method` and `path` (a template without the mount prefix)
+    /// are this login, ignoring case as the vendors' routing does.
+    pub fn is(&self, method: &str, path: &str) -> bool {
+        method == "POST" && path.eq_ignore_ascii_case(self.path)
+    }
+
+    /// The success body handing out `token`, in the vendor's envelope.
+    ///
+    /// Community Server: `module/ASC.Api/ASC.Specific/AuthorizationApi/
+    /// AuthenticationTokenData.cs` writes `token` then `expires`, and the
+    /// envelope puts `count`, `status`, `statusCode`, `response` in that
+    /// order (`ApiStandartResponce` `[DataMember(Order)]`).
+    pub fn success(&self, token: &str) -> Value {
+        json!({
+            "count": 1,
+            "status": 0,
+            "statusCode": self.status,
+            "response": {"token": token, "expires": self.expires},
+        })
+    }
+}
+
+/// The token handed out by a login when `serve --token` names none: the
+/// credential docmock's curl lines send.
+pub const DEFAULT_TOKEN: &str = "docmock";
+
+/// `body` (a login's success body) with `token` in place of the one it
+/// hands out: `serve --token` accepts only its own token, so the login
+/// must hand out that one for a client that logs in first to work.
+pub fn with_token(body: &Value, token: &str) -> Value {
+    let mut body = body.clone();
+    if let Some(slot) = body.pointer_mut("/response/token") {
+        *slot = Value::from(token);
+    }
+    body
 }
 
 /// How a vendor's router constrains path parameters by type, which decides
@@ -307,6 +368,16 @@ static ONLYOFFICE: Dialect = Dialect {
     last_modified_field: None,
     www_authenticate: None,
     route_constraints: RouteConstraints::IntegerDigits,
+    // Community Server: `module/ASC.Api/ASC.Specific/AuthorizationApi/
+    // AuthenticationEntryPoint.cs`, `[Create(@"", false, false)]` on the
+    // `authentication` entry point: a POST, so 201, and no auth required.
+    login: Some(Login {
+        path: "/api/2.0/authentication",
+        fields: &["userName", "password"],
+        status: 201,
+        expires: "2099-12-31T23:59:59.0000000+00:00",
+    }),
+    tenant_segment: false,
 };
 
 static R7OFFICE: Dialect = Dialect {
@@ -361,6 +432,12 @@ static SUPEROFFICE: Dialect = Dialect {
     last_modified_field: Some("UpdatedDate"),
     www_authenticate: Some("Basic realm=\"SuperOffice Username or Ticket\""),
     route_constraints: RouteConstraints::Typed,
+    // SuperOffice authenticates with tickets from its own SoTicket, Bearer
+    // (OAuth) or Basic schemes; it has no login endpoint in the REST API.
+    login: None,
+    // Online tenants (`/Cust12345/api/v1/…`) and on-site virtual
+    // directories (`/SuperOffice/api/v1/…`) stand before `api/v1`.
+    tenant_segment: true,
 };
 
 fn onlyoffice_auth() -> AuthFile {
@@ -740,6 +817,25 @@ mod tests {
     use super::*;
     use crate::contract::problem::Location;
     use crate::contract::problem::Violation;
+
+    #[test]
+    fn the_login_is_the_documented_post_in_any_case_and_answers_in_the_envelope() {
+        let login = ONLYOFFICE.login.expect("ONLYOFFICE has a login");
+        assert!(login.is("POST", "/api/2.0/authentication"));
+        assert!(login.is("POST", "/API/2.0/Authentication"));
+        assert!(!login.is("GET", "/api/2.0/authentication"));
+        assert!(!login.is("POST", "/api/2.0/authentication/setphone"));
+        assert_eq!(R7OFFICE.login, ONLYOFFICE.login);
+        assert_eq!(SUPEROFFICE.login, None);
+        let body = login.success("t");
+        assert_eq!(
+            body.to_string(),
+            r#"{"count":1,"status":0,"statusCode":201,"response":{"token":"t","expires":"2099-12-31T23:59:59.0000000+00:00"}}"#
+        );
+        assert_eq!(with_token(&body, "other")["response"]["token"], "other");
+        // A body without a token is left as it is.
+        assert_eq!(with_token(&json!({"status": 0}), "x"), json!({"status": 0}));
+    }
 
     fn problem() -> Problem {
         Problem::new(400, "the request breaks the documented contract.").with_violations(vec![

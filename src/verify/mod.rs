@@ -271,7 +271,9 @@ pub async fn verify(
 
     let mut planned: Vec<(usize, Format)> = Vec::new();
     for (index, endpoint) in catalog.endpoints.iter().enumerate() {
-        if !selected(&catalog, endpoint, options) {
+        // A built-in endpoint documents nothing to hold a portal to, and
+        // its made-up credentials would count as failed logins there.
+        if !selected(&catalog, endpoint, options) || endpoint.is_built_in() {
             continue;
         }
         let forms = if options.forms.is_empty() {

@@ -310,6 +310,14 @@ struct ServeArgs {
     /// How many requests the journal (`/__docmock/requests`) keeps.
     #[arg(long, default_value_t = 500)]
     journal_size: usize,
+    /// Whose word decides the response format of every API, over
+    /// `"formats"` in its api.json: `server` answers as the vendor's server
+    /// does (ONLYOFFICE and R7-Office: JSON unless the path ends in `.xml`;
+    /// what existing clients expect), `documented` as its documentation
+    /// says (XML by default, `Accept` honoured) [default: each api.json's
+    /// word, `server` when it says nothing].
+    #[arg(long, value_name = "server|documented")]
+    formats: Option<docmock::contract::dialect::Formats>,
     /// Threads serving connections, each connection kept on one
     /// [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -341,12 +349,17 @@ impl SpecArgs {
     }
 
     /// The mock of these specs; `token`, when given, is the only
-    /// credential it accepts.
+    /// credential it accepts, and `formats`, when given, decides the
+    /// response format of every API.
     ///
     /// Broken spec files and routes that conflict with one loaded before
     /// them are refused together, all of them named; with `--lenient` they
     /// are skipped with a warning each and the rest is served.
-    fn load(&self, token: Option<&str>) -> Result<Mock> {
+    fn load(
+        &self,
+        token: Option<&str>,
+        formats: Option<docmock::contract::dialect::Formats>,
+    ) -> Result<Mock> {
         let source = self.source.source();
         let (catalog, mut problems) = Catalog::load_lenient(&source);
         let (mock, conflicts) = Mock::skipping_conflicts(catalog, &self.mount())
@@ -369,6 +382,7 @@ impl SpecArgs {
         let policy = Policy {
             token: token.map(str::to_owned),
             lenient: self.lenient,
+            formats,
         };
         Ok(mock.with_policy(policy))
     }
@@ -539,7 +553,7 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
 /// The whole table when asked for (`--verbose`), for one API (`--api`), or
 /// when it is short; a summary per API otherwise.
 fn routes(args: SpecArgs) -> Result<ExitCode> {
-    let mock = args.load(None)?;
+    let mock = args.load(None, None)?;
     if args.verbose || args.api.is_some() || listing::lists_every_route(&mock) {
         print!("{}", listing::routes_table(&mock));
     } else {
@@ -556,7 +570,7 @@ fn routes(args: SpecArgs) -> Result<ExitCode> {
 }
 
 fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
-    let mock = args.spec.load(args.token.as_deref())?;
+    let mock = args.spec.load(args.token.as_deref(), args.formats)?;
     let settings = Settings {
         limits: Limits {
             max_body: args.max_body,
@@ -578,8 +592,8 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     let _watcher = if args.watch {
         let source = args.spec.source.source();
         let (spec, shared) = (args.spec.clone(), Arc::clone(&shared));
-        let token = args.token.clone();
-        let reload = move || match spec.load(token.as_deref()) {
+        let (token, formats) = (args.token.clone(), args.formats);
+        let reload = move || match spec.load(token.as_deref(), formats) {
             Ok(mock) => {
                 let count = mock.catalog().endpoints.len();
                 shared.replace(mock);

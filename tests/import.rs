@@ -505,7 +505,13 @@ async fn every_written_page_imports_checks_and_serves_its_documented_examples() 
 
     let catalog =
         docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
-    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    // The documentation's formats, whose Accept asks every dialect for XML.
+    let server = common::Server::start(&[
+        "--specs",
+        specs.to_str().expect("utf-8"),
+        "--formats",
+        "documented",
+    ]);
     let http = common::client();
     let mut compared = (0, 0);
     for endpoint in &catalog.endpoints {
@@ -858,12 +864,18 @@ async fn a_camel_case_onlyoffice_page_with_r7_style_xml_is_served_as_documented(
         docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
     let endpoint = &catalog.endpoints[0];
     let fixture = |ext: &str| documented_fixture(out.path(), endpoint, ext).expect("fixture");
-    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    // The documentation's formats: Accept chooses, and XML is the default.
+    let server = common::Server::start(&[
+        "--specs",
+        specs.to_str().expect("utf-8"),
+        "--formats",
+        "documented",
+    ]);
     let http = common::client();
     for (accept, documented) in [
         ("application/json", fixture("json")),
         ("application/xml", fixture("xml")),
-        // No format named: ONLYOFFICE answers XML.
+        // No format named: ONLYOFFICE's documentation says XML.
         ("*/*", fixture("xml")),
     ] {
         let reply =
@@ -1242,7 +1254,12 @@ async fn an_xml_example_that_lost_its_indentation_is_laid_out_again_and_served_a
          <Printed>True</Printed>\n    <Owner>\n      <Id>7</Id>\n    </Owner>\n  </response>\n\
          </result>\n"
     );
-    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let server = common::Server::start(&[
+        "--specs",
+        specs.to_str().expect("utf-8"),
+        "--formats",
+        "documented",
+    ]);
     let http = common::client();
     let reply = common::example_request(
         &http,

@@ -27,6 +27,9 @@ pub struct Policy {
     pub token: Option<String>,
     /// Replay requests that break the contract instead of refusing them.
     pub lenient: bool,
+    /// Whose word decides the response format for every API, over what
+    /// each `api.json` says (`serve --formats`).
+    pub formats: Option<crate::contract::dialect::Formats>,
 }
 
 /// The outcome of checking one request.

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::contract::dialect::{DialectName, Envelope, Format, XmlStyle};
+use crate::contract::dialect::{DialectName, Envelope, Format, Formats, XmlStyle};
 use crate::contract::problem::escape_pointer;
 use crate::contract::render;
 use crate::contract::schema::Contract;
@@ -133,6 +133,8 @@ pub struct Api {
     pub credential_headers: Vec<CredentialHeader>,
     /// Documentation URL.
     pub docs: Option<String>,
+    /// Whose word decides the response format, as `api.json` says.
+    pub formats: Formats,
 }
 
 /// A header that carries a credential.
@@ -532,6 +534,7 @@ impl Loader<'_> {
             prefix: prefix.to_string(),
             auth,
             docs: api.docs,
+            formats: api.formats.unwrap_or_default(),
         })
     }
 

@@ -124,6 +124,7 @@ pub fn api_file(dialect: DialectName) -> ApiFile {
         prefix: prefix.into(),
         auth: None,
         docs: docs.map(str::to_string),
+        formats: None,
     }
 }
 

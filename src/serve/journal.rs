@@ -38,6 +38,8 @@ pub struct Record<'a> {
     pub micros: u64,
     /// Where the body served comes from, when its page documents none.
     pub example: Option<&'a ExampleSource>,
+    /// Why the answer's format is not the one the request seems to ask for.
+    pub note: Option<&'static str>,
 }
 
 /// One journaled request.
@@ -75,6 +77,10 @@ pub struct Entry {
     /// `Docmock-Example` header carries; absent for a documented body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<ExampleSource>,
+    /// Why the answer's format is not the one the request seems to ask for
+    /// ("the ONLYOFFICE server ignores Accept; add .xml to the path").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 impl Entry {
@@ -92,6 +98,7 @@ impl Entry {
             violations: request.violations,
             micros: request.micros,
             example: request.example.cloned(),
+            note: request.note,
         }
     }
 
@@ -113,6 +120,7 @@ impl Entry {
         if self.example.as_ref() != request.example {
             self.example = request.example.cloned();
         }
+        self.note = request.note;
     }
 }
 
@@ -226,6 +234,7 @@ mod tests {
             violations: Vec::new(),
             micros: 0,
             example: None,
+            note: None,
         }
     }
 
@@ -281,6 +290,7 @@ mod tests {
         journal.record(Record {
             endpoint: Some("new"),
             example: Some(&ExampleSource::NoData),
+            note: None,
             ..entry("/new")
         });
         let entries = journal.recent(10);

@@ -403,6 +403,7 @@ struct Detached {
     verdict: Verdict,
     message: Option<String>,
     violations: Vec<crate::contract::problem::Violation>,
+    note: Option<&'static str>,
     /// Index, among the endpoint's responses, of the undocumented one
     /// served.
     example: Option<usize>,
@@ -430,6 +431,7 @@ impl Detached {
             message: answer.message,
             violations: answer.violations,
             example,
+            note: answer.note,
         }
     }
 
@@ -441,6 +443,7 @@ impl Detached {
             verdict: self.verdict,
             message: self.message,
             violations: self.violations,
+            note: self.note,
             delay: None,
             example: endpoint
                 .zip(self.example)
@@ -477,6 +480,7 @@ fn rate_limited<'m>(
         violations: Vec::new(),
         delay: None,
         example: None,
+        note: None,
     }
 }
 
@@ -498,6 +502,7 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
         violations: problem.violations,
         delay: None,
         example: None,
+        note: None,
     }
 }
 
@@ -536,6 +541,7 @@ fn finish(
             verdict: answer.verdict.as_str(),
             micros,
             peer: &client.address,
+            note: answer.note,
         },
         time,
     );
@@ -556,6 +562,7 @@ fn finish(
         violations: answer.violations,
         micros,
         example: answer.example,
+        note: answer.note,
     });
     in_flight.end_at(ended);
     answer.response.map(Full::new)

@@ -819,6 +819,65 @@ fn import_refused(page: &str) -> (tempfile::TempDir, String) {
     (out, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
+#[tokio::test]
+async fn a_list_an_xml_only_page_shows_one_item_of_is_a_list_in_json() {
+    let page = "84_get-case-contacts-xml-only-list-of-one.txt";
+    let json = imported_file(
+        page,
+        "fixtures/onlyoffice/get-crm-case-caseid-contact/response-200.json",
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(
+        value["response"][0]["DisplayName"], "Leena Virtanen",
+        "{json}"
+    );
+    assert_eq!(value["response"].as_array().map(Vec::len), Some(1));
+    assert_checks(page);
+
+    // Served as a list of one in JSON, and as the page shows it in XML.
+    let out = import_alone(page);
+    let specs = out.path().join("specs");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let http = common::client();
+    let url =
+        |suffix: &str| server.url(&format!("/onlyoffice/api/2.0/crm/case/912/contact{suffix}"));
+    let served: serde_json::Value = http
+        .get(url(""))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(served["response"][0]["id"], 2094, "{served}");
+    let xml = http
+        .get(url(".xml"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("XML");
+    let documented = imported_file(
+        page,
+        "fixtures/onlyoffice/get-crm-case-caseid-contact/response-200.xml",
+    );
+    assert!(
+        docmock::contract::catalog::same_xml_text(&documented, xml.as_bytes()),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_single_object_an_xml_only_page_shows_stays_an_object() {
+    // A `Case` is one object: its JSON is read off the XML when served,
+    // and no JSON fixture is written for it.
+    let out = import_alone("06_get-case-xml-only.txt");
+    let fixtures = out.path().join("fixtures/onlyoffice/get-crm-case-caseid");
+    assert!(fixtures.join("response-200.xml").exists());
+    assert!(!fixtures.join("response-200.json").exists());
+}
+
 /// Imports one page of `tests/pages` and checks the result, which must pass.
 fn assert_checks(page: &str) {
     let out = import_alone(page);

@@ -121,6 +121,17 @@ pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
 /// under `dialect` and whose word `formats` says counts. `Err` carries the
 /// media types the dialect can answer with, for a 406: only the
 /// documentation's rule refuses anything.
+///
+/// ```
+/// use docmock::answer::negotiate::{Asked, negotiate};
+/// use docmock::contract::dialect::{DialectName, Format, Formats};
+///
+/// let r7 = DialectName::R7office.rules();
+/// let asked = Asked { accept: Some("text/xml"), ..Asked::default() };
+/// // Community Server does not read Accept; the documentation does.
+/// assert_eq!(negotiate(r7, Formats::Server, asked).map(|n| n.format), Ok(Format::Json));
+/// assert_eq!(negotiate(r7, Formats::Documented, asked).map(|n| n.format), Ok(Format::Xml));
+/// ```
 pub fn negotiate(
     dialect: &Dialect,
     formats: Formats,

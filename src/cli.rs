@@ -316,6 +316,14 @@ struct ServeArgs {
     /// How many requests the journal (`/__docmock/requests`) keeps.
     #[arg(long, default_value_t = 500)]
     journal_size: usize,
+    /// Whose word decides the response format of every API, over
+    /// `"formats"` in its api.json: `server` answers as the vendor's server
+    /// does (ONLYOFFICE and R7-Office: JSON unless the path ends in `.xml`;
+    /// what existing clients expect), `documented` as its documentation
+    /// says (XML by default, `Accept` honoured) [default: each api.json's
+    /// word, `server` when it says nothing].
+    #[arg(long, value_name = "server|documented")]
+    formats: Option<docmock::contract::dialect::Formats>,
     /// Threads serving connections, each connection kept on one
     /// [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -347,13 +355,19 @@ impl SpecArgs {
     }
 
     /// The mock of these specs; `token`, when given, is the only
-    /// credential it accepts, and `strict` refuses requests that leave out
-    /// a parameter the page does not mark optional.
+    /// credential it accepts, `strict` refuses requests that leave out a
+    /// parameter the page does not mark optional, and `formats`, when
+    /// given, decides the response format of every API.
     ///
     /// Broken spec files and routes that conflict with one loaded before
     /// them are refused together, all of them named; with `--lenient` they
     /// are skipped with a warning each and the rest is served.
-    fn load(&self, token: Option<&str>, strict: bool) -> Result<Mock> {
+    fn load(
+        &self,
+        token: Option<&str>,
+        strict: bool,
+        formats: Option<docmock::contract::dialect::Formats>,
+    ) -> Result<Mock> {
         let source = self.source.source();
         let (catalog, mut problems) = Catalog::load_lenient(&source);
         let (mock, conflicts) = Mock::skipping_conflicts(catalog, &self.mount())
@@ -377,6 +391,7 @@ impl SpecArgs {
             token: token.map(str::to_owned),
             lenient: self.lenient,
             strict,
+            formats,
         };
         Ok(mock.with_policy(policy))
     }
@@ -547,7 +562,7 @@ fn openapi(args: OpenapiArgs) -> Result<ExitCode> {
 /// The whole table when asked for (`--verbose`), for one API (`--api`), or
 /// when it is short; a summary per API otherwise.
 fn routes(args: SpecArgs) -> Result<ExitCode> {
-    let mock = args.load(None, false)?;
+    let mock = args.load(None, false, None)?;
     if args.verbose || args.api.is_some() || listing::lists_every_route(&mock) {
         print!("{}", listing::routes_table(&mock));
     } else {
@@ -564,7 +579,9 @@ fn routes(args: SpecArgs) -> Result<ExitCode> {
 }
 
 fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
-    let mock = args.spec.load(args.token.as_deref(), args.strict)?;
+    let mock = args
+        .spec
+        .load(args.token.as_deref(), args.strict, args.formats)?;
     let settings = Settings {
         limits: Limits {
             max_body: args.max_body,
@@ -586,8 +603,8 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     let _watcher = if args.watch {
         let source = args.spec.source.source();
         let (spec, shared) = (args.spec.clone(), Arc::clone(&shared));
-        let (token, strict) = (args.token.clone(), args.strict);
-        let reload = move || match spec.load(token.as_deref(), strict) {
+        let (token, strict, formats) = (args.token.clone(), args.strict, args.formats);
+        let reload = move || match spec.load(token.as_deref(), strict, formats) {
             Ok(mock) => {
                 let count = mock.catalog().endpoints.len();
                 shared.replace(mock);

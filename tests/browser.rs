@@ -125,7 +125,7 @@ async fn a_page_from_another_origin_reads_json_and_xml_with_credentials_and_a_bo
       body: JSON.stringify({{contactStatusid: 1234}})
     }});
     const json = await put.json();
-    const get = await fetch(base + "/r7/api/2.0/crm/contact/1234", {{
+    const get = await fetch(base + "/r7/api/2.0/crm/contact/1234.xml", {{
       headers: {{"Authorization": "browser-token", "Accept": "application/xml"}}
     }});
     const xml = new DOMParser().parseFromString(await get.text(), "application/xml");

@@ -505,7 +505,13 @@ async fn every_written_page_imports_checks_and_serves_its_documented_examples() 
 
     let catalog =
         docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
-    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    // The documentation's formats, whose Accept asks every dialect for XML.
+    let server = common::Server::start(&[
+        "--specs",
+        specs.to_str().expect("utf-8"),
+        "--formats",
+        "documented",
+    ]);
     let http = common::client();
     let mut compared = (0, 0);
     for endpoint in &catalog.endpoints {
@@ -813,6 +819,65 @@ fn import_refused(page: &str) -> (tempfile::TempDir, String) {
     (out, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
+#[tokio::test]
+async fn a_list_an_xml_only_page_shows_one_item_of_is_a_list_in_json() {
+    let page = "84_get-case-contacts-xml-only-list-of-one.txt";
+    let json = imported_file(
+        page,
+        "fixtures/onlyoffice/get-crm-case-caseid-contact/response-200.json",
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(
+        value["response"][0]["DisplayName"], "Leena Virtanen",
+        "{json}"
+    );
+    assert_eq!(value["response"].as_array().map(Vec::len), Some(1));
+    assert_checks(page);
+
+    // Served as a list of one in JSON, and as the page shows it in XML.
+    let out = import_alone(page);
+    let specs = out.path().join("specs");
+    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let http = common::client();
+    let url =
+        |suffix: &str| server.url(&format!("/onlyoffice/api/2.0/crm/case/912/contact{suffix}"));
+    let served: serde_json::Value = http
+        .get(url(""))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(served["response"][0]["id"], 2094, "{served}");
+    let xml = http
+        .get(url(".xml"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("XML");
+    let documented = imported_file(
+        page,
+        "fixtures/onlyoffice/get-crm-case-caseid-contact/response-200.xml",
+    );
+    assert!(
+        docmock::contract::catalog::same_xml_text(&documented, xml.as_bytes()),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_single_object_an_xml_only_page_shows_stays_an_object() {
+    // A `Case` is one object: its JSON is read off the XML when served,
+    // and no JSON fixture is written for it.
+    let out = import_alone("06_get-case-xml-only.txt");
+    let fixtures = out.path().join("fixtures/onlyoffice/get-crm-case-caseid");
+    assert!(fixtures.join("response-200.xml").exists());
+    assert!(!fixtures.join("response-200.json").exists());
+}
+
 /// Imports one page of `tests/pages` and checks the result, which must pass.
 fn assert_checks(page: &str) {
     let out = import_alone(page);
@@ -858,12 +923,18 @@ async fn a_camel_case_onlyoffice_page_with_r7_style_xml_is_served_as_documented(
         docmock::Catalog::load(&docmock::Source::new(&specs, None)).expect("imported specs load");
     let endpoint = &catalog.endpoints[0];
     let fixture = |ext: &str| documented_fixture(out.path(), endpoint, ext).expect("fixture");
-    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    // The documentation's formats: Accept chooses, and XML is the default.
+    let server = common::Server::start(&[
+        "--specs",
+        specs.to_str().expect("utf-8"),
+        "--formats",
+        "documented",
+    ]);
     let http = common::client();
     for (accept, documented) in [
         ("application/json", fixture("json")),
         ("application/xml", fixture("xml")),
-        // No format named: ONLYOFFICE answers XML.
+        // No format named: ONLYOFFICE's documentation says XML.
         ("*/*", fixture("xml")),
     ] {
         let reply =
@@ -1242,7 +1313,12 @@ async fn an_xml_example_that_lost_its_indentation_is_laid_out_again_and_served_a
          <Printed>True</Printed>\n    <Owner>\n      <Id>7</Id>\n    </Owner>\n  </response>\n\
          </result>\n"
     );
-    let server = common::Server::start(&["--specs", specs.to_str().expect("utf-8")]);
+    let server = common::Server::start(&[
+        "--specs",
+        specs.to_str().expect("utf-8"),
+        "--formats",
+        "documented",
+    ]);
     let http = common::client();
     let reply = common::example_request(
         &http,

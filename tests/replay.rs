@@ -76,8 +76,70 @@ async fn every_documented_example_returns_the_documented_status_and_json_verbati
 }
 
 #[tokio::test]
-async fn xml_is_served_for_accept_headers_and_the_xml_suffix_and_equals_the_documented_xml() {
+async fn xml_is_served_for_the_xml_suffix_and_equals_the_documented_xml() {
     let server = Server::start(&[]);
+    let catalog = bundled();
+    let http = client();
+    let mut checked = 0;
+    for endpoint in &catalog.endpoints {
+        let Some(documented) = endpoint.responses[0].xml_fixture.as_deref() else {
+            continue;
+        };
+        let prefix = prefix_of(&catalog, endpoint);
+        // As Community Server does, `.xml` selects XML without any Accept
+        // header, unless the request sends JSON.
+        let target = &endpoint.request.as_ref().expect("example").target;
+        let method =
+            reqwest::Method::from_bytes(endpoint.method.as_str().as_bytes()).expect("method");
+        let url = server.url(&format!("{prefix}{target}.xml"));
+        let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
+        let mut request = http.request(method.clone(), &url);
+        if let Some(body) = &body {
+            // The same fields as a form: what a client that wants XML sends.
+            let fields: serde_json::Map<String, Value> =
+                serde_json::from_slice(body).expect("a JSON object");
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in &fields {
+                let text = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string);
+                form.append_pair(name, &text);
+            }
+            request = request
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(form.finish());
+        }
+        let reply = request.send().await.expect("request sent");
+        assert_eq!(reply.headers()["content-type"], "text/xml; charset=utf-8");
+        let reply_body = reply.bytes().await.expect("body");
+        assert!(
+            same_xml_text(documented, &reply_body),
+            "{} with .xml",
+            endpoint.id
+        );
+        if let Some(body) = body {
+            let json = http
+                .request(method, &url)
+                .header("Content-Type", "application/json")
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("request sent");
+            assert_eq!(
+                json.headers()["content-type"],
+                "application/json; charset=utf-8",
+                "{}: a JSON body gets JSON, .xml or not",
+                endpoint.id
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "the four ONLYOFFICE/R7 pages document XML");
+}
+
+#[tokio::test]
+async fn the_documented_formats_serve_xml_for_accept_headers_and_the_xml_suffix() {
+    let server = Server::start(&["--formats", "documented"]);
     let catalog = bundled();
     let http = client();
     let mut checked = 0;
@@ -102,7 +164,7 @@ async fn xml_is_served_for_accept_headers_and_the_xml_suffix_and_equals_the_docu
                 endpoint.id
             );
         }
-        // The `.xml` suffix selects XML without any Accept header.
+        // The documentation's `.xml` suffix selects XML whatever is sent.
         let target = &endpoint.request.as_ref().expect("example").target;
         let method =
             reqwest::Method::from_bytes(endpoint.method.as_str().as_bytes()).expect("method");
@@ -134,14 +196,30 @@ async fn a_request_that_names_no_format_gets_the_vendors_default() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(r7.headers()["content-type"], "text/xml; charset=utf-8");
-    assert!(r7.text().await.expect("body").starts_with("<result>"));
+    assert_eq!(
+        r7.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let body: Value = r7.json().await.expect("json");
+    assert_eq!(body["response"]["firstName"], "Tadjeddine");
 
     let superoffice = superoffice_update(&server, None).await;
     assert_eq!(
         superoffice.headers()["content-type"],
         "application/json; charset=utf-8"
     );
+}
+
+#[tokio::test]
+async fn a_request_that_names_no_format_gets_the_documented_default_when_asked() {
+    let server = Server::start(&["--formats", "documented"]);
+    let r7 = client()
+        .get(server.url("/r7/api/2.0/crm/contact/1234"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r7.headers()["content-type"], "text/xml; charset=utf-8");
+    assert!(r7.text().await.expect("body").starts_with("<result>"));
 }
 
 #[tokio::test]
@@ -252,14 +330,26 @@ async fn a_documented_path_with_another_method_is_a_405_with_allow() {
     assert_eq!(reply.status(), 405);
     // OPTIONS is answered on every documented path, so Allow names it too.
     assert_eq!(reply.headers()["allow"], "GET, HEAD, OPTIONS");
-    assert_eq!(reply.headers()["content-type"], "text/xml; charset=utf-8");
-    let body = reply.text().await.expect("body");
+    assert_eq!(
+        reply.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let body: Value = reply.json().await.expect("json");
+    assert_eq!(body["statusCode"], 405, "{body}");
+    let xml = client()
+        .delete(server.url("/r7/api/2.0/crm/contact/1234.xml"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(xml.status(), 405);
+    assert_eq!(xml.headers()["content-type"], "text/xml; charset=utf-8");
+    let body = xml.text().await.expect("body");
     assert!(body.contains("<statusCode>405</statusCode>"), "{body}");
 }
 
 #[tokio::test]
-async fn an_accept_header_naming_nothing_servable_is_a_406() {
-    let server = Server::start(&[]);
+async fn an_accept_header_naming_nothing_servable_is_a_406_under_the_documented_formats() {
+    let server = Server::start(&["--formats", "documented"]);
     let reply = client()
         .get(server.url("/r7/api/2.0/crm/contact/1234"))
         .header("Accept", "image/png")

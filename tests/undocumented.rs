@@ -195,8 +195,13 @@ async fn each_kind_is_served_with_its_body_and_marked() {
         (status, &mark, body.as_str()),
         (200, &same_type, CONTACT_JSON)
     );
-    let (status, mark, body) =
-        fetch(&server, M::GET, "/onlyoffice/api/2.0/crm/person/1234", XML).await;
+    let (status, mark, body) = fetch(
+        &server,
+        M::GET,
+        "/onlyoffice/api/2.0/crm/person/1234.xml",
+        XML,
+    )
+    .await;
     assert_eq!(
         (status, &mark, body.as_str()),
         (200, &same_type, CONTACT_XML.trim_end())
@@ -252,7 +257,7 @@ async fn each_kind_is_served_with_its_body_and_marked() {
     let (_, mark, body) = fetch(
         &server,
         M::GET,
-        "/onlyoffice/api/2.0/crm/invoice/1234/exist",
+        "/onlyoffice/api/2.0/crm/invoice/1234/exist.xml",
         XML,
     )
     .await;

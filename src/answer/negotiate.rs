@@ -1,7 +1,33 @@
-//! Choosing the response format: a `.json` / `.xml` path suffix where the
-//! dialect has them, else the `Accept` header, else the vendor's default.
+//! Choosing the response format, as the vendor's server does
+//! ([`Formats::Server`], the default) or as its documentation says
+//! ([`Formats::Documented`]: a `.json` / `.xml` path suffix where the
+//! dialect has them, else the `Accept` header, else the documented default).
 
-use crate::contract::dialect::{Dialect, Format};
+use crate::contract::dialect::{Dialect, Format, Formats, ServerFormats};
+
+/// Why an ONLYOFFICE answer is JSON although `Accept` asks for XML.
+pub const ACCEPT_IGNORED: &str = "Accept asks for XML, but the ONLYOFFICE server ignores Accept and \
+     answers JSON; add .xml to the path for XML";
+
+/// Why an ONLYOFFICE answer to a `.xml` path is JSON.
+pub const JSON_BODY_WINS: &str = "the path ends in .xml, but the ONLYOFFICE server answers JSON \
+     when the request's Content-Type is application/json; send the body as a form for XML";
+
+/// Why a SuperOffice answer is JSON although `Accept` names no JSON type.
+pub const UNKNOWN_ACCEPT: &str = "Accept names no media type this API writes; the server's \
+     ASP.NET content negotiation answers JSON, so docmock does (check the spelling)";
+
+/// What a request says about the format it wants.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked<'r> {
+    /// The format a `.json`, `.xml` or `.tml` path suffix names, where the
+    /// dialect reads one.
+    pub suffix: Option<Format>,
+    /// The `Accept` header, if any.
+    pub accept: Option<&'r str>,
+    /// The request's `Content-Type`, if any.
+    pub content_type: Option<&'r str>,
+}
 
 /// Every `Content-Type` an answer can carry.
 pub const CONTENT_TYPES: [&str; 4] = [
@@ -18,6 +44,9 @@ pub struct Negotiated {
     pub format: Format,
     /// The media type for `Content-Type` (without charset).
     pub media_type: &'static str,
+    /// Why the format is not the one the request seems to ask for, for the
+    /// journal and the log.
+    pub note: Option<&'static str>,
 }
 
 impl Negotiated {
@@ -42,22 +71,27 @@ impl Negotiated {
             Format::Json => Negotiated {
                 format,
                 media_type: "application/json",
+                note: None,
             },
             Format::Xml => Negotiated {
                 format,
                 media_type: dialect.xml_content_type,
+                note: None,
             },
         }
     }
 }
 
-/// Splits a `.json` / `.xml` suffix off the last path segment.
+/// Splits a `.json`, `.xml` or `.tml` suffix off the last path segment
+/// (Community Server's `JsonNetSerializer.GetSupportedExtensions` lists
+/// the three).
 ///
 /// ```
 /// use docmock::contract::dialect::Format;
 /// use docmock::answer::negotiate::split_suffix;
 ///
 /// assert_eq!(split_suffix("/api/2.0/crm/contact/1.xml"), ("/api/2.0/crm/contact/1", Some(Format::Xml)));
+/// assert_eq!(split_suffix("/api/2.0/crm/contact/1.tml"), ("/api/2.0/crm/contact/1", Some(Format::Xml)));
 /// assert_eq!(split_suffix("/api/v1/Contact/1"), ("/api/v1/Contact/1", None));
 /// ```
 pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
@@ -65,7 +99,11 @@ pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
     if !matches!(path.as_bytes().last(), Some(b'n' | b'N' | b'l' | b'L')) {
         return (path, None);
     }
-    for (suffix, format) in [(".json", Format::Json), (".xml", Format::Xml)] {
+    for (suffix, format) in [
+        (".json", Format::Json),
+        (".xml", Format::Xml),
+        (".tml", Format::Xml),
+    ] {
         let Some(start) = path.len().checked_sub(suffix.len()) else {
             continue;
         };
@@ -79,16 +117,90 @@ pub fn split_suffix(path: &str) -> (&str, Option<Format>) {
     (path, None)
 }
 
-/// Picks the format for `accept` (the `Accept` header, if any) under
-/// `dialect`, honouring q-values. `Err` carries the media types the dialect
-/// can answer with, for a 406.
+/// Picks the format of the answer to a request that asks for `asked`,
+/// under `dialect` and whose word `formats` says counts. `Err` carries the
+/// media types the dialect can answer with, for a 406: only the
+/// documentation's rule refuses anything.
+///
+/// ```
+/// use docmock::answer::negotiate::{Asked, negotiate};
+/// use docmock::contract::dialect::{DialectName, Format, Formats};
+///
+/// let r7 = DialectName::R7office.rules();
+/// let asked = Asked { accept: Some("text/xml"), ..Asked::default() };
+/// // Community Server does not read Accept; the documentation does.
+/// assert_eq!(negotiate(r7, Formats::Server, asked).map(|n| n.format), Ok(Format::Json));
+/// assert_eq!(negotiate(r7, Formats::Documented, asked).map(|n| n.format), Ok(Format::Xml));
+/// ```
+pub fn negotiate(
+    dialect: &Dialect,
+    formats: Formats,
+    asked: Asked<'_>,
+) -> Result<Negotiated, Vec<&'static str>> {
+    match (dialect.server_formats, formats) {
+        (ServerFormats::PathExtension, Formats::Server) => Ok(by_extension(dialect, asked)),
+        (ServerFormats::PathExtension, Formats::Documented) => {
+            documented(dialect, asked.suffix, asked.accept)
+        }
+        // The documentation promises no 406 either: the fallback holds
+        // under both words.
+        (ServerFormats::AcceptElseJson, _) => Ok(documented(dialect, asked.suffix, asked.accept)
+            .unwrap_or(Negotiated {
+                note: Some(UNKNOWN_ACCEPT),
+                ..Negotiated::default_for(dialect, Format::Json)
+            })),
+    }
+}
+
+/// Community Server's rule: XML only for a `.xml` / `.tml` path whose
+/// request does not send JSON; `Accept` is not read (see
+/// [`ServerFormats::PathExtension`]). A request that seems to ask for XML
+/// otherwise gets a note saying how to get it.
+fn by_extension(dialect: &Dialect, asked: Asked<'_>) -> Negotiated {
+    // `StringUtils.IsContentType`: the media type, parameters left out.
+    let sends_json = asked.content_type.is_some_and(|content_type| {
+        let media = content_type.split(';').next().unwrap_or_default();
+        media.trim_ascii().eq_ignore_ascii_case("application/json")
+    });
+    let json = Negotiated::default_for(dialect, Format::Json);
+    match asked.suffix {
+        Some(Format::Xml) if !sends_json => Negotiated::default_for(dialect, Format::Xml),
+        Some(Format::Xml) => Negotiated {
+            note: Some(JSON_BODY_WINS),
+            ..json
+        },
+        Some(Format::Json) => json,
+        None if asked.accept.is_some_and(|a| asks_for_xml(dialect, a)) => Negotiated {
+            note: Some(ACCEPT_IGNORED),
+            ..json
+        },
+        None => json,
+    }
+}
+
+/// Whether `accept` names an XML media type and prefers it to JSON: `*/*`
+/// or a list that puts JSON first does not ask for XML.
+fn asks_for_xml(dialect: &Dialect, accept: &str) -> bool {
+    let names_xml = accept.split(',').any(|range| {
+        let media = range.split(';').next().unwrap_or_default().trim_ascii();
+        dialect
+            .xml_media_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(media))
+    });
+    names_xml && documented(dialect, None, Some(accept)).is_ok_and(|n| n.format == Format::Xml)
+}
+
+/// The documentation's rule: the suffix, else `accept` (the `Accept`
+/// header, if any) honouring q-values, else the documented default. `Err`
+/// carries the media types the dialect can answer with, for a 406.
 ///
 /// As RFC 9110 §12.5.1 says, each media type the dialect can answer with
 /// takes the quality of the most specific range that matches it, so that
 /// `text/xml;q=0, */*` refuses `text/xml` while `*/*` admits the rest. The
 /// highest quality wins; ties go to the range listed first, then to the
 /// dialect's own order (its default format first).
-pub fn negotiate(
+fn documented(
     dialect: &Dialect,
     suffix: Option<Format>,
     accept: Option<&str>,
@@ -209,12 +321,14 @@ fn served(dialect: &Dialect, is: impl Fn(&str) -> bool) -> Option<Negotiated> {
             } else {
                 "application/json"
             },
+            note: None,
         });
     }
     let found = dialect.xml_media_types.iter().find(|t| is(t))?;
     Some(Negotiated {
         format: Format::Xml,
         media_type: found,
+        note: None,
     })
 }
 
@@ -233,13 +347,92 @@ mod tests {
     use super::*;
     use crate::contract::dialect::DialectName;
 
+    /// The documentation's rule, which most of these tests pin.
     fn pick(dialect: DialectName, accept: Option<&str>) -> Result<Negotiated, Vec<&'static str>> {
-        negotiate(dialect.rules(), None, accept)
+        let asked = Asked {
+            accept,
+            ..Asked::default()
+        };
+        negotiate(dialect.rules(), Formats::Documented, asked)
+    }
+
+    /// The server's rule.
+    fn served_as(dialect: DialectName, asked: Asked<'_>) -> Negotiated {
+        negotiate(dialect.rules(), Formats::Server, asked).expect("the server refuses nothing")
+    }
+
+    #[test]
+    fn onlyoffice_servers_answer_xml_only_for_an_xml_path_without_a_json_body() {
+        let oo = DialectName::Onlyoffice;
+        let xml = Asked {
+            suffix: Some(Format::Xml),
+            ..Asked::default()
+        };
+        assert_eq!(served_as(oo, xml).media_type, "text/xml");
+        let form = Asked {
+            content_type: Some("application/x-www-form-urlencoded"),
+            ..xml
+        };
+        assert_eq!(served_as(oo, form).format, Format::Xml);
+        let json_body = Asked {
+            content_type: Some("Application/JSON; charset=utf-8"),
+            ..xml
+        };
+        let n = served_as(oo, json_body);
+        assert_eq!((n.format, n.note), (Format::Json, Some(JSON_BODY_WINS)));
+        for accept in [None, Some("*/*"), Some("application/json, text/xml")] {
+            let asked = Asked {
+                accept,
+                ..Asked::default()
+            };
+            let n = served_as(DialectName::R7office, asked);
+            assert_eq!((n.format, n.note), (Format::Json, None), "{accept:?}");
+        }
+    }
+
+    #[test]
+    fn onlyoffice_servers_ignore_accept_and_say_so() {
+        for accept in ["text/xml", "application/xml;q=0.9, application/json;q=0.1"] {
+            let asked = Asked {
+                accept: Some(accept),
+                ..Asked::default()
+            };
+            let n = served_as(DialectName::Onlyoffice, asked);
+            assert_eq!(n.format, Format::Json, "{accept}");
+            assert_eq!(n.note, Some(ACCEPT_IGNORED), "{accept}");
+        }
+        let png = Asked {
+            accept: Some("image/png"),
+            ..Asked::default()
+        };
+        assert_eq!(served_as(DialectName::Onlyoffice, png).note, None);
+    }
+
+    #[test]
+    fn superoffice_answers_json_to_an_accept_it_cannot_write() {
+        for formats in [Formats::Server, Formats::Documented] {
+            for accept in ["aplication/json", "text/html", "image/*", "*/*;q=0"] {
+                let asked = Asked {
+                    accept: Some(accept),
+                    ..Asked::default()
+                };
+                let n =
+                    negotiate(DialectName::Superoffice.rules(), formats, asked).expect("never 406");
+                assert_eq!(n.content_type(), "application/json; charset=utf-8");
+                assert_eq!(n.note, Some(UNKNOWN_ACCEPT));
+            }
+        }
+        let xml = Asked {
+            accept: Some("text/xml"),
+            ..Asked::default()
+        };
+        assert_eq!(served_as(DialectName::Superoffice, xml).format, Format::Xml);
     }
 
     #[test]
     fn a_suffix_is_split_only_off_a_last_segment_longer_than_it() {
         assert_eq!(split_suffix("/a/1.JSON"), ("/a/1", Some(Format::Json)));
+        assert_eq!(split_suffix("/a/1.TML"), ("/a/1", Some(Format::Xml)));
         assert_eq!(split_suffix("x.xml"), ("x", Some(Format::Xml)));
         for path in [
             "/a/.json",
@@ -256,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn onlyoffice_answers_xml_when_the_request_names_no_format() {
+    fn onlyoffice_documents_xml_when_the_request_names_no_format() {
         let n = pick(DialectName::Onlyoffice, None).expect("acceptable");
         assert_eq!(n.format, Format::Xml);
         let n = pick(DialectName::Onlyoffice, Some("*/*")).expect("acceptable");
@@ -390,12 +583,13 @@ mod tests {
 
     #[test]
     fn a_suffix_overrides_accept() {
-        let n = negotiate(
-            DialectName::Onlyoffice.rules(),
-            Some(Format::Json),
-            Some("text/xml"),
-        )
-        .expect("acceptable");
+        let asked = Asked {
+            suffix: Some(Format::Json),
+            accept: Some("text/xml"),
+            content_type: None,
+        };
+        let n = negotiate(DialectName::Onlyoffice.rules(), Formats::Documented, asked)
+            .expect("acceptable");
         assert_eq!(n.format, Format::Json);
     }
 }

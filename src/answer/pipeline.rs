@@ -13,7 +13,7 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::answer::negotiate::{Negotiated, negotiate, split_suffix};
+use crate::answer::negotiate::{Asked, Negotiated, negotiate, split_suffix};
 use crate::answer::request::{NotableHeaders, PREFER, Request, accept_of};
 use crate::answer::router::{Mount, Route, Routed, Router};
 use crate::answer::validate::{self, Policy};
@@ -75,6 +75,10 @@ pub struct Answer<'m> {
     /// (the response also carries [`EXAMPLE_HEADER`]); `None` for a
     /// documented body and for every answer docmock makes up itself.
     pub example: Option<&'m ExampleSource>,
+    /// Why the answer's format is not the one the request seems to ask
+    /// for (see [`crate::answer::negotiate::ACCEPT_IGNORED`]), for the
+    /// journal and the log.
+    pub note: Option<&'static str>,
 }
 
 /// The response header that marks an answer whose body no page documents:
@@ -94,6 +98,7 @@ impl Answer<'_> {
             delay: None,
             warnings: Vec::new(),
             example: None,
+            note: None,
         }
     }
 
@@ -114,6 +119,7 @@ impl Answer<'_> {
             delay: None,
             warnings: Vec::new(),
             example: None,
+            note: None,
         }
     }
 
@@ -281,9 +287,15 @@ impl Mock {
             delay: preferred_delay(&preferences),
             warnings: Vec::new(),
             example: None,
+            note: None,
         };
         let accept = accept_of(&request.headers, notable);
-        let negotiated = match negotiate(dialect, suffix, accept.as_deref()) {
+        let asked = Asked {
+            suffix,
+            accept: accept.as_deref(),
+            content_type: request.header_str(header::CONTENT_TYPE),
+        };
+        let negotiated = match negotiate(dialect, self.formats(route.api), asked) {
             Ok(n) => n,
             Err(available) => {
                 let problem = Problem::new(
@@ -302,6 +314,10 @@ impl Mock {
                 let response = self.problem_response(request, route.api, suffix, &problem);
                 return answer(response).refused(problem);
             }
+        };
+        let answer = |response| Answer {
+            note: negotiated.note,
+            ..answer(response)
         };
 
         let api = &self.catalog.apis[route.api];
@@ -442,6 +458,18 @@ impl Mock {
         (routed, suffix)
     }
 
+    /// Whose word decides the format for API `api`: `serve --formats`,
+    /// else its `api.json`.
+    fn formats(&self, api: usize) -> crate::contract::dialect::Formats {
+        self.policy.formats.unwrap_or_else(|| {
+            self.catalog
+                .apis
+                .get(api)
+                .map(|a| a.formats)
+                .unwrap_or_default()
+        })
+    }
+
     fn dialect(&self, api: usize) -> &'static Dialect {
         self.catalog
             .apis
@@ -460,9 +488,20 @@ impl Mock {
         problem: &Problem,
     ) -> http::Response<Bytes> {
         let dialect = self.dialect(api);
-        let suffix = suffix.filter(|_| dialect.path_suffix);
-        let negotiated = negotiate(dialect, suffix, request.accept().as_deref())
-            .unwrap_or_else(|_| Negotiated::default_for(dialect, dialect.default_format));
+        let accept = request.accept();
+        let asked = Asked {
+            suffix: suffix.filter(|_| dialect.path_suffix),
+            accept: accept.as_deref(),
+            content_type: request.header_str(header::CONTENT_TYPE),
+        };
+        let formats = self.formats(api);
+        let negotiated = negotiate(dialect, formats, asked).unwrap_or_else(|_| {
+            let default = match formats {
+                crate::contract::dialect::Formats::Documented => dialect.default_format,
+                crate::contract::dialect::Formats::Server => Format::Json,
+            };
+            Negotiated::default_for(dialect, default)
+        });
         self.error(dialect, negotiated, problem, request.method == Method::HEAD)
     }
 

@@ -32,6 +32,9 @@ pub struct Policy {
     /// vendor's server does (`serve --strict`; `"strict": true` in an
     /// `api.json` asks the same for one API).
     pub strict: bool,
+    /// Whose word decides the response format for every API, over what
+    /// each `api.json` says (`serve --formats`).
+    pub formats: Option<crate::contract::dialect::Formats>,
 }
 
 /// The outcome of checking one request.

@@ -19,7 +19,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::contract::dialect::{DEFAULT_TOKEN, DialectName, Envelope, Format, Login, XmlStyle};
+use crate::contract::dialect::{
+    DEFAULT_TOKEN, DialectName, Envelope, Format, Formats, Login, XmlStyle,
+};
 use crate::contract::problem::escape_pointer;
 use crate::contract::render;
 use crate::contract::schema::Contract;
@@ -136,6 +138,8 @@ pub struct Api {
     /// Whether a request must send every parameter the page does not mark
     /// optional (`"strict": true` in `api.json`).
     pub strict: bool,
+    /// Whose word decides the response format, as `api.json` says.
+    pub formats: Formats,
 }
 
 /// A header that carries a credential.
@@ -556,6 +560,7 @@ impl Loader<'_> {
             auth,
             docs: api.docs,
             strict: api.strict,
+            formats: api.formats.unwrap_or_default(),
         })
     }
 

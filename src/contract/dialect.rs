@@ -57,6 +57,62 @@ pub enum Format {
     Xml,
 }
 
+/// Whose word decides the response format of an API: `"formats"` in
+/// `api.json`, or `serve --formats`.
+///
+/// The vendors' documentation and their servers disagree: ONLYOFFICE's and
+/// R7-Office's "Basic concepts" pages say XML is the default and `Accept`
+/// chooses, while Community Server answers JSON unless the path ends in
+/// `.xml` and never reads `Accept`. Clients are written against the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Formats {
+    /// As the vendor's server chooses ([`Dialect::server_formats`]).
+    #[default]
+    Server,
+    /// As the documentation says: a path suffix, else `Accept`, else the
+    /// documented default ([`Dialect::default_format`]); an `Accept` that
+    /// names nothing servable gets 406.
+    Documented,
+}
+
+impl std::str::FromStr for Formats {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Formats, String> {
+        match text {
+            "server" => Ok(Formats::Server),
+            "documented" => Ok(Formats::Documented),
+            _ => Err(format!("expected `server` or `documented`, got {text:?}")),
+        }
+    }
+}
+
+/// How a vendor's server picks the response format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerFormats {
+    /// ONLYOFFICE Community Server: XML only when the path ends in `.xml` or
+    /// `.tml` and the request's `Content-Type` media type is not
+    /// `application/json`; JSON otherwise. `Accept` is never read.
+    ///
+    /// Community Server: `module/ASC.Api/ASC.Api/Impl/Serializers/JsonNetSerializer.cs`
+    /// (`IsXmlRequest(request, contentType)`: `(ext == ".tml" || ext ==
+    /// ".xml") && !StringUtils.IsContentType(Constants.JsonContentType,
+    /// contentType)`), `module/ASC.Api/ASC.Api/Utils/StringUtils.cs`
+    /// (`IsContentType` compares `new ContentType(contentType).MediaType`),
+    /// fed the request path and `Content-Type` by
+    /// `Impl/Serializers/SerializerResponder.cs`.
+    PathExtension,
+    /// ASP.NET content negotiation: `Accept` chooses among the formatters,
+    /// and an `Accept` that names none of them gets the first, JSON, rather
+    /// than 406 (ASP.NET Core: `MvcOptions.ReturnHttpNotAcceptable` is
+    /// false by default, so `DefaultOutputFormatterSelector` falls back to
+    /// the first formatter that can write the result; ASP.NET Web API 2's
+    /// `DefaultContentNegotiator` does the same with `ExcludeMatchOnTypeOnly`
+    /// false). The SuperOffice Python SDK sends `Accept: aplication/json`.
+    AcceptElseJson,
+}
+
 /// How the success body is wrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Envelope {
@@ -219,9 +275,14 @@ pub struct Dialect {
     pub envelope: Envelope,
     /// XML rules.
     pub xml: XmlStyle,
-    /// Format when the request names none (no suffix, no usable `Accept`).
+    /// Format when the request names none (no suffix, no usable `Accept`),
+    /// as the documentation says.
     pub default_format: Format,
-    /// Whether `.json` / `.xml` on the last path segment selects the format.
+    /// How the vendor's server picks the format, followed unless the API
+    /// asks for [`Formats::Documented`].
+    pub server_formats: ServerFormats,
+    /// Whether `.json` / `.xml` / `.tml` on the last path segment selects
+    /// the format.
     pub path_suffix: bool,
     /// Media types accepted in `Accept` that select JSON.
     pub json_media_types: &'static [&'static str],
@@ -349,6 +410,7 @@ static ONLYOFFICE: Dialect = Dialect {
         arrays: ArrayForm::Repeated,
     },
     default_format: Format::Xml,
+    server_formats: ServerFormats::PathExtension,
     path_suffix: true,
     json_media_types: JSON_TYPES,
     xml_media_types: XML_TYPES,
@@ -406,6 +468,7 @@ static SUPEROFFICE: Dialect = Dialect {
         arrays: ArrayForm::Wrapped,
     },
     default_format: Format::Json,
+    server_formats: ServerFormats::AcceptElseJson,
     path_suffix: false,
     json_media_types: &[
         "application/json",

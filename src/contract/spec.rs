@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use crate::contract::dialect::AuthFile;
-use crate::contract::dialect::DialectName;
+use crate::contract::dialect::{DialectName, Formats};
 pub use crate::contract::problem::Location;
 
 /// `specs/<api>/api.json`: one vendor API mounted under one prefix.
@@ -36,6 +36,11 @@ pub struct ApiFile {
     /// binding it to its default as the vendor's server does.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
+    /// Whose word decides the response format: `"server"` (the default,
+    /// what the vendor's server does and clients expect) or `"documented"`
+    /// (what the documentation says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formats: Option<Formats>,
 }
 
 /// `specs/<api>/**/<endpoint>.json`: one documented endpoint.

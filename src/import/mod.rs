@@ -125,6 +125,7 @@ pub fn api_file(dialect: DialectName) -> ApiFile {
         auth: None,
         docs: docs.map(str::to_string),
         strict: false,
+        formats: None,
     }
 }
 

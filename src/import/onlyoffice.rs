@@ -18,6 +18,7 @@ use super::text::{Page, encode_segment, json_block, relaid_xml, xml_block};
 use super::types::{split_row, widen_for_example};
 use super::{ImportError, Imported, api_file, conventions, endpoint_id};
 use crate::contract::dialect::DialectName;
+use crate::contract::render;
 use crate::contract::spec::{
     EndpointFile, ExampleSource, Location, ParameterFile, RequestFile, ResponseFile,
 };
@@ -378,6 +379,15 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         response.xml_names = found.names;
         response.xml_literals = found.literals;
     }
+    // A page that shows only XML leaves its JSON form to be read off the
+    // XML, where one `<response>` cannot tell an object from a list of
+    // one: the returned type tells, and the JSON is written here with it.
+    let json = match (json, &xml, &response.type_name) {
+        (None, Some(xml), Some(type_name)) if super::types::names_a_collection(type_name) => {
+            json_of_listed_xml(dialect, xml)
+        }
+        (json, _, _) => json,
+    };
     if let Some(json) = json {
         let file = format!("{prefix}/response-{status}.json");
         fixtures.push((file.clone(), format!("{json}\n")));
@@ -405,6 +415,25 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         fixtures,
         page: page.name.clone(),
     })
+}
+
+/// The JSON form of `xml`, an example whose returned type is a
+/// collection: read by the dialect's conventions, with `response` made a
+/// list however many `<response>` elements it shows (Community Server
+/// writes each item of a list as one, and none for an empty list:
+/// `Impl/ApiStandartResponce.cs` serialised by the XML serializer). `None`
+/// when the XML does not parse: the catalog reports it when it loads.
+fn json_of_listed_xml(dialect: DialectName, xml: &str) -> Option<String> {
+    let mut value = render::infer_xml(xml, &dialect.rules().xml).ok()?;
+    let envelope = value.as_object_mut()?;
+    match envelope.get_mut("response") {
+        Some(Value::Array(_)) => {}
+        Some(item) => *item = Value::Array(vec![item.take()]),
+        None => {
+            envelope.insert("response".into(), Value::Array(Vec::new()));
+        }
+    }
+    Some(super::to_pretty_json(&value).trim_end().to_string())
 }
 
 /// A guide page — the "How to pass authentication?" page — shows a method

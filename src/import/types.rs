@@ -663,6 +663,27 @@ pub struct Returned {
     pub no_data: bool,
 }
 
+/// Whether a returned type's name says the value is a collection: `List of
+/// contacts`, `User list`, `Collection of tags`, `Contact[]`,
+/// `List<Contact>`, `IEnumerable<Contact>`, `array`, `Список контактов`.
+pub fn names_a_collection(type_name: &str) -> bool {
+    let lower = type_name.trim().to_lowercase();
+    let generic = ["list<", "ienumerable<", "icollection<", "ilist<", "array<"];
+    let phrases = [
+        "list of ",
+        "collection of ",
+        "array of ",
+        "список ",
+        "коллекция ",
+    ];
+    lower.ends_with("[]")
+        || lower == "array"
+        || lower.ends_with(" list")
+        || lower.ends_with(" collection")
+        || generic.iter().any(|g| lower.starts_with(g))
+        || phrases.iter().any(|p| lower.starts_with(p))
+}
+
 /// How the generator says a method returns nothing.
 const NO_DATA: &[&str] = &[
     "doesn't return any data",
@@ -850,6 +871,31 @@ pub fn superoffice_schema(doc_type: &str, nullable: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collections_are_named_in_words_and_in_dotnet_spellings() {
+        for name in [
+            "List of contacts",
+            "User list",
+            "Collection of tags",
+            "System.Int32[]",
+            "List<Contact>",
+            "IEnumerable<ContactWrapper>",
+            "array",
+            "Список контактов",
+        ] {
+            assert!(names_a_collection(name), "{name}");
+        }
+        for name in [
+            "Contact",
+            "Case",
+            "Invoice information",
+            "Listing",
+            "Arrays",
+        ] {
+            assert!(!names_a_collection(name), "{name}");
+        }
+    }
 
     #[test]
     fn two_capitalised_words_are_a_description_not_an_enumeration() {

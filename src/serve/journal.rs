@@ -40,6 +40,8 @@ pub struct Record<'a> {
     pub micros: u64,
     /// Where the body served comes from, when its page documents none.
     pub example: Option<&'a ExampleSource>,
+    /// Why the answer's format is not the one the request seems to ask for.
+    pub note: Option<&'static str>,
 }
 
 /// One journaled request.
@@ -82,6 +84,10 @@ pub struct Entry {
     /// `Docmock-Example` header carries; absent for a documented body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<ExampleSource>,
+    /// Why the answer's format is not the one the request seems to ask for
+    /// ("the ONLYOFFICE server ignores Accept; add .xml to the path").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 impl Entry {
@@ -100,6 +106,7 @@ impl Entry {
             warnings: request.warnings,
             micros: request.micros,
             example: request.example.cloned(),
+            note: request.note,
         }
     }
 
@@ -122,6 +129,7 @@ impl Entry {
         if self.example.as_ref() != request.example {
             self.example = request.example.cloned();
         }
+        self.note = request.note;
     }
 }
 
@@ -236,6 +244,7 @@ mod tests {
             warnings: Vec::new(),
             micros: 0,
             example: None,
+            note: None,
         }
     }
 
@@ -291,6 +300,7 @@ mod tests {
         journal.record(Record {
             endpoint: Some("new"),
             example: Some(&ExampleSource::NoData),
+            note: None,
             ..entry("/new")
         });
         let entries = journal.recent(10);

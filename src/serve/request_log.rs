@@ -58,11 +58,28 @@ pub struct RequestLine<'a> {
     pub micros: u64,
     /// The client's address.
     pub peer: &'a str,
+    /// Why the answer's format is not the one the request seems to ask
+    /// for: one line the user can act on, written last.
+    pub note: Option<&'a str>,
 }
 
 impl RequestLine<'_> {
     /// Emits the line as an `INFO` event with target [`TARGET`].
     fn emit(&self) {
+        if let Some(note) = self.note {
+            tracing::info!(
+                target: "docmock::request",
+                method = self.method,
+                path = self.path,
+                endpoint = self.endpoint,
+                status = self.status,
+                verdict = self.verdict,
+                micros = self.micros,
+                peer = self.peer,
+                note,
+            );
+            return;
+        }
         tracing::info!(
             target: "docmock::request",
             method = self.method,
@@ -119,7 +136,11 @@ impl RequestLog {
             RequestLog::Events => line.emit(),
             RequestLog::Off => {}
             RequestLog::Lines { sink, format } => {
-                let size = 160 + line.path.len() + line.endpoint_json.len() + line.peer.len();
+                let size = 160
+                    + line.path.len()
+                    + line.endpoint_json.len()
+                    + line.peer.len()
+                    + line.note.map_or(0, str::len);
                 sink.append_with(size, |buffer| match *format {
                     LineFormat::Text { ansi } => write_text(buffer, at, ansi, line),
                     LineFormat::Json => write_json(buffer, at, line),
@@ -155,6 +176,10 @@ fn write_text(out: &mut Vec<u8>, at: SystemTime, ansi: bool, line: &RequestLine<
     out.extend_from_slice(itoa::Buffer::new().format(line.micros).as_bytes());
     out.extend_from_slice(b" peer=");
     out.extend_from_slice(line.peer.as_bytes());
+    if let Some(note) = line.note {
+        out.extend_from_slice(b" note=");
+        write_json_string(out, note);
+    }
     out.push(b'\n');
 }
 
@@ -176,6 +201,10 @@ fn write_json(out: &mut Vec<u8>, at: SystemTime, line: &RequestLine<'_>) {
     out.extend_from_slice(itoa::Buffer::new().format(line.micros).as_bytes());
     out.extend_from_slice(br#","peer":"#);
     write_json_string(out, line.peer);
+    if let Some(note) = line.note {
+        out.extend_from_slice(br#","note":"#);
+        write_json_string(out, note);
+    }
     out.extend_from_slice(br#","target":""#);
     out.extend_from_slice(TARGET.as_bytes());
     out.extend_from_slice(b"\"}\n");
@@ -299,6 +328,7 @@ mod tests {
         verdict: "valid",
         micros: 35,
         peer: "127.0.0.1:50000",
+        note: None,
     };
 
     #[test]
@@ -317,6 +347,24 @@ mod tests {
              endpoint=\"r7/get-crm-contact-contactid\" status=200 verdict=\"valid\" \
              micros=35 peer=127.0.0.1:50000\n"
         );
+    }
+
+    #[test]
+    fn a_note_ends_the_line_quoted() {
+        let line = RequestLine {
+            note: Some("Accept is ignored; add .xml to the path"),
+            ..LINE
+        };
+        let text = logged(LineFormat::Text { ansi: false }, LevelFilter::INFO, line);
+        assert!(
+            text.ends_with(
+                " peer=127.0.0.1:50000 note=\"Accept is ignored; add .xml to the path\"\n"
+            ),
+            "{text}"
+        );
+        let json = logged(LineFormat::Json, LevelFilter::INFO, line);
+        let value: serde_json::Value = serde_json::from_str(json.trim()).expect("one JSON line");
+        assert_eq!(value["note"], "Accept is ignored; add .xml to the path");
     }
 
     #[test]

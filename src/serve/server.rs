@@ -404,6 +404,7 @@ struct Detached {
     message: Option<String>,
     violations: Vec<crate::contract::problem::Violation>,
     warnings: Vec<String>,
+    note: Option<&'static str>,
     /// Index, among the endpoint's responses, of the undocumented one
     /// served.
     example: Option<usize>,
@@ -432,6 +433,7 @@ impl Detached {
             violations: answer.violations,
             warnings: answer.warnings,
             example,
+            note: answer.note,
         }
     }
 
@@ -443,6 +445,7 @@ impl Detached {
             verdict: self.verdict,
             message: self.message,
             violations: self.violations,
+            note: self.note,
             delay: None,
             warnings: self.warnings,
             example: endpoint
@@ -481,6 +484,7 @@ fn rate_limited<'m>(
         delay: None,
         warnings: Vec::new(),
         example: None,
+        note: None,
     }
 }
 
@@ -503,6 +507,7 @@ fn unreadable<'m>(mock: &'m Mock, request: &Request, problem: Problem) -> Answer
         delay: None,
         warnings: Vec::new(),
         example: None,
+        note: None,
     }
 }
 
@@ -541,6 +546,7 @@ fn finish(
             verdict: answer.verdict.as_str(),
             micros,
             peer: &client.address,
+            note: answer.note,
         },
         time,
     );
@@ -565,6 +571,7 @@ fn finish(
         warnings: answer.warnings,
         micros,
         example: answer.example,
+        note: answer.note,
     });
     in_flight.end_at(ended);
     answer.response.map(Full::new)

@@ -21,7 +21,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::contract::catalog::{Catalog, Endpoint};
-use crate::contract::dialect::{Dialect, Envelope, Format, XmlRoot};
+use crate::contract::dialect::{Dialect, Envelope, Format, ServerFormats, XmlRoot};
 use crate::contract::problem::shorten;
 use crate::contract::spec::ExampleSource;
 use compare::Comparison;
@@ -468,6 +468,61 @@ fn with_values(endpoint: &Endpoint, target: &str, values: &[(String, String)]) -
 /// `.json` / `.xml` on the path for dialects that choose the format so,
 /// in place of the one a documented target already ends in (the login
 /// page's `api/2.0/authentication.json`).
+/// The example's JSON body as a form, for asking a server that answers
+/// JSON to every JSON body for XML ([`ServerFormats::PathExtension`]:
+/// Community Server's `JsonNetSerializer.IsXmlRequest` reads the request's
+/// `Content-Type`, and its binder reads a form as well). `None` when the
+/// body is not JSON, or not an object of plain values a form can carry.
+fn json_body_as_form(
+    endpoint: &Endpoint,
+    dialect: &Dialect,
+    body: Option<&[u8]>,
+) -> Option<String> {
+    if dialect.server_formats != ServerFormats::PathExtension {
+        return None;
+    }
+    let sends_json = endpoint
+        .request
+        .as_ref()?
+        .headers
+        .iter()
+        .any(|(name, value)| {
+            name.eq_ignore_ascii_case("content-type")
+                && value
+                    .split(';')
+                    .next()
+                    .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !sends_json {
+        return None;
+    }
+    let serde_json::Value::Object(members) = serde_json::from_slice(body?).ok()? else {
+        return None;
+    };
+    // A plain value as a form writes it; `None` for an object.
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Number(_) | serde_json::Value::Bool(_) => Some(value.to_string()),
+        _ => None,
+    };
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in &members {
+        match value {
+            // Left out: the server's binder gives it its default.
+            serde_json::Value::Null => {}
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    form.append_pair(name, &text(item)?);
+                }
+            }
+            value => {
+                form.append_pair(name, &text(value)?);
+            }
+        }
+    }
+    Some(form.finish())
+}
+
 fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
     if !dialect.path_suffix {
         return target.to_string();
@@ -558,13 +613,22 @@ async fn send(
             &clients.pooled
         };
         let mut request = client.request(method.clone(), url).header("Accept", accept);
-        let body = endpoint.request.as_ref().and_then(|r| r.body.clone());
+        let mut body = endpoint.request.as_ref().and_then(|r| r.body.clone());
+        let as_form = (form == Format::Xml)
+            .then(|| json_body_as_form(endpoint, dialect, body.as_deref()))
+            .flatten();
+        let sent_as_form = as_form.is_some();
+        if let Some(form_body) = as_form {
+            body = Some(form_body.into());
+            request = request.header("Content-Type", "application/x-www-form-urlencoded");
+        }
         if let Some(example) = &endpoint.request {
             for (name, value) in &example.headers {
                 let skip = ["host", "accept", "accept-encoding", "content-length"]
                     .iter()
                     .any(|h| name.eq_ignore_ascii_case(h))
-                    || (name.eq_ignore_ascii_case("content-type") && body.is_none())
+                    || (name.eq_ignore_ascii_case("content-type")
+                        && (body.is_none() || sent_as_form))
                     || (name.eq_ignore_ascii_case("authorization") && options.auth.is_some());
                 if !skip {
                     request = request.header(name.as_str(), value.as_str());

@@ -142,8 +142,12 @@ pub struct Check {
     pub method: String,
     /// The URL requested.
     pub url: String,
-    /// JSON or XML.
+    /// JSON or XML; for the default-format probe, the documented default.
     pub form: Format,
+    /// Whether this is the one request per API that names no format, sent
+    /// to see which format the portal then answers.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub default_probe: bool,
     /// How it ended.
     pub outcome: Outcome,
     /// The status the portal answered with.
@@ -412,6 +416,7 @@ async fn check_endpoint(
         method: endpoint.method.to_string(),
         url: url.clone(),
         form,
+        default_probe: false,
         outcome: Outcome::Skipped,
         status: None,
         findings: Vec::new(),
@@ -522,6 +527,7 @@ async fn probe_default_format(
         method: endpoint.method.to_string(),
         url,
         form: documented,
+        default_probe: true,
         outcome: Outcome::Passed,
         status: Some(answer.status),
         findings: Vec::new(),

@@ -2112,3 +2112,64 @@ async fn an_onlyoffice_post_answered_201_where_the_page_shows_200_is_a_note_and_
         ["missing-field at /response/title", "server-status at "]
     );
 }
+
+#[test]
+fn an_onlyoffice_body_a_form_cannot_carry_is_sent_as_xml_to_ask_for_xml() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = common::root();
+    let name = "post-crm-case-caseid-contact";
+    let specs = dir.path().join("specs/onlyoffice");
+    let fixtures = dir.path().join("fixtures/onlyoffice").join(name);
+    std::fs::create_dir_all(&specs).expect("specs dir");
+    std::fs::create_dir_all(&fixtures).expect("fixtures dir");
+    std::fs::copy(
+        root.join("specs/onlyoffice/api.json"),
+        specs.join("api.json"),
+    )
+    .expect("api.json");
+    let mut spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(format!("specs/onlyoffice/{name}.json"))).expect("spec"),
+    )
+    .expect("json");
+    spec["parameters"]
+        .as_array_mut()
+        .expect("parameters")
+        .push(serde_json::json!({
+            "name": "address", "in": "body", "type": "object",
+            "schema": {"type": "object"}, "required": false
+        }));
+    std::fs::write(specs.join(format!("{name}.json")), spec.to_string()).expect("spec");
+    for file in ["response-201.json", "response-201.xml"] {
+        std::fs::copy(
+            root.join("fixtures/onlyoffice").join(name).join(file),
+            fixtures.join(file),
+        )
+        .expect("fixture");
+    }
+    // A nested object: no form can carry it, and the server answers JSON
+    // to a JSON body whatever the path says.
+    std::fs::write(
+        fixtures.join("request.json"),
+        r#"{"contactid": 1234, "address": {"city": "Riga"}}"#,
+    )
+    .expect("request");
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let server = Server::start(&["--specs", &specs]);
+    let base = server.url("/onlyoffice");
+    let (text, code) = verify(&[
+        "--base-url",
+        &base,
+        "--specs",
+        &specs,
+        "--api",
+        "onlyoffice",
+        "--include-writes",
+        "--forms",
+        "xml",
+        "--auth",
+        CREDENTIALS,
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 passed, 0 failed"), "{text}");
+}

@@ -620,32 +620,62 @@ fn with_values(endpoint: &Endpoint, target: &str, values: &[(String, String)]) -
     format!("{path}?{query}")
 }
 
-/// The example's JSON body as a form, for asking a server that answers
-/// JSON to every JSON body for XML ([`ServerFormats::PathExtension`]:
-/// Community Server's `JsonNetSerializer.IsXmlRequest` reads the request's
-/// `Content-Type`, and its binder reads a form as well). `None` when the
-/// body is not JSON, or not an object of plain values a form can carry.
-fn json_body_as_form(
+/// The example's JSON body in a form a server that answers JSON to every
+/// JSON body answers XML to ([`ServerFormats::PathExtension`]: Community
+/// Server's `JsonNetSerializer.IsXmlRequest` reads the request's
+/// `Content-Type`), with its `Content-Type`: a form where the body is an
+/// object of plain values, else the same members as XML under `<request>`,
+/// which the server's binder reads as it reads a JSON body
+/// (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`, `GetRequestParams`:
+/// `text/xml` is loaded as XML, JSON is converted to XML under `request`).
+/// `None` when the body is not a JSON object.
+fn json_body_for_xml(
     endpoint: &Endpoint,
     dialect: &Dialect,
     body: Option<&[u8]>,
-) -> Option<String> {
-    if dialect.server_formats != ServerFormats::PathExtension {
+) -> Option<(String, &'static str)> {
+    let body = body?;
+    if let Some(form) = json_body_as_form(endpoint, dialect, Some(body)) {
+        return Some((form, "application/x-www-form-urlencoded"));
+    }
+    if dialect.server_formats != ServerFormats::PathExtension || !sends_json(endpoint) {
         return None;
     }
-    let sends_json = endpoint
-        .request
-        .as_ref()?
-        .headers
-        .iter()
-        .any(|(name, value)| {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    let style = crate::contract::dialect::XmlStyle {
+        root: XmlRoot::Fixed("request"),
+        ..dialect.xml
+    };
+    Some((
+        crate::contract::render::to_xml(&style, &value, None),
+        "text/xml",
+    ))
+}
+
+/// Whether the documented example request sends a JSON body.
+fn sends_json(endpoint: &Endpoint) -> bool {
+    endpoint.request.as_ref().is_some_and(|request| {
+        request.headers.iter().any(|(name, value)| {
             name.eq_ignore_ascii_case("content-type")
                 && value
                     .split(';')
                     .next()
                     .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !sends_json {
+        })
+    })
+}
+
+/// The example's JSON body as a form ([`json_body_for_xml`]); `None` when
+/// it is not an object of plain values a form can carry.
+fn json_body_as_form(
+    endpoint: &Endpoint,
+    dialect: &Dialect,
+    body: Option<&[u8]>,
+) -> Option<String> {
+    if dialect.server_formats != ServerFormats::PathExtension || !sends_json(endpoint) {
         return None;
     }
     let serde_json::Value::Object(members) = serde_json::from_slice(body?).ok()? else {
@@ -771,12 +801,12 @@ async fn send(
         let mut request = client.request(method.clone(), url).header("Accept", accept);
         let mut body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         let as_form = (form == Format::Xml)
-            .then(|| json_body_as_form(endpoint, dialect, body.as_deref()))
+            .then(|| json_body_for_xml(endpoint, dialect, body.as_deref()))
             .flatten();
         let sent_as_form = as_form.is_some();
-        if let Some(form_body) = as_form {
+        if let Some((form_body, content_type)) = as_form {
             body = Some(form_body.into());
-            request = request.header("Content-Type", "application/x-www-form-urlencoded");
+            request = request.header("Content-Type", content_type);
         }
         if let Some(example) = &endpoint.request {
             for (name, value) in &example.headers {

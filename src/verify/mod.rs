@@ -4,7 +4,11 @@
 //! Every selected endpoint's documented example request is sent to the
 //! portal, in JSON and (where the page documents it) in XML, and the answer is
 //! compared with the documented example: status, content type, envelope,
-//! fields and their types, and the dialect's XML conventions. Findings are
+//! fields and their types, and the dialect's XML conventions. One more
+//! request per API names no format, to see whether the portal's default is
+//! the documented one; where the documentation and the vendor's server
+//! disagree (ONLYOFFICE's XML default, its 201 to every POST), what follows
+//! the server is a note, since clients are written against it. Findings are
 //! classified so that an API owner reads *what* drifted, *where* (a JSON
 //! pointer) and whether it breaks clients (a failure) or only adds to the
 //! documentation (a note).

@@ -153,6 +153,11 @@ struct VerifyArgs {
     /// prefer --ca-cert.
     #[arg(long)]
     insecure: bool,
+    /// Leave out the one request per API that names no format (no path
+    /// suffix, `Accept: */*`) to see whether the portal's default format is
+    /// the documented one.
+    #[arg(long)]
+    no_default_probe: bool,
     /// Report format.
     #[arg(long, value_enum, default_value = "table")]
     format: ReportFormat,
@@ -500,6 +505,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         values: args.values.clone(),
         ca_cert: args.ca_cert.clone(),
         insecure: args.insecure,
+        default_probe: !args.no_default_probe,
     };
     if args.insecure {
         eprintln!("docmock: --insecure: the portal's TLS certificate is not checked");

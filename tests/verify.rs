@@ -369,6 +369,9 @@ async fn each_kind_of_drift_is_reported_with_its_class_and_pointer_and_nothing_e
                 CREDENTIALS,
                 "--format",
                 "json",
+                // Each case's findings are listed exactly; the probe's
+                // note has a test of its own.
+                "--no-default-probe",
             ])
         })
         .await
@@ -633,7 +636,9 @@ async fn a_busy_portal_is_retried_after_the_time_it_asks_for() {
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After honoured"
     );
-    assert_eq!(served.load(Ordering::SeqCst), 2);
+    // The check and the default-format probe, one of them answered 503
+    // first and sent again.
+    assert_eq!(served.load(Ordering::SeqCst), 3);
 }
 
 #[test]
@@ -793,7 +798,19 @@ fn pascal_case(value: &Value) -> Value {
     }
 }
 
-const R7: &[&str] = &["--api", "r7", "--auth", CREDENTIALS, "--timeout", "5s"];
+/// The arguments of the tests that compare one endpoint's answer: they
+/// list that endpoint's findings per form exactly, so the extra request per
+/// API that names no format (whose notes have tests of their own) is left
+/// out.
+const R7: &[&str] = &[
+    "--api",
+    "r7",
+    "--auth",
+    CREDENTIALS,
+    "--timeout",
+    "5s",
+    "--no-default-probe",
+];
 
 #[tokio::test]
 async fn dates_number_forms_empty_lists_and_name_case_are_classified_by_what_breaks_clients() {
@@ -1833,13 +1850,14 @@ async fn a_read_on_a_kept_alive_connection_the_portal_closes_is_sent_again() {
     .await;
     assert_eq!(run.code, 0, "{}", run.table);
     assert!(
-        run.table.contains("2 passed, 0 failed, 0 errors"),
+        run.table.contains("3 passed, 0 failed, 0 errors"),
         "{}",
         run.table
     );
-    // Two runs of two checks each, every second request on a connection
-    // closed under it and sent again on a new one.
-    assert!(served.load(Ordering::SeqCst) >= 4);
+    // Two runs of two checks and the default-format probe each, every
+    // second request on a connection closed under it and sent again on a
+    // new one.
+    assert!(served.load(Ordering::SeqCst) >= 6);
 }
 
 /// A TLS front for `backend` (`127.0.0.1:PORT`) with a self-signed
@@ -1912,4 +1930,246 @@ async fn a_portal_with_its_own_certificate_is_verified_once_it_is_trusted() {
         said.contains("--ca-cert Cargo.toml: holds no certificate"),
         "{said}"
     );
+}
+
+#[tokio::test]
+async fn a_portal_answering_json_where_the_documentation_promises_an_xml_default_is_a_note() {
+    let cases = vec![("server", json_answer(&r7_json()), xml_answer(r7_xml()))];
+    let address = drifting_portal(cases).await;
+    let run = verify_run(
+        format!("http://{address}/server"),
+        &["--api", "r7", "--auth", CREDENTIALS],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(run.findings("json").is_empty(), "{}", run.table);
+    // The probe is checked against the documented default, XML.
+    assert_eq!(run.findings("xml"), ["default-format at "], "{}", run.table);
+    run.assert_says(
+        "xml",
+        "the documentation says a request naming no format gets XML; asked without a path suffix and with Accept: */*, the portal answers JSON",
+    );
+    run.assert_says("xml", "clients should end the path in .json or .xml");
+    assert!(
+        run.table
+            .contains("default format differs from the documentation"),
+        "{}",
+        run.table
+    );
+    let probe = run.report["checks"]
+        .as_array()
+        .expect("checks")
+        .last()
+        .expect("the probe")
+        .clone();
+    assert!(
+        probe["url"]
+            .as_str()
+            .is_some_and(|url| url.ends_with("/api/2.0/crm/contact/1234")),
+        "{probe}"
+    );
+    assert_eq!(probe["default_probe"], true, "{probe}");
+    assert!(run.junit.contains("[*/*]"), "{}", run.junit);
+    // Left out when asked, and nothing else changes.
+    let run = verify_run(
+        format!("http://{address}/server"),
+        &["--api", "r7", "--auth", CREDENTIALS, "--no-default-probe"],
+    )
+    .await;
+    assert!(run.findings("xml").is_empty(), "{}", run.table);
+    assert!(run.table.contains("2 passed"), "{}", run.table);
+}
+
+#[tokio::test]
+async fn a_superoffice_portal_is_noted_only_when_its_default_is_not_the_documented_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8").to_string();
+    let page = common::root().join("tests/pages/14_so-get-person.txt");
+    let output = run_in(
+        &common::root(),
+        &["import", page.to_str().expect("utf-8"), "--out", &out],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let documented: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.path()
+                .join("fixtures/superoffice/get-person-id/response-200.json"),
+        )
+        .expect("fixture"),
+    )
+    .expect("json");
+    let as_xml = xml_answer("<PersonEntity><PersonId>1</PersonId></PersonEntity>".into());
+    let cases = vec![
+        ("json", json_answer(&documented), as_xml.clone()),
+        // XML whatever is asked for.
+        ("xml", as_xml.clone(), as_xml),
+    ];
+    let address = drifting_portal(cases).await;
+    let args = [
+        "--api",
+        "superoffice",
+        "--forms",
+        "json",
+        "--specs",
+        specs.as_str(),
+    ];
+    let run = verify_run(format!("http://{address}/json"), &args).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert!(run.findings("json").is_empty(), "{}", run.table);
+    assert_eq!(run.report["checks"].as_array().map(Vec::len), Some(2));
+
+    let run = verify_run(format!("http://{address}/xml"), &args).await;
+    assert_eq!(
+        run.findings("json"),
+        ["default-format at ", "envelope-mismatch at "],
+        "{}",
+        run.table
+    );
+    run.assert_says(
+        "json",
+        "the documentation says a request naming no format gets JSON; asked without a path suffix and with Accept: */*, the portal answers XML: clients should name the format in Accept",
+    );
+}
+
+#[tokio::test]
+async fn an_onlyoffice_post_answered_201_where_the_page_shows_200_is_a_note_and_still_compared() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let specs = dir.path().join("specs/r7");
+    let fixtures = dir.path().join("fixtures/r7/get-crm-contact-contactid");
+    std::fs::create_dir_all(&specs).expect("specs dir");
+    std::fs::create_dir_all(&fixtures).expect("fixtures dir");
+    let root = common::root();
+    std::fs::copy(root.join("specs/r7/api.json"), specs.join("api.json")).expect("api.json");
+    let mut spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("specs/r7/get-crm-contact-contactid.json"))
+            .expect("spec"),
+    )
+    .expect("json");
+    spec["method"] = "POST".into();
+    std::fs::write(
+        specs.join("post-crm-contact-contactid.json"),
+        spec.to_string(),
+    )
+    .expect("write spec");
+    for file in ["response-200.json", "response-200.xml"] {
+        std::fs::copy(
+            root.join("fixtures/r7/get-crm-contact-contactid")
+                .join(file),
+            fixtures.join(file),
+        )
+        .expect("fixture");
+    }
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let created = |body: Vec<u8>, content_type| Answer {
+        status: 201,
+        content_type,
+        headers: Vec::new(),
+        body,
+    };
+    let mut missing = r7_json();
+    missing["response"]
+        .as_object_mut()
+        .expect("object")
+        .remove("title");
+    let cases = vec![
+        (
+            "created",
+            created(r7_json().to_string().into(), "application/json"),
+            created(r7_xml().into(), "text/xml"),
+        ),
+        (
+            "drifted",
+            created(missing.to_string().into(), "application/json"),
+            created(r7_xml().into(), "text/xml"),
+        ),
+    ];
+    let address = drifting_portal(cases).await;
+    let args = [
+        "--api",
+        "r7",
+        "--include-writes",
+        "--auth",
+        CREDENTIALS,
+        "--specs",
+        specs.as_str(),
+    ];
+    let run = verify_run(format!("http://{address}/created"), &args).await;
+    assert_eq!(run.code, 0, "{}", run.table);
+    assert_eq!(run.findings("json"), ["server-status at "]);
+    assert_eq!(run.findings("xml"), ["server-status at "]);
+    run.assert_says(
+        "json",
+        "documented 200, the portal answers 201, as the R7-Office server answers every successful POST",
+    );
+    // The body is still compared.
+    let run = verify_run(format!("http://{address}/drifted"), &args).await;
+    assert_eq!(run.code, 1, "{}", run.table);
+    assert_eq!(
+        run.findings("json"),
+        ["missing-field at /response/title", "server-status at "]
+    );
+}
+
+#[test]
+fn an_onlyoffice_body_a_form_cannot_carry_is_sent_as_xml_to_ask_for_xml() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = common::root();
+    let name = "post-crm-case-caseid-contact";
+    let specs = dir.path().join("specs/onlyoffice");
+    let fixtures = dir.path().join("fixtures/onlyoffice").join(name);
+    std::fs::create_dir_all(&specs).expect("specs dir");
+    std::fs::create_dir_all(&fixtures).expect("fixtures dir");
+    std::fs::copy(
+        root.join("specs/onlyoffice/api.json"),
+        specs.join("api.json"),
+    )
+    .expect("api.json");
+    let mut spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(format!("specs/onlyoffice/{name}.json"))).expect("spec"),
+    )
+    .expect("json");
+    spec["parameters"]
+        .as_array_mut()
+        .expect("parameters")
+        .push(serde_json::json!({
+            "name": "address", "in": "body", "type": "object",
+            "schema": {"type": "object"}, "required": false
+        }));
+    std::fs::write(specs.join(format!("{name}.json")), spec.to_string()).expect("spec");
+    for file in ["response-201.json", "response-201.xml"] {
+        std::fs::copy(
+            root.join("fixtures/onlyoffice").join(name).join(file),
+            fixtures.join(file),
+        )
+        .expect("fixture");
+    }
+    // A nested object: no form can carry it, and the server answers JSON
+    // to a JSON body whatever the path says.
+    std::fs::write(
+        fixtures.join("request.json"),
+        r#"{"contactid": 1234, "address": {"city": "Riga"}}"#,
+    )
+    .expect("request");
+    let specs = dir.path().join("specs");
+    let specs = specs.to_str().expect("utf-8").to_string();
+    let server = Server::start(&["--specs", &specs]);
+    let base = server.url("/onlyoffice");
+    let (text, code) = verify(&[
+        "--base-url",
+        &base,
+        "--specs",
+        &specs,
+        "--api",
+        "onlyoffice",
+        "--include-writes",
+        "--forms",
+        "xml",
+        "--auth",
+        CREDENTIALS,
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 passed, 0 failed"), "{text}");
 }

@@ -4,7 +4,11 @@
 //! Every selected endpoint's documented example request is sent to the
 //! portal, in JSON and (where the page documents it) in XML, and the answer is
 //! compared with the documented example: status, content type, envelope,
-//! fields and their types, and the dialect's XML conventions. Findings are
+//! fields and their types, and the dialect's XML conventions. One more
+//! request per API names no format, to see whether the portal's default is
+//! the documented one; where the documentation and the vendor's server
+//! disagree (ONLYOFFICE's XML default, its 201 to every POST), what follows
+//! the server is a note, since clients are written against it. Findings are
 //! classified so that an API owner reads *what* drifted, *where* (a JSON
 //! pointer) and whether it breaks clients (a failure) or only adds to the
 //! documentation (a note).
@@ -60,6 +64,16 @@ pub enum Class {
     /// of the same returned type or made up, and a portal cannot drift
     /// from documentation that does not exist.
     Undocumented,
+    /// A request naming no format (no path suffix, `Accept: */*`) gets
+    /// another format than the documentation calls the default (note):
+    /// ONLYOFFICE's "Basic concepts" page says XML, Community Server
+    /// answers JSON. Clients that name the format are not affected.
+    DefaultFormat,
+    /// Another success status than documented, but the one the vendor's
+    /// server answers by its own rule (note): Community Server answers
+    /// 201 Created to every successful POST and 200 to everything else,
+    /// whatever a page shows.
+    ServerStatus,
     /// No usable HTTP answer: refused, reset, timed out or not HTTP.
     ConnectionError,
 }
@@ -73,6 +87,8 @@ impl Class {
                 | Class::ExtraEnvelopeField
                 | Class::ValueDiffers
                 | Class::Undocumented
+                | Class::DefaultFormat
+                | Class::ServerStatus
         )
     }
 
@@ -89,6 +105,8 @@ impl Class {
             Class::ExtraEnvelopeField => "extra envelope field",
             Class::ValueDiffers => "value differs",
             Class::Undocumented => "no documented example",
+            Class::DefaultFormat => "default format differs from the documentation",
+            Class::ServerStatus => "status as the vendor's server answers",
             Class::ConnectionError => "connection error",
         }
     }
@@ -128,8 +146,12 @@ pub struct Check {
     pub method: String,
     /// The URL requested.
     pub url: String,
-    /// JSON or XML.
+    /// JSON or XML; for the default-format probe, the documented default.
     pub form: Format,
+    /// Whether this is the one request per API that names no format, sent
+    /// to see which format the portal then answers.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub default_probe: bool,
     /// How it ended.
     pub outcome: Outcome,
     /// The status the portal answered with.
@@ -173,6 +195,9 @@ pub struct Options {
     pub ca_cert: Option<std::path::PathBuf>,
     /// Whether the portal's TLS certificate goes unchecked.
     pub insecure: bool,
+    /// Whether one request per API asks with no format named, to see
+    /// whether the portal's default format is the documented one.
+    pub default_probe: bool,
 }
 
 /// Why verification could not run at all.
@@ -292,6 +317,20 @@ pub async fn verify(
         planned.extend(forms.into_iter().map(|form| (index, form)));
     }
 
+    // One default-format probe per API, on its first selected read.
+    let mut probes: Vec<usize> = Vec::new();
+    if options.default_probe {
+        let mut probed_apis: Vec<&str> = Vec::new();
+        for &(index, _) in &planned {
+            let endpoint = &catalog.endpoints[index];
+            let api = catalog.api_of(endpoint).name.as_str();
+            if endpoint.method == http::Method::GET && !probed_apis.contains(&api) {
+                probed_apis.push(api);
+                probes.push(index);
+            }
+        }
+    }
+
     let progress = Arc::new(progress);
     let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let options = Arc::new(options.clone());
@@ -309,13 +348,33 @@ pub async fn verify(
             let _permit = semaphore.acquire_owned().await;
             let check = check_endpoint(&catalog, index, form, &client, &options, &base).await;
             progress(&check);
-            (slot, check)
+            (slot, Some(check))
         });
     }
-    let mut checks: Vec<Option<Check>> = vec![None; planned.len()];
+    let probe_slots = planned.len();
+    for (slot, index) in probes.iter().copied().enumerate() {
+        let (catalog, client, semaphore, options, progress, base) = (
+            Arc::clone(&catalog),
+            client.clone(),
+            Arc::clone(&semaphore),
+            Arc::clone(&options),
+            Arc::clone(&progress),
+            base.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let check = probe_default_format(&catalog, index, &client, &options, &base).await;
+            if let Some(check) = &check {
+                progress(check);
+            }
+            (probe_slots + slot, check)
+        });
+    }
+    // The probes come after the endpoints' own checks.
+    let mut checks: Vec<Option<Check>> = vec![None; planned.len() + probes.len()];
     while let Some(joined) = tasks.join_next().await {
         if let Ok((slot, check)) = joined {
-            checks[slot] = Some(check);
+            checks[slot] = check;
         }
     }
     Ok(Report {
@@ -355,12 +414,13 @@ async fn check_endpoint(
     let endpoint = &catalog.endpoints[index];
     let dialect = catalog.api_of(endpoint).dialect.rules();
     let target = with_values(endpoint, &endpoint.example_target(), &options.values);
-    let url = format!("{base}{}", with_suffix(&target, dialect, form));
+    let url = format!("{base}{}", with_suffix(&target, dialect, Some(form)));
     let mut check = Check {
         endpoint: endpoint.id.clone(),
         method: endpoint.method.to_string(),
         url: url.clone(),
         form,
+        default_probe: false,
         outcome: Outcome::Skipped,
         status: None,
         findings: Vec::new(),
@@ -371,7 +431,11 @@ async fn check_endpoint(
         return check;
     }
     let started = Instant::now();
-    let answer = send(client, endpoint, dialect, form, &url, options).await;
+    let accept = match form {
+        Format::Json => "application/json",
+        Format::Xml => dialect.xml_content_type,
+    };
+    let answer = send(client, endpoint, dialect, form, accept, &url, options).await;
     check.millis = started.elapsed().as_millis() as u64;
     match answer {
         Err(message) => {
@@ -427,6 +491,101 @@ async fn check_endpoint(
     check
 }
 
+/// The answer to a read sent as a client naming no format sends it: no
+/// path suffix and `Accept: */*`, as ONLYOFFICE's own clients do. A check
+/// holding a [`Class::DefaultFormat`] note when the portal answers in
+/// another format than the documentation calls the default, one without
+/// findings when it answers as documented, and `None` when the answer
+/// names no format (an error, a login page, no answer): the endpoint's own
+/// checks report that, and the probe has nothing to add.
+async fn probe_default_format(
+    catalog: &Catalog,
+    index: usize,
+    client: &Clients,
+    options: &Options,
+    base: &str,
+) -> Option<Check> {
+    let endpoint = &catalog.endpoints[index];
+    let dialect = catalog.api_of(endpoint).dialect.rules();
+    let target = with_values(endpoint, &endpoint.example_target(), &options.values);
+    let url = format!("{base}{}", with_suffix(&target, dialect, None));
+    let started = Instant::now();
+    let answer = send(
+        client,
+        endpoint,
+        dialect,
+        Format::Json,
+        "*/*",
+        &url,
+        options,
+    )
+    .await
+    .ok()?;
+    if answer.busy.is_some() || !(200..300).contains(&answer.status) {
+        return None;
+    }
+    let answered = media_form(answer.content_type.as_deref())?;
+    let documented = dialect.default_format;
+    let mut check = Check {
+        endpoint: endpoint.id.clone(),
+        method: endpoint.method.to_string(),
+        url,
+        form: documented,
+        default_probe: true,
+        outcome: Outcome::Passed,
+        status: Some(answer.status),
+        findings: Vec::new(),
+        millis: started.elapsed().as_millis() as u64,
+    };
+    if answered != documented {
+        check.findings.push(Finding {
+            class: Class::DefaultFormat,
+            pointer: String::new(),
+            message: default_format_message(dialect, documented, answered),
+        });
+    }
+    Some(check)
+}
+
+/// What the documentation claims, what the portal does, and what a client
+/// should do about it.
+fn default_format_message(dialect: &Dialect, documented: Format, answered: Format) -> String {
+    let name = |form: Format| match form {
+        Format::Json => "JSON",
+        Format::Xml => "XML",
+    };
+    let advice = match dialect.server_formats {
+        // Community Server: `module/ASC.Api/ASC.Api/Impl/Serializers/
+        // JsonNetSerializer.cs` (`IsXmlRequest`) reads the path's
+        // extension and never `Accept`.
+        ServerFormats::PathExtension => format!(
+            "the {} server answers JSON unless the path ends in .xml and never reads Accept; clients should end the path in .json or .xml rather than rely on a default",
+            dialect.title
+        ),
+        ServerFormats::AcceptElseJson => {
+            "clients should name the format in Accept rather than rely on a default".to_string()
+        }
+    };
+    format!(
+        "the documentation says a request naming no format gets {}; asked without a path suffix and with Accept: */*, the portal answers {}: {advice}",
+        name(documented),
+        name(answered)
+    )
+}
+
+/// The success status the vendor's server answers `method` with whatever
+/// a page documents, where it has such a rule. Community Server sets 201
+/// Created on every successful POST and leaves 200 otherwise
+/// (`module/ASC.Api/ASC.Api/Impl/ApiHttpHandlerBase.cs`,
+/// `PostProcessResponse`); ASP.NET answers what each action returns.
+fn server_success_status(dialect: &Dialect, method: &http::Method) -> Option<u16> {
+    match dialect.server_formats {
+        ServerFormats::PathExtension if method == http::Method::POST => Some(201),
+        ServerFormats::PathExtension => Some(200),
+        ServerFormats::AcceptElseJson => None,
+    }
+}
+
 /// The example target with `values` in place of the documented examples:
 /// a path parameter's segment is replaced, a query parameter set.
 fn with_values(endpoint: &Endpoint, target: &str, values: &[(String, String)]) -> String {
@@ -465,35 +624,62 @@ fn with_values(endpoint: &Endpoint, target: &str, values: &[(String, String)]) -
     format!("{path}?{query}")
 }
 
-/// `.json` / `.xml` on the path for dialects that choose the format so,
-/// in place of the one a documented target already ends in (the login
-/// page's `api/2.0/authentication.json`).
-/// The example's JSON body as a form, for asking a server that answers
-/// JSON to every JSON body for XML ([`ServerFormats::PathExtension`]:
-/// Community Server's `JsonNetSerializer.IsXmlRequest` reads the request's
-/// `Content-Type`, and its binder reads a form as well). `None` when the
-/// body is not JSON, or not an object of plain values a form can carry.
-fn json_body_as_form(
+/// The example's JSON body in a form a server that answers JSON to every
+/// JSON body answers XML to ([`ServerFormats::PathExtension`]: Community
+/// Server's `JsonNetSerializer.IsXmlRequest` reads the request's
+/// `Content-Type`), with its `Content-Type`: a form where the body is an
+/// object of plain values, else the same members as XML under `<request>`,
+/// which the server's binder reads as it reads a JSON body
+/// (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`, `GetRequestParams`:
+/// `text/xml` is loaded as XML, JSON is converted to XML under `request`).
+/// `None` when the body is not a JSON object.
+fn json_body_for_xml(
     endpoint: &Endpoint,
     dialect: &Dialect,
     body: Option<&[u8]>,
-) -> Option<String> {
-    if dialect.server_formats != ServerFormats::PathExtension {
+) -> Option<(String, &'static str)> {
+    let body = body?;
+    if let Some(form) = json_body_as_form(endpoint, dialect, Some(body)) {
+        return Some((form, "application/x-www-form-urlencoded"));
+    }
+    if dialect.server_formats != ServerFormats::PathExtension || !sends_json(endpoint) {
         return None;
     }
-    let sends_json = endpoint
-        .request
-        .as_ref()?
-        .headers
-        .iter()
-        .any(|(name, value)| {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    let style = crate::contract::dialect::XmlStyle {
+        root: XmlRoot::Fixed("request"),
+        ..dialect.xml
+    };
+    Some((
+        crate::contract::render::to_xml(&style, &value, None),
+        "text/xml",
+    ))
+}
+
+/// Whether the documented example request sends a JSON body.
+fn sends_json(endpoint: &Endpoint) -> bool {
+    endpoint.request.as_ref().is_some_and(|request| {
+        request.headers.iter().any(|(name, value)| {
             name.eq_ignore_ascii_case("content-type")
                 && value
                     .split(';')
                     .next()
                     .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !sends_json {
+        })
+    })
+}
+
+/// The example's JSON body as a form ([`json_body_for_xml`]); `None` when
+/// it is not an object of plain values a form can carry.
+fn json_body_as_form(
+    endpoint: &Endpoint,
+    dialect: &Dialect,
+    body: Option<&[u8]>,
+) -> Option<String> {
+    if dialect.server_formats != ServerFormats::PathExtension || !sends_json(endpoint) {
         return None;
     }
     let serde_json::Value::Object(members) = serde_json::from_slice(body?).ok()? else {
@@ -523,13 +709,18 @@ fn json_body_as_form(
     Some(form.finish())
 }
 
-fn with_suffix(target: &str, dialect: &Dialect, form: Format) -> String {
+/// `.json` / `.xml` on the path for dialects that choose the format so,
+/// in place of the one a documented target already ends in (the login
+/// page's `api/2.0/authentication.json`); `None` leaves the path without
+/// one, as a request naming no format.
+fn with_suffix(target: &str, dialect: &Dialect, form: Option<Format>) -> String {
     if !dialect.path_suffix {
         return target.to_string();
     }
     let suffix = match form {
-        Format::Json => ".json",
-        Format::Xml => ".xml",
+        Some(Format::Json) => ".json",
+        Some(Format::Xml) => ".xml",
+        None => "",
     };
     let (path, query) = match target.split_once('?') {
         Some((path, query)) => (path, Some(query)),
@@ -586,21 +777,20 @@ const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 /// The wait after a 429 or 503 without `Retry-After`.
 const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
 
-/// Sends the example request, retrying after 429/503 as `Retry-After` asks.
+/// Sends the example request with `accept`, retrying after 429/503 as
+/// `Retry-After` asks; `form` is the form asked for, which decides how a
+/// body goes out.
 async fn send(
     clients: &Clients,
     endpoint: &Endpoint,
     dialect: &Dialect,
     form: Format,
+    accept: &str,
     url: &str,
     options: &Options,
 ) -> Result<Answer, String> {
     let method = reqwest::Method::from_bytes(endpoint.method.as_str().as_bytes())
         .map_err(|e| format!("invalid method: {e}"))?;
-    let accept = match form {
-        Format::Json => "application/json",
-        Format::Xml => dialect.xml_content_type,
-    };
     let mut attempt: u32 = 0;
     let mut resent = false;
     loop {
@@ -615,12 +805,12 @@ async fn send(
         let mut request = client.request(method.clone(), url).header("Accept", accept);
         let mut body = endpoint.request.as_ref().and_then(|r| r.body.clone());
         let as_form = (form == Format::Xml)
-            .then(|| json_body_as_form(endpoint, dialect, body.as_deref()))
+            .then(|| json_body_for_xml(endpoint, dialect, body.as_deref()))
             .flatten();
         let sent_as_form = as_form.is_some();
-        if let Some(form_body) = as_form {
+        if let Some((form_body, content_type)) = as_form {
             body = Some(form_body.into());
-            request = request.header("Content-Type", "application/x-www-form-urlencoded");
+            request = request.header("Content-Type", content_type);
         }
         if let Some(example) = &endpoint.request {
             for (name, value) in &example.headers {
@@ -922,7 +1112,24 @@ fn evaluate(
         return;
     };
     let status = answer.status;
-    if status != documented.status {
+    let server_rule = server_success_status(dialect, &endpoint.method);
+    if status != documented.status
+        && server_rule == Some(status)
+        && matches!(documented.status, 200 | 201)
+    {
+        // The page contradicts the server, and clients are written
+        // against the server: a note, and the body is still compared.
+        findings.push(Finding {
+            class: Class::ServerStatus,
+            pointer: String::new(),
+            message: format!(
+                "documented {}, the portal answers {status}, as the {} server answers every successful {} (201 Created to a POST, 200 to any other method); clients should accept either",
+                documented.status,
+                dialect.title,
+                endpoint.method
+            ),
+        });
+    } else if status != documented.status {
         findings.push(Finding {
             class: Class::StatusMismatch,
             pointer: String::new(),
@@ -992,7 +1199,7 @@ fn evaluate(
     if body.trim_ascii().is_empty() {
         // After a status mismatch (a 204 for a documented 200) the status
         // finding already says it all.
-        if status == documented.status {
+        if !findings.iter().any(|f| f.class == Class::StatusMismatch) {
             findings.push(Finding {
                 class: Class::EnvelopeMismatch,
                 pointer: String::new(),
@@ -1544,12 +1751,25 @@ mod tests {
     fn a_documented_suffix_is_replaced_not_doubled() {
         let onlyoffice = crate::contract::dialect::DialectName::Onlyoffice.rules();
         assert_eq!(
-            with_suffix("/api/2.0/authentication.json", onlyoffice, Format::Xml),
+            with_suffix(
+                "/api/2.0/authentication.json",
+                onlyoffice,
+                Some(Format::Xml)
+            ),
             "/api/2.0/authentication.xml"
         );
         assert_eq!(
-            with_suffix("/api/2.0/crm/contact/1?a=b.json", onlyoffice, Format::Json),
+            with_suffix(
+                "/api/2.0/crm/contact/1?a=b.json",
+                onlyoffice,
+                Some(Format::Json)
+            ),
             "/api/2.0/crm/contact/1.json?a=b.json"
+        );
+        // A request naming no format, as the default-format probe sends.
+        assert_eq!(
+            with_suffix("/api/2.0/authentication.json?a=b", onlyoffice, None),
+            "/api/2.0/authentication?a=b"
         );
     }
 

@@ -37,7 +37,11 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The form column; `*/*` for the request that names none.
 fn form(check: &Check) -> &'static str {
+    if check.default_probe {
+        return "*/*";
+    }
     match check.form {
         Format::Json => "json",
         Format::Xml => "xml",

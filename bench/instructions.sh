@@ -42,7 +42,8 @@ json_h = {"Authorization": "bench-token", "Accept": "application/json"}
 put = lambda ctype: {**json_h, "Content-Type": ctype}
 method, path, headers, body = {
     "get-json": ("GET", r7, json_h, None),
-    "get-xml": ("GET", r7, {**json_h, "Accept": "application/xml"}, None),
+    # XML by the `.xml` suffix, as the vendors' server reads it.
+    "get-xml": ("GET", r7 + ".xml", {**json_h, "Accept": "application/xml"}, None),
     "put-json": ("PUT", oo, put("application/json"), '{"contactStatusid": 1234}'),
     "put-xml": ("PUT", oo, put("application/xml"), "<request><contactStatusid>1234</contactStatusid></request>"),
     "put-400": ("PUT", oo, put("application/json"), '{"contactStatusid": "not a number"}'),

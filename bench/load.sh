@@ -106,11 +106,13 @@ lua PUT application/json application/xml '<request><contactStatusid>1234</contac
 lua PUT application/json application/json '{"contactStatusid": "not a number"}' > "$WORK/put-400.lua"
 
 # name|path|script[|docmock port[|bare server layout]]
+# XML is asked for as the vendors' server reads it, by the `.xml` suffix
+# (an `Accept` alone gets JSON, as there).
 SCENARIOS=(
   "GET R7 contact, JSON|/r7/api/2.0/crm/contact/1234|get-json"
   "GET JSON, no request log|/r7/api/2.0/crm/contact/1234|get-json|$QUIET_PORT"
   "GET JSON, $BIG_COUNT endpoints|/r7/api/2.0/crm/contact/1234|get-json|$BIG_PORT"
-  "GET R7 contact, XML|/r7/api/2.0/crm/contact/1234|get-xml"
+  "GET R7 contact, XML|/r7/api/2.0/crm/contact/1234.xml|get-xml"
   "PUT validated JSON body|/onlyoffice/api/2.0/crm/contact/1234/status|put-json"
   "PUT XML body|/onlyoffice/api/2.0/crm/contact/1234/status|put-xml"
   "PUT rejected with 400|/onlyoffice/api/2.0/crm/contact/1234/status|put-400"

@@ -66,20 +66,7 @@ pub struct RequestLine<'a> {
 impl RequestLine<'_> {
     /// Emits the line as an `INFO` event with target [`TARGET`].
     fn emit(&self) {
-        if let Some(note) = self.note {
-            tracing::info!(
-                target: "docmock::request",
-                method = self.method,
-                path = self.path,
-                endpoint = self.endpoint,
-                status = self.status,
-                verdict = self.verdict,
-                micros = self.micros,
-                peer = self.peer,
-                note,
-            );
-            return;
-        }
+        // An absent note records nothing, so the line has no `note` field.
         tracing::info!(
             target: "docmock::request",
             method = self.method,
@@ -89,6 +76,7 @@ impl RequestLine<'_> {
             verdict = self.verdict,
             micros = self.micros,
             peer = self.peer,
+            note = self.note,
         );
     }
 }

@@ -116,7 +116,9 @@ impl<'o> Writer<'o> {
         for (path, contents) in files {
             let (dir, name) = parts(&path)?;
             let exists = self.listing(&dir)?.contains(&name);
-            if exists && fs::read(&path).is_ok_and(|old| old == contents.as_bytes()) {
+            if exists
+                && crate::files::read_regular(&path).is_ok_and(|old| old == contents.as_bytes())
+            {
                 continue;
             }
             changed.push((path, contents, exists));

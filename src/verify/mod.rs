@@ -1045,7 +1045,8 @@ fn trusted_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certifica
         path: path.display().to_string(),
         reason,
     };
-    let pem = std::fs::read(path).map_err(|e| failed(format!("cannot read it: {e}")))?;
+    let pem =
+        crate::files::read_regular(path).map_err(|e| failed(format!("cannot read it: {e}")))?;
     let certificates = reqwest::Certificate::from_pem_bundle(&pem)
         .map_err(|e| failed(format!("not a PEM certificate bundle: {}", root_cause(&e))))?;
     if certificates.is_empty() {

@@ -271,6 +271,7 @@ mod tests {
             },
             fixtures: vec![("onlyoffice/get-x/response-200.json".into(), body.into())],
             page: "x.txt".into(),
+            warnings: Vec::new(),
         }
     }
 

@@ -146,7 +146,8 @@ struct VerifyArgs {
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_value)]
     values: Vec<(String, String)>,
     /// A PEM file of certificates to trust besides the system's: an
-    /// on-premises portal's self-signed certificate or its private CA.
+    /// on-premises portal's self-signed certificate (also one flagged as a
+    /// CA, as `openssl req -x509` makes it) or its private CA.
     #[arg(long, value_name = "FILE")]
     ca_cert: Option<PathBuf>,
     /// Do not check the portal's TLS certificate at all (a test portal);

@@ -301,8 +301,9 @@ struct ServeArgs {
     /// keep-alive connections alike (`10s`).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     header_timeout: std::time::Duration,
-    /// Reload the specs and fixtures when they change; a broken edit keeps
-    /// the last good set serving.
+    /// Reload the specs and fixtures when they change (within a second of
+    /// the first change, also when the directories are made again); a
+    /// broken edit keeps the last good set serving.
     #[arg(long)]
     watch: bool,
     /// Allow only this origin for CORS; repeatable [default: any origin].

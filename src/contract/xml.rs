@@ -187,7 +187,7 @@ fn resolve_entity(name: &str) -> Option<String> {
 /// Whether `c` is a character XML 1.0 documents may hold (its `Char`
 /// production): tab, line feed, carriage return and the rest of Unicode
 /// but the other C0 controls, surrogates and U+FFFE/U+FFFF.
-fn is_xml_char(c: char) -> bool {
+pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod journal;
 pub mod log_sink;
 pub mod mock_server;
+pub mod redact;
 pub mod request_log;
 pub mod server;
 pub mod shard;

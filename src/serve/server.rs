@@ -527,6 +527,9 @@ fn finish(
     } = exchange;
     let origin = origin.as_ref().and_then(|v| v.to_str().ok());
     allow_origin(&shared.settings.cors, origin, answer.response.headers_mut());
+    // Neither the log nor the journal keeps a credential the client sent.
+    crate::serve::redact::violations(&mut answer.violations, &mut answer.message);
+    let query = request.query().map(crate::serve::redact::query);
 
     let status = answer.response.status().as_u16();
     let ended = Instant::now();
@@ -562,7 +565,7 @@ fn finish(
         time,
         method: &request.method,
         path: request.path(),
-        query: request.query(),
+        query: query.as_deref(),
         status,
         endpoint: answer.endpoint.map(|e| e.id.as_str()),
         verdict: answer.verdict,

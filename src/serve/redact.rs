@@ -1,0 +1,318 @@
+//! Credentials masked before a request is journaled or logged.
+//!
+//! The journal is readable through the admin API and the log goes wherever
+//! stderr goes, so neither keeps a secret a client sent: the value of a
+//! query parameter, form field or JSON member named like a credential, at
+//! any depth, becomes [`MASK`] and its name stays, so the entry still says
+//! what was sent where. The names are the vendors': ONLYOFFICE's login
+//! takes `userName` and `password` (and `provider`, `accessToken`,
+//! `codeOAuth`: `module/ASC.Api/ASC.Specific/AuthorizationApi/
+//! AuthenticationEntryPoint.cs`, `AuthenticateMe`) and its token travels
+//! as `Authorization` or the `asc_auth_key` cookie; SuperOffice's as
+//! `Authorization` (`Basic`, `SoTicket`, `Bearer`), `X-XSRF-TOKEN` and
+//! `SO-AppToken`, and its pages document `Secret` and `OptionalSecretKey`
+//! members. SuperOffice's `Ticket` is a support ticket, not a credential,
+//! so it is left alone.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::contract::problem::Violation;
+use crate::contract::spec::Location;
+
+/// What a masked value reads as.
+pub const MASK: &str = "***";
+
+/// Whether a parameter, member or header named `name` carries a
+/// credential: compared ignoring case, `-` and `_`, so `asc_auth_key`,
+/// `X-XSRF-TOKEN`, `accessToken` and `access_token` are all found.
+pub fn is_secret(name: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    const NAMES: [&str; 6] = [
+        "pwd",
+        "ascauthkey",
+        "codeoauth",
+        "authorization",
+        "cookie",
+        "soticket",
+    ];
+    // `password`, `newPassword`, `CredentialsUserPassword`, `passwordHash`;
+    // `token`, `accessToken`, `SO-AppToken`; `secret`, `client_secret`,
+    // `OptionalSecretKey`; `apiKey`.
+    const ENDINGS: [&str; 6] = [
+        "password",
+        "passwordhash",
+        "token",
+        "secret",
+        "secretkey",
+        "apikey",
+    ];
+    NAMES.contains(&folded.as_str()) || ENDINGS.iter().any(|e| folded.ends_with(e))
+}
+
+/// `query` with the value of every credential parameter masked; the
+/// query as it is (borrowed) when it holds none, which is the common case.
+///
+/// Names are compared decoded (`asc%5Fauth%5Fkey` is `asc_auth_key`), and
+/// everything else is kept byte for byte, so the entry shows what was sent.
+pub fn query(query: &str) -> Cow<'_, str> {
+    if !query.split('&').any(|pair| secret_pair(pair).is_some()) {
+        return Cow::Borrowed(query);
+    }
+    let masked: Vec<Cow<'_, str>> = query
+        .split('&')
+        .map(|pair| match secret_pair(pair) {
+            Some(name) => Cow::Owned(format!("{name}={MASK}")),
+            None => Cow::Borrowed(pair),
+        })
+        .collect();
+    Cow::Owned(masked.join("&"))
+}
+
+/// The name of `pair` (`name=value`) when it names a credential and has a
+/// value to mask.
+fn secret_pair(pair: &str) -> Option<&str> {
+    let (name, value) = pair.split_once('=')?;
+    if value.is_empty() {
+        return None;
+    }
+    let decoded: String = form_urlencoded::parse(name.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .next()
+        .unwrap_or_default();
+    // `password[0]` and `user[password]` are form names for a list item
+    // and a member: any piece naming a credential masks the value.
+    let secret = decoded
+        .split(['[', ']', '.'])
+        .any(|piece| !piece.is_empty() && is_secret(piece));
+    secret.then_some(name)
+}
+
+/// Masks what `violations` quote of a credential, and the same text in
+/// `message` (which quotes the violations).
+///
+/// A violation at a credential (`body /password`, `query /asc_auth_key`,
+/// `header /Authorization`) has its `got` masked whole; a `got` holding a
+/// JSON value (an object sent where a string was expected) has its
+/// credential members masked at any depth; a `got` cut short, or otherwise
+/// unreadable, that names a credential is masked whole, since what it
+/// holds cannot be told apart.
+pub fn violations(violations: &mut [Violation], message: &mut Option<String>) {
+    for violation in violations {
+        let Some(got) = &violation.got else {
+            continue;
+        };
+        let masked = if pointer_is_secret(violation) {
+            Some(MASK.to_string())
+        } else {
+            quoted_value(got)
+        };
+        let Some(masked) = masked else {
+            continue;
+        };
+        if let Some(text) = message.as_mut()
+            && text.contains(got.as_str())
+        {
+            *text = text.replace(got.as_str(), &masked);
+        }
+        violation.got = Some(masked);
+    }
+}
+
+/// Whether the violation is about a credential: a piece of its pointer, or
+/// the header it names.
+fn pointer_is_secret(violation: &Violation) -> bool {
+    let pieces = violation.pointer.split('/').filter(|p| !p.is_empty());
+    match violation.location {
+        Location::Header => pieces.take(1).any(is_secret),
+        _ => pieces.map(unescape).any(|p| is_secret(&p)),
+    }
+}
+
+/// A JSON pointer piece as the name it stands for (RFC 6901).
+fn unescape(piece: &str) -> Cow<'_, str> {
+    if piece.contains('~') {
+        Cow::Owned(piece.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(piece)
+    }
+}
+
+/// `got` with its credentials masked, or `None` when it holds none.
+fn quoted_value(got: &str) -> Option<String> {
+    let trimmed = got.trim_start();
+    if !trimmed.starts_with(['{', '[']) {
+        return None;
+    }
+    match serde_json::from_str::<Value>(got) {
+        Ok(mut value) => json(&mut value).then(|| value.to_string()),
+        Err(_) => names_a_secret(got).then(|| MASK.to_string()),
+    }
+}
+
+/// Masks every credential member of `value`, at any depth; whether there
+/// was one.
+pub fn json(value: &mut Value) -> bool {
+    match value {
+        Value::Object(members) => {
+            let mut masked = false;
+            for (name, member) in members.iter_mut() {
+                if is_secret(name) {
+                    if !member.is_null() {
+                        *member = Value::from(MASK);
+                        masked = true;
+                    }
+                } else {
+                    masked |= json(member);
+                }
+            }
+            masked
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |masked, item| json(item) | masked),
+        _ => false,
+    }
+}
+
+/// Whether `text` holds a quoted member name that is a credential's.
+fn names_a_secret(text: &str) -> bool {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .any(|name| name.len() <= 64 && is_secret(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vendors_credential_names_are_secrets_and_their_neighbours_are_not() {
+        for name in [
+            "password",
+            "Password",
+            "newPassword",
+            "CredentialsUserPassword",
+            "passwordHash",
+            "pwd",
+            "asc_auth_key",
+            "token",
+            "accessToken",
+            "access_token",
+            "SO-AppToken",
+            "X-XSRF-TOKEN",
+            "Authorization",
+            "Cookie",
+            "codeOAuth",
+            "Secret",
+            "client_secret",
+            "OptionalSecretKey",
+        ] {
+            assert!(is_secret(name), "{name}");
+        }
+        for name in [
+            "userName",
+            "Ticket",
+            "TicketId",
+            "contactid",
+            "keep",
+            "Secretary",
+        ] {
+            assert!(!is_secret(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_query_keeps_everything_but_the_credential_values() {
+        assert!(matches!(query("a=1&b=2"), Cow::Borrowed("a=1&b=2")));
+        assert_eq!(
+            query("asc_auth_key=abc&contactid=5&PASSWORD=x%20y&token="),
+            "asc_auth_key=***&contactid=5&PASSWORD=***&token="
+        );
+        assert_eq!(query("asc%5Fauth%5Fkey=abc"), "asc%5Fauth%5Fkey=***");
+        assert_eq!(
+            query("user[password]=p&password[0]=q"),
+            "user[password]=***&password[0]=***"
+        );
+        assert_eq!(query("password"), "password");
+    }
+
+    fn violation(location: Location, pointer: &str, got: &str) -> Violation {
+        Violation {
+            location,
+            pointer: pointer.into(),
+            expected: "a string".into(),
+            got: Some(got.into()),
+        }
+    }
+
+    #[test]
+    fn violations_lose_what_they_quote_of_a_credential_and_the_message_with_them() {
+        let mut list = vec![
+            violation(Location::Body, "/password", "{\"value\":\"hunter2\"}"),
+            violation(
+                Location::Body,
+                "/user",
+                "{\"name\":\"a\",\"auth\":{\"Token\":\"t0k\"}}",
+            ),
+            violation(Location::Body, "/list", "[{\"pwd\":\"p\"},1]"),
+            violation(Location::Body, "/cut", "{\"password\":\"abc…"),
+            violation(Location::Header, "/Authorization", "\"Basic abc\""),
+            violation(Location::Query, "/contactid", "\"abc\""),
+        ];
+        let mut message = Some(
+            "the request breaks the documented contract: body /password: expected a string, \
+             got {\"value\":\"hunter2\"}; header /Authorization: expected a string, got \"Basic abc\""
+                .to_string(),
+        );
+        violations(&mut list, &mut message);
+        let got: Vec<&str> = list.iter().filter_map(|v| v.got.as_deref()).collect();
+        assert_eq!(
+            got,
+            [
+                "***",
+                "{\"name\":\"a\",\"auth\":{\"Token\":\"***\"}}",
+                "[{\"pwd\":\"***\"},1]",
+                "***",
+                "***",
+                "\"abc\"",
+            ]
+        );
+        let message = message.expect("message");
+        assert!(
+            !message.contains("hunter2") && !message.contains("Basic abc"),
+            "{message}"
+        );
+        assert!(
+            message.contains("body /password: expected a string, got ***"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn json_members_are_masked_at_any_depth_and_nulls_are_left_null() {
+        let mut value = serde_json::json!({
+            "userName": "u",
+            "password": "p",
+            "deep": [{"credentials": {"accessToken": "t", "id": 1}}],
+            "token": null,
+        });
+        assert!(json(&mut value));
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "userName": "u",
+                "password": "***",
+                "deep": [{"credentials": {"accessToken": "***", "id": 1}}],
+                "token": null,
+            })
+        );
+        assert!(!json(&mut serde_json::json!({"a": [1, {"b": 2}]})));
+    }
+}

@@ -8,6 +8,7 @@
 //! Nothing below it (`answer`, `contract`, `import`, `verify`) imports it.
 
 pub mod admin;
+pub mod admin_gate;
 pub mod connection;
 pub mod journal;
 pub mod log_sink;

@@ -333,27 +333,7 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     // --admin-cors names another.
     let path = request.path();
     if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
-        let allowed =
-            match client
-                .gate
-                .admit(&request.method, request.authority(), path, &request.headers)
-            {
-                Admission::Pass(allowed) => allowed,
-                Admission::Answer(response) => return Responding::ready(response.map(Full::new)),
-            };
-        let mock = shared.mock.load();
-        let context = crate::serve::admin::Context {
-            mock: &mock,
-            journal: &shared.journal,
-        };
-        let mut response =
-            crate::serve::admin::handle(context, &request.method, path, request.query());
-        if let Some(origin) = allowed {
-            let headers = response.headers_mut();
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            headers.append(header::VARY, HeaderValue::from_static("Origin"));
-        }
-        return Responding::ready(response.map(Full::new));
+        return Responding::ready(admin(client, request).map(Full::new));
     }
 
     // Then preflights for the mocked API.
@@ -416,6 +396,32 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         tokio::time::sleep(delay).await;
         finish(&client, &exchange, detached.attach(&mock), in_flight)
     }))
+}
+
+/// Answers a request to the admin API, once its gate lets it through.
+fn admin(client: &Client, request: &Request) -> http::Response<Bytes> {
+    let path = request.path();
+    let headers = &request.headers;
+    let allowed = match client
+        .gate
+        .admit(&request.method, request.authority(), path, headers)
+    {
+        Admission::Pass(allowed) => allowed,
+        Admission::Answer(response) => return response,
+    };
+    let shared = &*client.shared;
+    let mock = shared.mock.load();
+    let context = crate::serve::admin::Context {
+        mock: &mock,
+        journal: &shared.journal,
+    };
+    let mut response = crate::serve::admin::handle(context, &request.method, path, request.query());
+    if let Some(origin) = allowed {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
 }
 
 /// An answer that waits out a delay: it no longer borrows the mock that

@@ -94,7 +94,7 @@ fn secret_pair(pair: &str) -> Option<&str> {
 }
 
 /// Masks what `violations` quote of a credential, and the same text in
-/// `message` (which quotes the violations).
+/// `message` (which quotes the violations, in their order).
 ///
 /// A violation at a credential (`body /password`, `query /asc_auth_key`,
 /// `header /Authorization`) has its `got` masked whole; a `got` holding a
@@ -102,7 +102,19 @@ fn secret_pair(pair: &str) -> Option<&str> {
 /// credential members masked at any depth; a `got` cut short, or otherwise
 /// unreadable, that names a credential is masked whole, since what it
 /// holds cannot be told apart.
+///
+/// The message is rewritten in one pass, each masked text looked for after
+/// the one before, so that a body with thousands of such violations costs
+/// the length of the message once, not once per violation. A message that
+/// lists only some violations (the first ones) misses the others; after a
+/// few texts not found, the rest are not looked for.
 pub fn violations(violations: &mut [Violation], message: &mut Option<String>) {
+    /// Texts not found in the message before the rest are not looked for.
+    const MISSES: usize = 8;
+    let mut rewritten: Option<String> = None;
+    // How much of the message has been copied to `rewritten`.
+    let mut cursor = 0;
+    let mut misses = 0;
     for violation in violations {
         let Some(got) = &violation.got else {
             continue;
@@ -115,12 +127,24 @@ pub fn violations(violations: &mut [Violation], message: &mut Option<String>) {
         let Some(masked) = masked else {
             continue;
         };
-        if let Some(text) = message.as_mut()
-            && text.contains(got.as_str())
+        if let Some(text) = message.as_deref()
+            && misses < MISSES
         {
-            *text = text.replace(got.as_str(), &masked);
+            match text[cursor..].find(got.as_str()) {
+                Some(at) => {
+                    let out = rewritten.get_or_insert_with(|| String::with_capacity(text.len()));
+                    out.push_str(&text[cursor..cursor + at]);
+                    out.push_str(&masked);
+                    cursor += at + got.len();
+                }
+                None => misses += 1,
+            }
         }
         violation.got = Some(masked);
+    }
+    if let (Some(mut out), Some(text)) = (rewritten, message.as_mut()) {
+        out.push_str(&text[cursor..]);
+        *text = out;
     }
 }
 
@@ -293,6 +317,32 @@ mod tests {
             message.contains("body /password: expected a string, got ***"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn many_masked_violations_rewrite_the_message_once() {
+        let mut list: Vec<Violation> = (0..20_000)
+            .map(|i| {
+                violation(
+                    Location::Body,
+                    &format!("/Emails/{i}/password"),
+                    "\"hunter2\"",
+                )
+            })
+            .collect();
+        let mut message = Some(format!(
+            "the request breaks the documented contract: {} and 19,900 more",
+            list[..100]
+                .iter()
+                .map(Violation::describe)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+        violations(&mut list, &mut message);
+        let message = message.expect("message");
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.ends_with("got *** and 19,900 more"), "{message}");
+        assert!(list.iter().all(|v| v.got.as_deref() == Some(MASK)));
     }
 
     #[test]

@@ -27,12 +27,29 @@ pub const MASK: &str = "***";
 /// Whether a parameter, member or header named `name` carries a
 /// credential: compared ignoring case, `-` and `_`, so `asc_auth_key`,
 /// `X-XSRF-TOKEN`, `accessToken` and `access_token` are all found.
+///
+/// Every journaled query parameter passes here, so a name is folded on the
+/// stack; only one longer than 64 bytes is folded into a `String`.
 pub fn is_secret(name: &str) -> bool {
-    let folded: String = name
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_'))
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let mut buffer = [0u8; 64];
+    let mut length = 0;
+    for byte in name.bytes().filter(|b| !matches!(b, b'-' | b'_')) {
+        let Some(slot) = buffer.get_mut(length) else {
+            let folded: Vec<u8> = name
+                .bytes()
+                .filter(|b| !matches!(b, b'-' | b'_'))
+                .map(|b| b.to_ascii_lowercase())
+                .collect();
+            return folded_is_secret(&folded);
+        };
+        *slot = byte.to_ascii_lowercase();
+        length += 1;
+    }
+    folded_is_secret(&buffer[..length])
+}
+
+/// [`is_secret`] of a name already in lower case, without `-` and `_`.
+fn folded_is_secret(folded: &[u8]) -> bool {
     const NAMES: [&str; 6] = [
         "pwd",
         "ascauthkey",
@@ -52,7 +69,8 @@ pub fn is_secret(name: &str) -> bool {
         "secretkey",
         "apikey",
     ];
-    NAMES.contains(&folded.as_str()) || ENDINGS.iter().any(|e| folded.ends_with(e))
+    NAMES.iter().any(|n| n.as_bytes() == folded)
+        || ENDINGS.iter().any(|e| folded.ends_with(e.as_bytes()))
 }
 
 /// `query` with the value of every credential parameter masked; the
@@ -81,10 +99,15 @@ fn secret_pair(pair: &str) -> Option<&str> {
     if value.is_empty() {
         return None;
     }
-    let decoded: String = form_urlencoded::parse(name.as_bytes())
-        .map(|(k, _)| k.into_owned())
-        .next()
-        .unwrap_or_default();
+    // Most names need no decoding, and are read as they are.
+    let decoded: Cow<'_, str> = if name.contains(['%', '+']) {
+        form_urlencoded::parse(name.as_bytes())
+            .map(|(k, _)| k)
+            .next()
+            .unwrap_or_default()
+    } else {
+        Cow::Borrowed(name)
+    };
     // `password[0]` and `user[password]` are form names for a list item
     // and a member: any piece naming a credential masks the value.
     let secret = decoded
@@ -250,6 +273,9 @@ mod tests {
         ] {
             assert!(!is_secret(name), "{name}");
         }
+        // Names too long to fold on the stack are read all the same.
+        assert!(is_secret(&format!("{}Password", "a".repeat(100))));
+        assert!(!is_secret(&"a".repeat(100)));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value, json};
 use smallvec::SmallVec;
 
-use crate::contract::problem::Violation;
+use crate::contract::problem::{Violation, Violations};
 use crate::contract::spec::Location;
 
 /// A compiled schema that can be shared between threads and clones.
@@ -74,23 +74,28 @@ impl Compiled {
             .collect()
     }
 
-    /// [`Compiled::violations`], except that with `bind_missing` a member
-    /// the schema requires at the top level and `instance` leaves out is
-    /// not a violation: its documented name goes to `missing` instead, for
-    /// the caller to bind as the vendor's server does (see
-    /// `answer::validate`). Nested requirements stay violations.
-    pub fn violations_binding_missing(
+    /// [`Compiled::violations`] into `found`, which lists the first ones and
+    /// counts the rest, except that with `bind_missing` a member the schema
+    /// requires at the top level and `instance` leaves out is not a
+    /// violation: its documented name goes to `missing` instead, for the
+    /// caller to bind as the vendor's server does (see `answer::validate`).
+    /// Nested requirements stay violations.
+    ///
+    /// Only the violations listed are described: a body breaking its
+    /// schema once per element costs a count for each of the others. (The
+    /// validator itself gathers its errors before handing out the first,
+    /// a few hundred bytes each, dropped here one by one.)
+    pub fn find_violations(
         &self,
         instance: &Value,
-        location: Location,
-        base: &str,
+        (location, base): (Location, &str),
         bind_missing: bool,
         missing: &mut Vec<String>,
-    ) -> Vec<Violation> {
+        found: &mut Violations,
+    ) {
         if self.validator.is_valid(instance) {
-            return Vec::new();
+            return;
         }
-        let mut violations = Vec::new();
         for error in self.validator.iter_errors(instance) {
             if bind_missing
                 && error.instance_path().as_str().is_empty()
@@ -104,9 +109,8 @@ impl Compiled {
                 );
                 continue;
             }
-            violations.push(violation(&error, location, base));
+            found.push_with(|| violation(&error, location, base));
         }
-        violations
     }
 
     /// Whether `instance` satisfies the schema.

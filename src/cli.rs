@@ -337,7 +337,8 @@ struct ServeArgs {
     /// [default when given without a value: 500/10s, ONLYOFFICE's limit].
     #[arg(long, num_args = 0..=1, default_missing_value = "500/10s", value_name = "REQUESTS/PERIOD")]
     rate_limit: Option<docmock::serve::server::RateLimit>,
-    /// How many requests the journal (`/__docmock/requests`) keeps.
+    /// How many requests the journal (`/__docmock/requests`) keeps, within
+    /// 4 MiB in all (the oldest are dropped first).
     #[arg(long, default_value_t = 500)]
     journal_size: usize,
     /// Whose word decides the response format of every API, over

@@ -16,7 +16,7 @@ use crate::answer::body::{BodyKind, DecodeError, decode};
 use crate::answer::request::{NotableHeaders, Request};
 use crate::contract::catalog::{Api, Endpoint};
 use crate::contract::dialect::Dialect;
-use crate::contract::problem::{Problem, Violation};
+use crate::contract::problem::{Problem, Violation, Violations};
 use crate::contract::schema::{bound_default, types_of};
 use crate::contract::spec::Location;
 
@@ -63,7 +63,7 @@ pub fn check(
     if endpoint.auth_required {
         authenticate(api, dialect, request, notable, policy.token.as_deref())?;
     }
-    let mut violations = Vec::new();
+    let mut violations = Violations::default();
     // Parameters the request leaves out are bound to their type's default,
     // as the vendors' servers bind them, unless strict. Community Server
     // gives every parameter missing from its collection `default(T)` and
@@ -103,10 +103,7 @@ pub fn check(
             warnings: missing,
         })
     } else {
-        Err(
-            Problem::new(400, "the request breaks the documented contract")
-                .with_violations(violations),
-        )
+        Err(Problem::new(400, "the request breaks the documented contract").with_found(violations))
     }
 }
 
@@ -262,11 +259,7 @@ fn cookie<'h>(headers: &'h HeaderMap, names: &[String]) -> Option<&'h str> {
         .map(|(_, value)| value)
 }
 
-fn check_path(
-    endpoint: &Endpoint,
-    params: &[(&str, Cow<'_, str>)],
-    violations: &mut Vec<Violation>,
-) {
+fn check_path(endpoint: &Endpoint, params: &[(&str, Cow<'_, str>)], violations: &mut Violations) {
     for (name, raw) in params {
         let Some(parameter) = endpoint.parameter(Location::Path, name) else {
             continue;
@@ -292,7 +285,13 @@ fn check_path(
         if let Some(compiled) = compiled
             && !compiled.accepts(&value)
         {
-            violations.extend(compiled.violations(&value, Location::Path, &pointer()));
+            compiled.find_violations(
+                &value,
+                (Location::Path, &pointer()),
+                false,
+                &mut Vec::new(),
+                violations,
+            );
         }
     }
 }
@@ -351,7 +350,7 @@ fn check_query(
     query: &[(String, String)],
     bind_missing: bool,
     warnings: &mut Vec<String>,
-    violations: &mut Vec<Violation>,
+    violations: &mut Violations,
 ) {
     let Some(compiled) = &endpoint.contract.query else {
         return;
@@ -372,13 +371,13 @@ fn check_query(
         }
     });
     let mut missing = Vec::new();
-    violations.extend(compiled.violations_binding_missing(
+    compiled.find_violations(
         &object,
-        Location::Query,
-        "",
+        (Location::Query, ""),
         bind_missing,
         &mut missing,
-    ));
+        violations,
+    );
     warn_missing(endpoint, Location::Query, &missing, warnings);
 }
 
@@ -400,7 +399,7 @@ fn warn_missing(
     }
 }
 
-fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Vec<Violation>) {
+fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Violations) {
     let Some(compiled) = &endpoint.contract.headers else {
         return;
     };
@@ -411,7 +410,13 @@ fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Vec<
             .filter_map(|v| v.to_str().ok())
             .collect()
     });
-    violations.extend(compiled.violations(&object, Location::Header, ""));
+    compiled.find_violations(
+        &object,
+        (Location::Header, ""),
+        false,
+        &mut Vec::new(),
+        violations,
+    );
 }
 
 /// A compressed request body is refused with 415 naming its coding (RFC
@@ -449,7 +454,7 @@ fn check_body(
     request: &Request,
     query: &[(String, String)],
     (bind_missing, warnings): (bool, &mut Vec<String>),
-    violations: &mut Vec<Violation>,
+    violations: &mut Violations,
 ) -> Result<Option<Value>, Problem> {
     let Some(compiled) = &endpoint.contract.body else {
         return Ok(None);
@@ -470,7 +475,7 @@ fn check_body(
                 expected: "the entity in the request body".into(),
                 got: None,
             });
-            return Err(Problem::new(400, message).with_violations(std::mem::take(violations)));
+            return Err(Problem::new(400, message).with_found(std::mem::take(violations)));
         }
         Value::Object(Map::new())
     } else {
@@ -581,13 +586,13 @@ fn check_body(
     // Names bind ignoring case: checked, and reported, as documented.
     crate::contract::schema::respell(&mut value, &schema.schema);
     let mut missing = Vec::new();
-    violations.extend(schema.violations_binding_missing(
+    schema.find_violations(
         &value,
-        Location::Body,
-        "",
+        (Location::Body, ""),
         bind_missing,
         &mut missing,
-    ));
+        violations,
+    );
     warn_missing(endpoint, Location::Body, &missing, warnings);
     Ok(Some(value))
 }

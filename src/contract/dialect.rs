@@ -540,7 +540,10 @@ impl Dialect {
     /// `data` (`count`, `startIndex` and `response` are left out because the
     /// server omits default values). SuperOffice answers with its WebAPI error
     /// object (`Error`, `ErrorType`, `ErrorMessage`, `ErrorSource`). In both,
-    /// docmock adds every violation so that nothing hides behind the first.
+    /// docmock adds the violations (the first [`crate::contract::problem::LISTED`],
+    /// then `violationsNotListed`, the count of the rest), so that nothing
+    /// hides behind the first and a body that breaks its contract once per
+    /// element does not get an error ten times its size.
     pub fn error_body(&self, problem: &Problem) -> Value {
         let message = problem.full_message();
         // The document is strings, numbers and maps with string keys, which
@@ -577,6 +580,7 @@ impl Dialect {
                     hresult: exception.hresult,
                     data: Nothing {},
                     violations,
+                    violations_not_listed: problem.unlisted,
                 },
             }),
             Envelope::Bare => ErrorDocument::WebApi(WebApiError {
@@ -585,6 +589,7 @@ impl Dialect {
                 error_message: message,
                 error_source: "docmock",
                 violations,
+                violations_not_listed: problem.unlisted,
             }),
         }
     }
@@ -788,6 +793,13 @@ struct StandardErrorDetail<'a> {
     hresult: i64,
     data: Nothing,
     violations: ViolationList<'a>,
+    /// How many violations were found beyond those listed.
+    #[serde(rename = "violationsNotListed", skip_serializing_if = "is_zero")]
+    violations_not_listed: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// An empty JSON object.
@@ -803,6 +815,9 @@ struct WebApiError<'a> {
     error_message: &'a str,
     error_source: &'static str,
     violations: ViolationList<'a>,
+    /// How many violations were found beyond those listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    violations_not_listed: usize,
 }
 
 /// The violations, with member names cased as the rest of the body.
@@ -942,7 +957,7 @@ mod tests {
     #[test]
     fn error_bodies_have_the_vendors_shapes() {
         let message = "the request breaks the documented contract: \
-            path /contactid: expected an integer, got \"a\\b\u{1}ü\"; body /: expected a body, got nothing";
+            path /contactid: expected an integer, got \"a\\b\u{1}ü\" (and 1 more in the violations list)";
         assert_eq!(
             ONLYOFFICE.error_body(&problem()),
             json!({

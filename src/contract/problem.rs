@@ -50,6 +50,55 @@ impl Violation {
     }
 }
 
+/// How many violations an error lists. A body can break its contract once
+/// per element (80,000 numbers where text is documented fit in 1 MB), and
+/// an error listing each would be ten times the request, in the response,
+/// the journal and every admin page that shows it; the first hundred say
+/// what is wrong, and the rest are counted.
+pub const LISTED: usize = 100;
+
+/// The violations found in a request: the first [`LISTED`], and how many
+/// more there were.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Violations {
+    listed: Vec<Violation>,
+    unlisted: usize,
+}
+
+impl Violations {
+    /// Adds a violation, or counts it once [`LISTED`] are kept.
+    pub fn push(&mut self, violation: Violation) {
+        self.push_with(|| violation);
+    }
+
+    /// Adds the violation `make` describes, calling it only when there is
+    /// room to list it: describing a violation costs more than counting it.
+    pub fn push_with(&mut self, make: impl FnOnce() -> Violation) {
+        if self.listed.len() < LISTED {
+            self.listed.push(make());
+        } else {
+            self.unlisted = self.unlisted.saturating_add(1);
+        }
+    }
+
+    /// Adds every violation of `violations`.
+    pub fn extend(&mut self, violations: impl IntoIterator<Item = Violation>) {
+        for violation in violations {
+            self.push(violation);
+        }
+    }
+
+    /// Whether none was found.
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// The violations listed, in the order found.
+    pub fn listed(&self) -> &[Violation] {
+        &self.listed
+    }
+}
+
 /// Why a request gets an error response instead of a documented example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -57,8 +106,11 @@ pub struct Problem {
     pub status: u16,
     /// Summary sentence for the error message.
     pub message: String,
-    /// The individual violations, all of them, in the order found.
+    /// The violations listed, the first [`LISTED`] found at most, in the
+    /// order found.
     pub violations: Vec<Violation>,
+    /// How many violations were found beyond those listed.
+    pub unlisted: usize,
     /// Extra response headers the status calls for (`Allow` on 405).
     pub headers: Vec<(&'static str, String)>,
 }
@@ -70,14 +122,27 @@ impl Problem {
             status,
             message: message.into(),
             violations: Vec::new(),
+            unlisted: 0,
             headers: Vec::new(),
         }
     }
 
-    /// Adds violations.
+    /// Adds violations (a handful, written out where they are found).
     pub fn with_violations(mut self, violations: Vec<Violation>) -> Self {
         self.violations = violations;
         self
+    }
+
+    /// Adds the violations a check found, listed and counted.
+    pub fn with_found(mut self, found: Violations) -> Self {
+        self.violations = found.listed;
+        self.unlisted = found.unlisted;
+        self
+    }
+
+    /// How many violations were found in all, listed or not.
+    pub fn found(&self) -> usize {
+        self.violations.len().saturating_add(self.unlisted)
     }
 
     /// Adds a response header.
@@ -86,27 +151,51 @@ impl Problem {
         self
     }
 
-    /// The message followed by every violation, on one line.
+    /// The message followed by the first violation, and how many more
+    /// there are, on one line: what a person reading only the message (a
+    /// client's log, an exception) needs to act, while the list in the
+    /// error body holds the rest, so that each is written once.
     pub fn full_message(&self) -> String {
-        let size = self.message.len()
-            + self
-                .violations
-                .iter()
-                .map(|v| {
-                    32 + v.pointer.len() + v.expected.len() + v.got.as_ref().map_or(0, String::len)
-                })
-                .sum::<usize>();
-        let mut text = String::with_capacity(size);
+        let Some(first) = self.violations.first() else {
+            return self.message.clone();
+        };
+        let mut text = String::with_capacity(
+            self.message.len() + 96 + first.pointer.len() + first.expected.len(),
+        );
         text.push_str(&self.message);
-        if !self.violations.is_empty() && text.ends_with('.') {
+        if text.ends_with('.') {
             text.pop();
         }
-        for (i, violation) in self.violations.iter().enumerate() {
-            text.push_str(if i == 0 { ": " } else { "; " });
-            violation.describe_into(&mut text);
+        text.push_str(": ");
+        first.describe_into(&mut text);
+        let found = self.found();
+        if found > 1 {
+            let more = grouped(found - 1);
+            if self.unlisted == 0 {
+                text.push_str(&format!(" (and {more} more in the violations list)"));
+            } else {
+                text.push_str(&format!(
+                    " (and {more} more; the violations list holds the first {} of {})",
+                    self.violations.len(),
+                    grouped(found)
+                ));
+            }
         }
         text
     }
+}
+
+/// `79900` → `79,900`, as counts are written in messages.
+pub fn grouped(count: usize) -> String {
+    let digits = count.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// `text` cut to its first `limit` characters, with `…` where it was cut:
@@ -165,6 +254,48 @@ pub fn escape_pointer(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn violation(i: usize) -> Violation {
+        Violation {
+            location: Location::Body,
+            pointer: format!("/Emails/{i}/Value"),
+            expected: "a string".into(),
+            got: Some("5".into()),
+        }
+    }
+
+    #[test]
+    fn violations_past_the_listed_ones_are_counted_not_kept() {
+        let mut found = Violations::default();
+        for i in 0..LISTED + 5 {
+            found.push_with(|| violation(i));
+        }
+        assert_eq!(found.listed().len(), LISTED);
+        let problem =
+            Problem::new(400, "the request breaks the documented contract.").with_found(found);
+        assert_eq!(problem.unlisted, 5);
+        assert_eq!(problem.found(), LISTED + 5);
+        assert_eq!(
+            problem.full_message(),
+            "the request breaks the documented contract: body /Emails/0/Value: \
+             expected a string, got 5 (and 104 more; the violations list holds the first 100 of 105)"
+        );
+        let two = Problem::new(400, "broken").with_violations(vec![violation(0), violation(1)]);
+        assert_eq!(
+            two.full_message(),
+            "broken: body /Emails/0/Value: expected a string, got 5 (and 1 more in the violations list)"
+        );
+        assert_eq!(Problem::new(404, "gone.").full_message(), "gone.");
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(79_900), "79,900");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn shortening_cuts_whole_characters() {

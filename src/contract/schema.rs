@@ -9,14 +9,14 @@
 //! allow them) so that a wrongly typed nested field is caught without
 //! rejecting anything the vendor would accept.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value, json};
 use smallvec::SmallVec;
 
-use crate::contract::problem::Violation;
+use crate::contract::problem::{Violation, Violations};
 use crate::contract::spec::Location;
 
 /// A compiled schema that can be shared between threads and clones.
@@ -28,6 +28,9 @@ pub struct Compiled {
     /// The schema is `{"type": "integer"}` and nothing else, as most path
     /// parameters' are: any text that parses as an integer satisfies it.
     plain_integer: bool,
+    /// The schema split along its members, made the first time a large
+    /// instance breaks it (see [`Split`]).
+    split: Arc<OnceLock<Split>>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -48,10 +51,7 @@ impl Compiled {
         // binding does (draft 2020-12 would only annotate them). Formats
         // jsonschema does not know (`int32`, read by `bound_integers`)
         // are passed over.
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&bounded)
-            .map_err(|e| e.to_string())?;
+        let validator = build(&bounded)?;
         let plain_integer = schema
             .as_object()
             .is_some_and(|o| o.len() == 1 && o.get("type") == Some(&json!("integer")));
@@ -59,6 +59,7 @@ impl Compiled {
             schema: Arc::new(schema),
             validator: Arc::new(validator),
             plain_integer,
+            split: Arc::default(),
         })
     }
 
@@ -74,39 +75,53 @@ impl Compiled {
             .collect()
     }
 
-    /// [`Compiled::violations`], except that with `bind_missing` a member
-    /// the schema requires at the top level and `instance` leaves out is
-    /// not a violation: its documented name goes to `missing` instead, for
-    /// the caller to bind as the vendor's server does (see
-    /// `answer::validate`). Nested requirements stay violations.
-    pub fn violations_binding_missing(
+    /// [`Compiled::violations`] into `found`, which lists the first ones and
+    /// counts the rest, except that with `bind_missing` a member the schema
+    /// requires at the top level and `instance` leaves out is not a
+    /// violation: its documented name goes to `missing` instead, for the
+    /// caller to bind as the vendor's server does (see `answer::validate`).
+    /// Nested requirements stay violations.
+    ///
+    /// Only the violations listed are described: a body breaking its
+    /// schema once per element costs a count for each of the others. (The
+    /// validator itself gathers its errors before handing out the first,
+    /// a few hundred bytes each, dropped here one by one.)
+    pub fn find_violations(
         &self,
         instance: &Value,
-        location: Location,
-        base: &str,
+        (location, base): (Location, &str),
         bind_missing: bool,
         missing: &mut Vec<String>,
-    ) -> Vec<Violation> {
+        found: &mut Violations,
+    ) {
         if self.validator.is_valid(instance) {
-            return Vec::new();
+            return;
         }
-        let mut violations = Vec::new();
+        if is_large(instance) {
+            let split = self.split.get_or_init(|| {
+                let mut bounded = (*self.schema).clone();
+                bound_integers(&mut bounded);
+                Split::new(&bounded)
+            });
+            let mut context = Finding {
+                location,
+                bind_missing,
+                missing,
+                found,
+            };
+            split.find(instance, base, true, &mut context);
+            return;
+        }
         for error in self.validator.iter_errors(instance) {
             if bind_missing
                 && error.instance_path().as_str().is_empty()
                 && let ValidationErrorKind::Required { property } = error.kind()
             {
-                missing.push(
-                    property
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| property.to_string()),
-                );
+                missing.push(required_name(property));
                 continue;
             }
-            violations.push(violation(&error, location, base));
+            found.push_with(|| violation(&error, location, base));
         }
-        violations
     }
 
     /// Whether `instance` satisfies the schema.
@@ -119,6 +134,187 @@ impl Compiled {
     /// `false` means only that a closer look is needed.
     pub fn plainly_accepts(&self, text: &str) -> bool {
         self.plain_integer && text.trim().parse::<i64>().is_ok()
+    }
+}
+
+/// The validator of `schema`, formats asserted as Prism does: a guid path
+/// part documented with `"format": "uuid"` refuses `abc` as the vendor's
+/// model binding does (draft 2020-12 would only annotate them). Formats
+/// jsonschema does not know (`int32`, read by `bound_integers`) are passed
+/// over.
+fn build(schema: &Value) -> Result<Validator, String> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+fn required_name(property: &Value) -> String {
+    property
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| property.to_string())
+}
+
+/// How many values an instance may hold and still be checked whole: the
+/// validator gathers every error before handing out the first, a few
+/// hundred bytes each, so a 1 MB body with a wrong value in each of 80,000
+/// elements cost more than 100 MB to check whole.
+const CHECKED_WHOLE: usize = 1000;
+
+/// Whether `instance` holds more than [`CHECKED_WHOLE`] values.
+fn is_large(instance: &Value) -> bool {
+    fn count(value: &Value, budget: &mut usize) -> bool {
+        if *budget == 0 {
+            return true;
+        }
+        *budget -= 1;
+        match value {
+            Value::Array(items) => items.iter().any(|item| count(item, budget)),
+            Value::Object(members) => members.values().any(|member| count(member, budget)),
+            _ => false,
+        }
+    }
+    let mut budget = CHECKED_WHOLE;
+    count(instance, &mut budget)
+}
+
+/// Where [`Split::find`] puts what it finds.
+struct Finding<'f> {
+    location: Location,
+    bind_missing: bool,
+    missing: &'f mut Vec<String>,
+    found: &'f mut Violations,
+}
+
+/// A schema split along `properties` and `items`, so that a large instance
+/// is checked one member at a time and an error is only ever gathered for
+/// one member: each part checks its own keywords (its members' schemas
+/// stood in for by `true`, so that `additionalProperties` still knows the
+/// documented names), then hands each member to its part. A schema with a
+/// keyword that looks at several members at once (`anyOf`, `$ref`,
+/// `prefixItems` …) is checked whole where it stands.
+///
+/// The derived body schemas are properties and items all the way down,
+/// so the split reaches the elements of every array.
+struct Split {
+    /// The schema's own keywords, or the whole schema where it is not
+    /// split; `None` when it could not be compiled (it compiled whole).
+    own: Option<Validator>,
+    properties: Vec<(String, Split)>,
+    items: Option<Box<Split>>,
+}
+
+impl Split {
+    fn new(schema: &Value) -> Split {
+        /// Keywords that look at one value, or at members one at a time.
+        const SPLITTABLE: &[&str] = &[
+            "type",
+            "properties",
+            "items",
+            "required",
+            "enum",
+            "const",
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "minProperties",
+            "maxProperties",
+            "additionalProperties",
+            "description",
+            "title",
+            "example",
+            "examples",
+            "default",
+            "nullable",
+            "readOnly",
+            "writeOnly",
+            "deprecated",
+            "$schema",
+        ];
+        let whole = || Split {
+            own: build(schema).ok(),
+            properties: Vec::new(),
+            items: None,
+        };
+        let Some(members) = schema.as_object() else {
+            return whole();
+        };
+        let splittable = members.keys().all(|k| SPLITTABLE.contains(&k.as_str()))
+            && members.get("items").is_none_or(Value::is_object)
+            && members.get("properties").is_none_or(Value::is_object);
+        if !splittable {
+            return whole();
+        }
+        let mut own = members.clone();
+        let mut properties = Vec::new();
+        if let Some(Value::Object(schemas)) = own.get_mut("properties") {
+            for (name, schema) in schemas.iter_mut() {
+                properties.push((name.clone(), Split::new(schema)));
+                *schema = Value::Bool(true);
+            }
+        }
+        let items = own
+            .remove("items")
+            .map(|schema| Box::new(Split::new(&schema)));
+        Split {
+            own: build(&Value::Object(own)).ok(),
+            properties,
+            items,
+        }
+    }
+
+    /// Finds the violations of `instance`, at `pointer`, into `finding`;
+    /// `top` when it is the whole instance, where a missing member may be
+    /// bound instead.
+    fn find(&self, instance: &Value, pointer: &str, top: bool, finding: &mut Finding<'_>) {
+        if let Some(own) = &self.own
+            && !own.is_valid(instance)
+        {
+            for error in own.iter_errors(instance) {
+                if top
+                    && finding.bind_missing
+                    && error.instance_path().as_str().is_empty()
+                    && let ValidationErrorKind::Required { property } = error.kind()
+                {
+                    finding.missing.push(required_name(property));
+                    continue;
+                }
+                finding
+                    .found
+                    .push_with(|| violation(&error, finding.location, pointer));
+            }
+        }
+        match instance {
+            Value::Object(members) if !self.properties.is_empty() => {
+                for (name, part) in &self.properties {
+                    if let Some(member) = members.get(name) {
+                        let below = format!(
+                            "{pointer}/{}",
+                            crate::contract::problem::escape_pointer(name)
+                        );
+                        part.find(member, &below, false, finding);
+                    }
+                }
+            }
+            Value::Array(elements) => {
+                if let Some(part) = &self.items {
+                    for (i, element) in elements.iter().enumerate() {
+                        part.find(element, &format!("{pointer}/{i}"), false, finding);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -602,6 +798,73 @@ impl Parameter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The violations `find_violations` lists and the names it binds.
+    fn found(
+        compiled: &Compiled,
+        instance: &Value,
+        bind_missing: bool,
+    ) -> (Vec<String>, Vec<String>, usize) {
+        let mut missing = Vec::new();
+        let mut found = Violations::default();
+        compiled.find_violations(
+            instance,
+            (Location::Body, "/x"),
+            bind_missing,
+            &mut missing,
+            &mut found,
+        );
+        let problem = crate::contract::problem::Problem::new(400, "").with_found(found);
+        let mut lines: Vec<String> = problem.violations.iter().map(Violation::describe).collect();
+        lines.sort();
+        (lines, missing, problem.unlisted)
+    }
+
+    #[test]
+    fn a_large_instance_is_checked_member_by_member_with_the_same_findings() {
+        let schema = json!({
+            "type": "object",
+            "required": ["Name", "Id"],
+            "additionalProperties": false,
+            "properties": {
+                "Id": {"type": "integer", "format": "int32"},
+                "Name": {"type": ["string", "null"]},
+                "Kind": {"enum": ["a", "b"]},
+                "Either": {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "string"}}]},
+                "Emails": {"type": ["array", "null"], "items": {
+                    "type": "object",
+                    "properties": {"Value": {"type": ["string", "null"]}, "Rank": {"type": "integer"}}
+                }}
+            }
+        });
+        let compiled = Compiled::new(schema).expect("compiles");
+        let mut emails: Vec<Value> = (0..1500)
+            .map(|i| json!({"Value": format!("{i}@x")}))
+            .collect();
+        emails[3] = json!({"Value": 5, "Rank": "high"});
+        emails[700] = json!("not an object");
+        let large = json!({
+            "Id": 3000000000_i64,
+            "Kind": "c",
+            "Unknown": 1,
+            "Either": [1, "a"],
+            "Emails": emails,
+        });
+        assert!(is_large(&large));
+        let whole: Vec<Violation> = compiled.violations(&large, Location::Body, "/x");
+        let mut expected: Vec<String> = whole.iter().map(Violation::describe).collect();
+        expected.sort();
+        assert_eq!(expected.len(), 8, "{expected:#?}");
+        assert_eq!(found(&compiled, &large, false), (expected, Vec::new(), 0));
+        // A required member left out is bound at the top, as checked whole.
+        let (lines, missing, _) = found(&compiled, &large, true);
+        assert_eq!(missing, ["Name"]);
+        assert_eq!(lines.len(), 7, "{lines:#?}");
+        // Past the listed ones, violations are counted.
+        let many = json!({"Id": 1, "Name": "n", "Emails": vec![json!({"Value": 5}); 5000]});
+        let (lines, _, unlisted) = found(&compiled, &many, false);
+        assert_eq!((lines.len(), unlisted), (100, 4900));
+    }
 
     #[test]
     fn formats_are_asserted_and_unknown_ones_passed_over() {

@@ -12,13 +12,19 @@ use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::answer::pipeline::Mock;
-use crate::serve::journal::Journal;
+use crate::serve::journal::{Journal, Window};
 
 /// The prefix every admin path starts with.
 pub const PREFIX: &str = "/__docmock";
 
 /// How many journal entries `requests` returns unless `?limit=` says.
 const DEFAULT_LIMIT: usize = 100;
+
+/// The most one answer of `requests` holds, in bytes; the rest of what was
+/// asked for is a `Link: <…>; rel="next"` away. The admin page polls the
+/// journal every second: a whole journal in every answer would be
+/// megabytes a second for the server to write and the page to parse.
+pub const PAGE_BUDGET: usize = 256 * 1024;
 
 /// What the admin API reads and clears, passed down by the server so that
 /// this module depends on the two things it shows, not on the server.
@@ -51,12 +57,18 @@ pub fn handle(
         (&Method::GET | &Method::HEAD, "") => html(PAGE),
         (&Method::GET | &Method::HEAD, "/health") => {
             let mock = context.mock;
+            let (entries, bytes) = context.journal.size();
             json_reply(
                 StatusCode::OK,
                 &json!({
                     "status": "ok",
                     "apis": mock.catalog().apis.len(),
                     "endpoints": mock.catalog().endpoints.len(),
+                    "journal": {
+                        "entries": entries,
+                        "bytes": bytes,
+                        "budget": context.journal.budget(),
+                    },
                 }),
             )
         }
@@ -65,17 +77,13 @@ pub fn handle(
         }
         (&Method::GET | &Method::HEAD, "/apis") => compact_json_reply(&apis(context.mock)),
         (&Method::GET | &Method::HEAD, "/requests") => {
-            let limit = match limit(query) {
-                Ok(limit) => limit,
+            let window = match window(query) {
+                Ok(window) => window,
                 Err(message) => {
                     return json_reply(StatusCode::BAD_REQUEST, &json!({"error": message}));
                 }
             };
-            let entries = context.journal.recent(limit);
-            json_reply(
-                StatusCode::OK,
-                &serde_json::to_value(entries).unwrap_or(Value::Null),
-            )
+            requests_page(context.journal, window)
         }
         (&Method::DELETE, "/requests") => {
             context.journal.clear();
@@ -120,24 +128,113 @@ fn allowed(resource: &str) -> &'static str {
     }
 }
 
+/// Which journal entries `?limit=`, `?before=` and `?after=` ask for.
+fn window(query: Option<&str>) -> Result<Window, String> {
+    Ok(Window {
+        limit: count(query, "limit", LIMIT_IS, "?limit=20")?.unwrap_or(DEFAULT_LIMIT),
+        before: count(query, "before", ID_IS, "?before=1234")?.map_or(u64::MAX, as_id),
+        after: count(query, "after", ID_IS, "?after=1234")?.map_or(0, as_id),
+    })
+}
+
+const LIMIT_IS: &str = "a number of entries (0 or more)";
+const ID_IS: &str = "an entry id (a number, as `id` in the entries)";
+
+fn as_id(count: usize) -> u64 {
+    u64::try_from(count).unwrap_or(u64::MAX)
+}
+
 /// How many journal entries `?limit=` asks for: the default when absent, as
 /// many as there are when it is larger than any journal, and an error that
 /// says what to send when it is not a count.
+#[cfg(test)]
 fn limit(query: Option<&str>) -> Result<usize, String> {
+    Ok(count(query, "limit", LIMIT_IS, "?limit=20")?.unwrap_or(DEFAULT_LIMIT))
+}
+
+/// The count `?name=` gives, if any (`usize::MAX` when larger than any),
+/// or an error saying what it must be (`what`), with an `example`.
+fn count(
+    query: Option<&str>,
+    name: &str,
+    what: &str,
+    example: &str,
+) -> Result<Option<usize>, String> {
     let Some(value) = query.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k.eq_ignore_ascii_case("limit"))
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.into_owned())
     }) else {
-        return Ok(DEFAULT_LIMIT);
+        return Ok(None);
     };
     let digits = value.trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "limit must be a number of entries (0 or more), got {value:?}; for example ?limit=20"
+            "{name} must be {what}, got {value:?}; for example {example}"
         ));
     }
-    Ok(digits.parse().unwrap_or(usize::MAX))
+    Ok(Some(digits.parse().unwrap_or(usize::MAX)))
+}
+
+/// The journal entries `window` asks for, newest first, as a JSON array of
+/// at most [`PAGE_BUDGET`] bytes (one entry at least: an entry keeps far
+/// less); when that leaves some out, `Link` names the next page: the same
+/// window below the last id given, for the entries still wanted.
+fn requests_page(journal: &Journal, window: Window) -> http::Response<Bytes> {
+    let entries = journal.window(window, PAGE_BUDGET / 2);
+    let mut body = Vec::with_capacity(PAGE_BUDGET.min(4096 + entries.len() * 1024));
+    body.push(b'[');
+    let mut scratch = Vec::new();
+    let mut given = 0;
+    let mut last = None;
+    for entry in &entries {
+        scratch.clear();
+        // An entry is strings, numbers and a time, which always serialise.
+        if serde_json::to_writer_pretty(&mut scratch, entry).is_err() {
+            continue;
+        }
+        let lines = scratch.iter().filter(|&&b| b == b'\n').count();
+        // Its text indented into the array, a comma and the closing `]`.
+        let size = 4 + scratch.len() + 2 * lines + 3;
+        if given > 0 && body.len() + size > PAGE_BUDGET {
+            break;
+        }
+        body.extend_from_slice(if given == 0 { b"\n  " } else { b",\n  " });
+        // Newlines only come between tokens: strings escape theirs.
+        for &byte in &scratch {
+            body.push(byte);
+            if byte == b'\n' {
+                body.extend_from_slice(b"  ");
+            }
+        }
+        given += 1;
+        last = Some(entry.id);
+    }
+    body.extend_from_slice(if given == 0 { b"]\n" } else { b"\n]\n" });
+    let mut response = json_reply(StatusCode::OK, &Value::Null);
+    *response.body_mut() = Bytes::from(body);
+    let rest = Window {
+        before: last.unwrap_or(window.before),
+        limit: window.limit.saturating_sub(given),
+        ..window
+    };
+    if last.is_some()
+        && rest.limit > 0
+        && !journal.window(Window { limit: 1, ..rest }, 0).is_empty()
+    {
+        let mut next = format!(
+            "<{PREFIX}/requests?limit={}&before={}",
+            rest.limit, rest.before
+        );
+        if rest.after > 0 {
+            next.push_str(&format!("&after={}", rest.after));
+        }
+        next.push_str(">; rel=\"next\"");
+        if let Ok(value) = HeaderValue::from_str(&next) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    response
 }
 
 fn routes(mock: &Mock) -> Value {
@@ -402,10 +499,18 @@ async function routes() {
   const health = await (await fetch("/__docmock/health")).json();
   document.getElementById("health").textContent = `${health.endpoints} endpoints in ${health.apis} APIs.`;
 }
+// The journal is polled for what is new since the newest entry shown
+// (`after=`), so that an idle page costs an empty array a second and a
+// busy one only the new entries, never the whole journal again.
+const SHOWN = 50;
+let shown = [];
 async function requests() {
-  const list = await (await fetch("/__docmock/requests?limit=50")).json();
+  const newest = shown.length ? shown[0].id : 0;
+  const list = await (await fetch(`/__docmock/requests?limit=${SHOWN}&after=${newest}`)).json();
+  if (newest && !list.length) return;
+  shown = list.concat(shown).slice(0, SHOWN);
   const body = document.querySelector("#requests tbody");
-  body.replaceChildren(...list.map(e => {
+  body.replaceChildren(...shown.map(e => {
     const verdict = document.createElement("div");
     verdict.appendChild(text(e.verdict));
     e.violations.forEach(v => {
@@ -414,6 +519,10 @@ async function requests() {
       line.appendChild(text(`${v.in} ${v.pointer || "/"}: expected ${v.expected}${v.got ? ", got " + v.got : ""}`));
       verdict.appendChild(line);
     });
+    if (e.violationsNotKept) {
+      const line = element("div", "violations", `and ${e.violationsNotKept} more, not kept in the journal`);
+      verdict.appendChild(line);
+    }
     const path = e.query ? `${e.path}?${e.query}` : e.path;
     const endpoint = e.example ? `${e.endpoint} [no example: ${e.example.from}]` : (e.endpoint || "-");
     return row([e.id, e.method, path, e.status, verdict, endpoint, (e.micros / 1000).toFixed(1) + " ms"],
@@ -422,6 +531,7 @@ async function requests() {
 }
 document.getElementById("clear").addEventListener("click", async () => {
   await fetch("/__docmock/requests", { method: "DELETE" });
+  shown = [];
   requests();
 });
 const box = document.getElementById("filter");

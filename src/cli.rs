@@ -300,6 +300,11 @@ struct ServeArgs {
     /// keep-alive connections alike (`10s`).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     header_timeout: std::time::Duration,
+    /// How long a request body may take to arrive in all, however steadily
+    /// it trickles in, before the request gets 408 (`30s`); a body that
+    /// stops arriving gets 408 after `--header-timeout` already.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    body_timeout: std::time::Duration,
     /// Reload the specs and fixtures when they change; a broken edit keeps
     /// the last good set serving.
     #[arg(long)]
@@ -592,6 +597,7 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         limits: Limits {
             max_body: args.max_body,
             header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
         },
         cors: Cors {
             enabled: !args.no_cors,

@@ -216,6 +216,9 @@ pub struct Router {
     tenant_starts: Vec<(String, usize)>,
     /// Each route as [`Router::nearest`] compares it, in route order.
     shapes: Vec<Shape>,
+    /// How many of a path's segments [`Router::nearest`] compares: one
+    /// more than the longest template has, at most [`COMPARED_SEGMENTS`].
+    compared_segments: usize,
 }
 
 /// A route as [`Router::nearest`] compares it with a path, worked out once
@@ -487,6 +490,7 @@ impl Router {
             prefixes,
             tenant_starts: Vec::new(),
             shapes: Vec::new(),
+            compared_segments: COMPARED_SEGMENTS,
         };
         let mut conflicts = Vec::new();
         for (index, endpoint) in catalog.endpoints.iter().enumerate() {
@@ -599,6 +603,8 @@ impl Router {
     /// [`Router::nearest`] compares, and the tree compacted.
     fn finish(&mut self) {
         self.shapes = self.routes.iter().map(|r| Shape::of(&r.segments)).collect();
+        let longest = self.routes.iter().map(|r| r.segments.len()).max();
+        self.compared_segments = longest.map_or(0, |n| n + 1).min(COMPARED_SEGMENTS);
         self.compact();
     }
 
@@ -866,15 +872,17 @@ impl Router {
     /// too much to run on thousands of routes for every unknown path: a
     /// cheap count of segments in place picks the [`NEAREST_CANDIDATES`]
     /// routes the distance then orders (all of them in a smaller catalog).
-    /// Only the path's first [`COMPARED_SEGMENTS`] segments, each cut to
+    /// Only the path's first segments (one more than the longest template
+    /// has, at most [`COMPARED_SEGMENTS`]), each cut to
     /// [`COMPARED_PIECE_BYTES`], take part, and the distance is measured on
-    /// at most [`COMPARED_BYTES`] of either side: the answer to a path of
+    /// at most [`COMPARED_BYTES`] of either side, and of the path on at most
+    /// [`COMPARED_SLACK`] bytes more than the template has: the answer to a path of
     /// 64 KB costs what the answer to one of a few hundred bytes does, and
     /// one worker busy with it holds up the requests queued behind it no
     /// longer. The routes' side is worked out once, when the router is
     /// built.
     pub fn nearest(&self, path: &str, limit: usize) -> Vec<&Route> {
-        let lowered = compared_pieces(path)
+        let lowered = compared_pieces(path, self.compared_segments)
             .map(str::to_ascii_lowercase)
             .collect::<Vec<_>>();
         let pieces: Vec<&str> = lowered.iter().map(String::as_str).collect();
@@ -888,13 +896,16 @@ impl Router {
             candidates.select_nth_unstable_by(NEAREST_CANDIDATES - 1, |a, b| b.cmp(a));
             candidates.truncate(NEAREST_CANDIDATES);
         }
-        let wanted = compared_shape(path);
+        let wanted = shape_of_pieces(&pieces);
         let mut scored: Vec<(f64, &Route)> = candidates
             .into_iter()
             .map(|(_, i)| {
                 let shape = &self.shapes[i].joined;
+                // Beyond the template's length and a little more, the
+                // path only adds to the distance from every template.
+                let wanted = truncated(&wanted, shape.len() + COMPARED_SLACK);
                 (
-                    strsim::normalized_levenshtein(&wanted, shape),
+                    strsim::normalized_levenshtein(wanted, shape),
                     &self.routes[i],
                 )
             })
@@ -919,27 +930,42 @@ const COMPARED_PIECE_BYTES: usize = 64;
 /// measures by edit distance at most.
 const COMPARED_BYTES: usize = 256;
 
-/// The first [`COMPARED_SEGMENTS`] non-empty segments of `path`, each cut
-/// to [`COMPARED_PIECE_BYTES`]. Only the first bytes of the path are read
-/// to find them, however long it is.
-fn compared_pieces(path: &str) -> impl Iterator<Item = &str> {
+/// How many bytes of a path longer than a template [`Router::nearest`]
+/// measures against it by edit distance beyond the template's length.
+const COMPARED_SLACK: usize = 16;
+
+/// The first `segments` (at most [`COMPARED_SEGMENTS`]) non-empty segments
+/// of `path`, each cut to [`COMPARED_PIECE_BYTES`]. Only the first bytes of
+/// the path are read to find them, however long it is.
+fn compared_pieces(path: &str, segments: usize) -> impl Iterator<Item = &str> {
     truncated(path, COMPARED_SEGMENTS * (COMPARED_PIECE_BYTES + 1))
         .split('/')
         .filter(|s| !s.is_empty())
-        .take(COMPARED_SEGMENTS)
+        .take(segments.min(COMPARED_SEGMENTS))
         .map(|piece| truncated(piece, COMPARED_PIECE_BYTES))
 }
 
-/// The part of `path` [`Router::nearest`] measures by edit distance: its
-/// [`compared_pieces`] lower-cased, ids folded to `{}` so that they compare
-/// with templates' parameters, joined by `/` and cut to [`COMPARED_BYTES`].
-fn compared_shape(path: &str) -> String {
-    let folded = compared_pieces(path)
-        .map(|s| {
+/// The part of `path` [`Router::nearest`] measures by edit distance when it
+/// compares `segments` of it: see [`shape_of_pieces`].
+#[cfg(test)]
+fn compared_shape(path: &str, segments: usize) -> String {
+    let lowered: Vec<String> = compared_pieces(path, segments)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    shape_of_pieces(&lowered.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Path pieces (lower-cased) as [`Router::nearest`] measures them by edit
+/// distance: ids folded to `{}` so that they compare with templates'
+/// parameters, joined by `/` and cut to [`COMPARED_BYTES`].
+fn shape_of_pieces(pieces: &[&str]) -> String {
+    let folded = pieces
+        .iter()
+        .map(|&s| {
             if s.chars().all(|c| c.is_ascii_digit() || c == '-') {
-                "{}".to_string()
+                "{}"
             } else {
-                s.to_ascii_lowercase()
+                s
             }
         })
         .collect::<Vec<_>>()
@@ -1005,10 +1031,13 @@ fn likeness(segments: &[Option<Box<str>>], pieces: &[&str]) -> (isize, usize) {
 /// ```
 pub fn normalize(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
-    let decodable = bytes
-        .windows(3)
-        .any(|w| w[0] == b'%' && unreserved_escape(w).is_some());
-    let dotted = path.split('/').any(|s| s == "." || s == "..");
+    // Substring searches first, so that the common path, with neither,
+    // is read at memchr's pace rather than segment by segment.
+    let decodable = path.contains('%')
+        && bytes
+            .windows(3)
+            .any(|w| w[0] == b'%' && unreserved_escape(w).is_some());
+    let dotted = path.contains("/.") && path.split('/').any(|s| s == "." || s == "..");
     if !decodable && !dotted {
         return None;
     }
@@ -1076,6 +1105,7 @@ mod tests {
             prefixes: vec![(0, String::new())],
             tenant_starts: Vec::new(),
             shapes: Vec::new(),
+            compared_segments: COMPARED_SEGMENTS,
         };
         for (i, (method, template)) in templates.iter().enumerate() {
             let mut param_types = Vec::new();
@@ -1600,10 +1630,14 @@ mod tests {
     fn a_long_path_is_compared_by_its_first_segments_and_bytes_only() {
         let piece = "x".repeat(64 * 1024);
         let long = format!("/api/area42/iten42/{piece}/{}", "y/".repeat(20_000));
-        let compared = compared_shape(&long);
+        let compared = compared_shape(&long, COMPARED_SEGMENTS);
         assert!(compared.len() <= COMPARED_BYTES, "{} bytes", compared.len());
         assert!(compared.starts_with("api/area42/iten42/x"), "{compared}");
-        assert_eq!(compared_shape("/API/area9/ITEM9/-12"), "api/area9/item9/{}");
+        assert_eq!(
+            compared_shape("/API/area9/ITEM9/-12", COMPARED_SEGMENTS),
+            "api/area9/item9/{}"
+        );
+        assert_eq!(compared_shape("/a/b/c/d", 2), "a/b");
     }
 
     #[test]

@@ -292,7 +292,10 @@ struct ServeArgs {
     /// Port to listen on; 0 picks a free one and prints it.
     #[arg(long, default_value_t = 4010, env = "DOCMOCK_PORT")]
     port: u16,
-    /// Largest request body accepted, in bytes (larger ones get 413).
+    /// Largest request body accepted, in bytes. Larger ones get 413, and
+    /// what still arrives of them is read and thrown away for up to 5 s and
+    /// 16 MiB before the connection closes, so that a client that sends its
+    /// whole body before reading still reads the 413.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
     /// How long a connection may go without sending a complete request head

@@ -282,9 +282,10 @@ fn a_client_that_sends_its_whole_body_before_reading_gets_the_413() {
 
 #[tokio::test]
 async fn a_body_trickling_in_gets_408_once_its_total_time_is_up() {
-    // A byte every 200 ms never stalls for the header timeout; only the
-    // total time for a body stops it.
-    let server = Server::start(&["--header-timeout", "1s", "--body-timeout", "2s"]);
+    // A byte every 200 ms never stalls for the header timeout (which,
+    // longer than the body timeout, cannot be what stops it even on a
+    // machine that pauses); only the total time for a body stops it.
+    let server = Server::start(&["--header-timeout", "5s", "--body-timeout", "2s"]);
     let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
     stream
         .write_all(

@@ -14,6 +14,7 @@ use docmock::answer::router::Mount;
 use docmock::answer::validate::Policy;
 use docmock::commands::listing;
 use docmock::contract::catalog::{Catalog, LoadErrors, Source};
+use docmock::serve::admin_gate::{AdminGate, AdminSettings};
 use docmock::serve::request_log::RequestLog;
 use docmock::serve::server::{self, Cors, Limits, Settings, Shared};
 
@@ -146,7 +147,8 @@ struct VerifyArgs {
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_value)]
     values: Vec<(String, String)>,
     /// A PEM file of certificates to trust besides the system's: an
-    /// on-premises portal's self-signed certificate or its private CA.
+    /// on-premises portal's self-signed certificate (also one flagged as a
+    /// CA, as `openssl req -x509` makes it) or its private CA.
     #[arg(long, value_name = "FILE")]
     ca_cert: Option<PathBuf>,
     /// Do not check the portal's TLS certificate at all (a test portal);
@@ -277,9 +279,25 @@ struct ServeArgs {
     #[command(flatten)]
     spec: SpecArgs,
     /// Accept only this credential (the Authorization value after its
-    /// scheme, or the cookie / token header value); others get 403.
+    /// scheme, or the cookie / token header value); others get 403. It
+    /// also guards the admin API unless --admin-token is given.
     #[arg(long, env = "DOCMOCK_TOKEN")]
     token: Option<String>,
+    /// The token the admin API (/__docmock/) asks for, as
+    /// `Authorization: Bearer TOKEN`, instead of --token's; on a host
+    /// beyond loopback (--host 0.0.0.0) the admin API is off without one
+    /// of the two. /__docmock/health answers without it.
+    #[arg(long, env = "DOCMOCK_ADMIN_TOKEN", value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// A host name, besides localhost, --host and IP addresses, that
+    /// requests to the admin API may name in `Host` (others are refused,
+    /// against DNS rebinding; the mocked API answers any); repeatable.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
+    /// An origin whose pages may call the admin API (CORS); repeatable
+    /// [default: none, only the admin page itself].
+    #[arg(long = "admin-cors", value_name = "ORIGIN")]
+    admin_cors: Vec<String>,
     /// Refuse (400) a request that leaves out a parameter the page does not
     /// mark optional, as the documentation says; by default it is answered
     /// as the vendor's server answers it, binding the parameter's default,
@@ -308,8 +326,9 @@ struct ServeArgs {
     /// stops arriving gets 408 after `--header-timeout` already.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     body_timeout: std::time::Duration,
-    /// Reload the specs and fixtures when they change; a broken edit keeps
-    /// the last good set serving.
+    /// Reload the specs and fixtures when they change (within a second of
+    /// the first change, also when the directories are made again); a
+    /// broken edit keeps the last good set serving.
     #[arg(long)]
     watch: bool,
     /// Allow only this origin for CORS; repeatable [default: any origin].
@@ -613,7 +632,9 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         workers: args
             .workers
             .map_or_else(docmock::serve::workers::default_count, usize::from),
+        admin: admin_settings(&args),
     };
+    let admin = settings.admin.clone();
     let shared = Shared::new(mock, settings);
     let _watcher = if args.watch {
         let source = args.spec.source.source();
@@ -671,7 +692,8 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         };
         // Held no longer: `--watch` may replace it.
         drop(mock);
-        let banner = format!("docmock listening on {base}\n{routes}  admin: {base}/__docmock/\n");
+        let admin = AdminGate::new(&admin, address).describe(&base);
+        let banner = format!("docmock listening on {base}\n{routes}  {admin}\n");
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes());
         let _ = stdout.flush();
@@ -680,6 +702,21 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         tracing::info!("shut down");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Who may use the admin API: `--admin-token`, else `--token`; the names
+/// given to `--allow-host`, and `--host` when it is a name rather than an
+/// address.
+fn admin_settings(args: &ServeArgs) -> AdminSettings {
+    let mut allowed_hosts = args.allow_hosts.clone();
+    if args.host.parse::<std::net::IpAddr>().is_err() {
+        allowed_hosts.push(args.host.clone());
+    }
+    AdminSettings {
+        token: args.admin_token.clone().or_else(|| args.token.clone()),
+        allowed_hosts,
+        cors_origins: args.admin_cors.clone(),
+    }
 }
 
 async fn shutdown_signal() {

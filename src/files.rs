@@ -1,6 +1,8 @@
 //! Files written whole: through a temporary file beside the target, renamed
 //! into place, so that a reader finds the old file or the new one, never
-//! part of either (a full disk, an interrupted run).
+//! part of either (a full disk, an interrupted run). And files read whole
+//! only when they are files: a FIFO or a device where a spec, fixture or
+//! page was expected would block the reader forever or never end.
 
 use std::fs;
 use std::io::{self, Write};
@@ -29,6 +31,46 @@ pub fn beside(path: &Path) -> io::Result<NamedTempFile> {
     Ok(temp)
 }
 
+/// The bytes of `path`, which must be a regular file (after symlinks):
+/// anything else is refused without being opened, since opening a FIFO
+/// waits for a writer and reading a device may never end.
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let kind = fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is {}, not a regular file",
+                path.display(),
+                kind_name(&kind)
+            ),
+        ));
+    }
+    fs::read(path)
+}
+
+/// What a file that is not a regular file is, in words.
+fn kind_name(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "another kind of file"
+    }
+}
+
 /// Writes `bytes` to `path` whole (see the module).
 pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut temp = beside(path)?;
@@ -53,6 +95,25 @@ fn new_file_permissions() -> Option<fs::Permissions> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        // Reading the FIFO itself would wait here for a writer forever.
+        let error = read_regular(&fifo).expect_err("a FIFO is refused");
+        assert!(error.to_string().contains("FIFO"), "{error}");
+        let error = read_regular(dir.path()).expect_err("a directory is refused");
+        assert!(error.to_string().contains("a directory"), "{error}");
+        let file = dir.path().join("a.json");
+        fs::write(&file, "{}").expect("write");
+        assert_eq!(read_regular(&file).expect("a file is read"), b"{}");
+    }
 
     #[test]
     fn a_new_file_is_readable_by_all_and_a_replaced_one_keeps_its_mode() {

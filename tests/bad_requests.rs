@@ -129,6 +129,9 @@ fn check_json(case: &Case, body: &str) {
 
 /// Checks an XML error body: the vendor's document element and violations.
 fn check_xml(case: &Case, body: &str) {
+    if let Err(error) = docmock::contract::xml::parse_xml(body) {
+        panic!("{}: the XML error is not XML ({error}): {body}", case.name);
+    }
     if case.target.starts_with("/superoffice") {
         assert!(body.starts_with("<WebApiError"), "{}: {body}", case.name);
         assert!(

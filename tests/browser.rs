@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{Server, client};
+use common::{Server, anonymous_client, client};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -258,4 +258,32 @@ async fn the_admin_page_groups_3000_routes_by_api_and_filters_them() {
         1,
         "{dom}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_takes_the_token_from_its_address_and_sends_it() {
+    let server = Server::start(&["--token", "s3cret"]);
+    let http = anonymous_client();
+    http.get(server.url("/r7/api/2.0/crm/contact/1234.json"))
+        .header("Authorization", "s3cret")
+        .send()
+        .await
+        .expect("sent");
+    let admin = server.url("/__docmock/#token=s3cret");
+    let profile = tempfile::tempdir().expect("profile");
+    let dom = tokio::task::spawn_blocking({
+        let profile = profile.path().join("profile");
+        move || {
+            headless(
+                &profile,
+                &["--virtual-time-budget=3000", "--dump-dom"],
+                &admin,
+            )
+        }
+    })
+    .await
+    .expect("chromium ran");
+    // Both the routes and the journal came through the guarded API.
+    assert!(dom.contains("r7/get-crm-contact-contactid"), "{dom}");
+    assert!(dom.contains("/r7/api/2.0/crm/contact/1234.json"), "{dom}");
 }

@@ -1721,3 +1721,81 @@ fn pages_without_an_example_response_borrow_one_of_their_returned_type() {
     let (passed, said) = check(out.path());
     assert!(passed, "check: {said}");
 }
+
+#[test]
+fn a_malformed_xml_example_is_refused_naming_its_line_and_never_cut_to_a_fragment() {
+    let pages = common::root().join("tests/pages");
+    let out = tempfile::tempdir().expect("tempdir");
+    // The page's only example lost `</Members>`: no fragment of it (such as
+    // `<status>0</status>`) may become the example.
+    let xml_only = pages.join("86_broken-xml-only-example-lost-an-end-tag.txt");
+    let output = import(out.path(), &[xml_only], &[]);
+    assert!(!output.status.success(), "a malformed example was imported");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "86_broken-xml-only-example-lost-an-end-tag.txt:69: example response: expected the \
+             XML example to be well-formed XML: ill-formed document: expected `</Members>`, but \
+             `</response>` was found"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !out.path().join("fixtures").exists(),
+        "{:?}",
+        tree(out.path())
+    );
+
+    // Beside a well-formed JSON example, the XML one is left out with a
+    // warning, and the XML answer is rendered from the JSON.
+    let beside_json = pages.join("85_get-case-tags-xml-example-lost-an-end-tag.txt");
+    let output = import(out.path(), &[beside_json], &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "line 39: the XML example is not well-formed XML (ill-formed document: expected \
+             `</response>`, but `</result>` was found); it is left out"
+        ),
+        "{stdout}"
+    );
+    let fixtures = out
+        .path()
+        .join("fixtures/onlyoffice/get-crm-case-caseid-tag");
+    assert!(fixtures.join("response-200.json").is_file());
+    assert!(
+        !fixtures.join("response-200.xml").exists(),
+        "{:?}",
+        tree(out.path())
+    );
+}
+
+#[test]
+fn a_page_of_many_unclosed_lines_is_read_once_and_refused() {
+    // Each line opening an element or an object that never closes used to
+    // be read to the end of the page again: here the first is the example,
+    // and the page is refused as malformed at it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head = fs::read_to_string(common::root().join("tests/pages/06_get-case-xml-only.txt"))
+        .expect("page");
+    let head = &head[..head.find("<result>").expect("the example")];
+    for (name, line) in [("angle.txt", "<item>"), ("brace.txt", "{")] {
+        let page = dir.path().join(name);
+        fs::write(
+            &page,
+            format!("{head}{}", format!("{line}\n").repeat(20_000)),
+        )
+        .expect("write");
+        let output = import(&dir.path().join("out"), &[page], &[]);
+        assert!(!output.status.success(), "{name} was imported");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("{name}:25: example response")),
+            "{stderr}"
+        );
+    }
+}

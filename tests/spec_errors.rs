@@ -257,3 +257,28 @@ fn a_port_in_use_is_named_with_the_way_out() {
     );
     assert!(stderr.contains("--port 0 for a free one"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fixture_that_is_not_a_regular_file_is_refused_at_load_not_waited_on() {
+    let dir = scratch_copy();
+    let d = dir.path();
+    let fixture = d.join("fixtures/onlyoffice/put-crm-contact-contactid-status/response-200.json");
+    fs::remove_file(&fixture).expect("remove the fixture");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fixture)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo");
+    // Reading the FIFO would wait for a writer forever: run_to_exit fails
+    // the test if check does not finish.
+    let output = run_to_exit(d, &["check", "specs"]);
+    assert!(!output.status.success(), "check passed a FIFO fixture");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("response-200.json is a FIFO (named pipe), not a regular file"),
+        "{stderr}"
+    );
+    let stderr = serve_fails(d);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}

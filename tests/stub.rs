@@ -265,6 +265,82 @@ async fn watch_reloads_edits_and_keeps_serving_through_a_broken_one() {
     );
 }
 
+/// Copies the directory tree `from` to `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.path().strip_prefix(from).expect("below"));
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[tokio::test]
+async fn watch_follows_a_spec_directory_removed_and_made_again() {
+    let dir = scratch_copy();
+    let (specs, fixtures) = (dir.path().join("specs"), dir.path().join("fixtures"));
+    let server = Server::start(&["--specs", specs.to_str().expect("utf-8"), "--watch"]);
+    let url = server.url(R7);
+    assert!(body_of(&url).await.contains("Tadjeddine"));
+
+    // As an import over an old tree, or `rm -rf` then a copy, leaves it.
+    let saved = tempfile::tempdir().expect("tempdir");
+    copy_tree(&specs, &saved.path().join("specs"));
+    copy_tree(&fixtures, &saved.path().join("fixtures"));
+    fs::remove_dir_all(&specs).expect("remove specs");
+    fs::remove_dir_all(&fixtures).expect("remove fixtures");
+    copy_tree(&saved.path().join("specs"), &specs);
+    copy_tree(&saved.path().join("fixtures"), &fixtures);
+    let fixture = fixtures.join("r7/get-crm-contact-contactid/response-200.json");
+    let text = fs::read_to_string(&fixture).expect("fixture");
+    fs::write(&fixture, text.replace("Tadjeddine", "Recreated")).expect("write");
+    assert!(
+        eventually(&url, "Recreated").await,
+        "the recreated tree is served"
+    );
+
+    // And edits in the new tree are still seen.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    fs::write(&fixture, text.replace("Tadjeddine", "EditedAgain")).expect("write");
+    assert!(
+        eventually(&url, "EditedAgain").await,
+        "an edit in the recreated tree is served"
+    );
+}
+
+#[tokio::test]
+async fn watch_reloads_during_a_stream_of_edits_not_only_after_it() {
+    let dir = scratch_copy();
+    let specs = dir.path().join("specs");
+    let server = Server::start(&["--specs", specs.to_str().expect("utf-8"), "--watch"]);
+    let url = server.url(R7);
+    let fixture = dir
+        .path()
+        .join("fixtures/r7/get-crm-contact-contactid/response-200.json");
+    let text = fs::read_to_string(&fixture).expect("fixture");
+    fs::write(&fixture, text.replace("Tadjeddine", "FirstOfABurst")).expect("write");
+    // Another file keeps changing every 20 ms for 6 s, so the quiet period
+    // never comes; the first change is served while the stream goes on.
+    let other = dir.path().join("fixtures/r7/scratch.txt");
+    let stream = std::thread::spawn(move || {
+        for i in 0..300 {
+            fs::write(&other, format!("{i}")).expect("write");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let seen = eventually(&url, "FirstOfABurst").await;
+    let stream_still_going = !stream.is_finished();
+    stream.join().expect("the stream of edits");
+    assert!(seen, "the first change of the burst is served");
+    assert!(
+        stream_still_going,
+        "the change was served only once the edits stopped"
+    );
+}
+
 #[tokio::test]
 async fn every_request_is_one_log_line_with_endpoint_status_verdict_and_time() {
     let mut server = Server::start_logging(&["--log-format", "json"]);

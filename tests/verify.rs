@@ -1860,22 +1860,36 @@ async fn a_read_on_a_kept_alive_connection_the_portal_closes_is_sent_again() {
     assert!(served.load(Ordering::SeqCst) >= 6);
 }
 
+/// How a portal's own certificate is made.
+#[derive(Clone, Copy, Debug)]
+enum SelfSigned {
+    /// As rcgen makes one: not a CA.
+    EndEntity,
+    /// As `openssl req -x509` makes one by default: flagged as a CA
+    /// (`basicConstraints=CA:TRUE`), though it is the server's own.
+    FlaggedAsCa,
+}
+
 /// A TLS front for `backend` (`127.0.0.1:PORT`) with a self-signed
 /// certificate for 127.0.0.1, as an on-premises portal may have: its
 /// address, and the certificate in PEM.
-async fn self_signed_front(backend: String) -> (std::net::SocketAddr, String) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("a certificate");
-    let pem = certified.cert.pem();
-    let key = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
-        .expect("a key");
+async fn self_signed_front(backend: String, kind: SelfSigned) -> (std::net::SocketAddr, String) {
+    let key_pair = rcgen::KeyPair::generate().expect("a key pair");
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).expect("parameters");
+    if let SelfSigned::FlaggedAsCa = kind {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let certificate = params.self_signed(&key_pair).expect("a certificate");
+    let pem = certificate.pem();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(key_pair.serialize_der()).expect("a key");
     let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .expect("protocol versions")
     .with_no_client_auth()
-    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .with_single_cert(vec![certificate.der().clone()], key)
     .expect("a server config");
     let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -1902,9 +1916,15 @@ async fn self_signed_front(backend: String) -> (std::net::SocketAddr, String) {
 
 #[tokio::test]
 async fn a_portal_with_its_own_certificate_is_verified_once_it_is_trusted() {
+    for kind in [SelfSigned::EndEntity, SelfSigned::FlaggedAsCa] {
+        a_portal_with_its_own_certificate_of_this_kind_is_verified_once_trusted(kind).await;
+    }
+}
+
+async fn a_portal_with_its_own_certificate_of_this_kind_is_verified_once_trusted(kind: SelfSigned) {
     let server = Server::start(&[]);
     let backend = server.base.trim_start_matches("http://").to_string();
-    let (address, pem) = self_signed_front(backend).await;
+    let (address, pem) = self_signed_front(backend, kind).await;
     let base = format!("https://{address}/r7");
     let certificate = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(certificate.path(), &pem).expect("written");
@@ -1920,8 +1940,15 @@ async fn a_portal_with_its_own_certificate_is_verified_once_it_is_trusted() {
     for trust in [["--ca-cert", ca_cert.as_str()].as_slice(), &["--insecure"]] {
         let args: Vec<&str> = R7.iter().copied().chain(trust.iter().copied()).collect();
         let run = verify_run(base.clone(), &args).await;
-        assert_eq!(run.code, 0, "{trust:?}: {}", run.table);
+        assert_eq!(run.code, 0, "{kind:?}, {trust:?}: {}", run.table);
     }
+
+    // Given for another name, the same certificate is refused.
+    let localhost = format!("https://localhost:{}/r7", address.port());
+    let args: Vec<&str> = R7.iter().copied().chain(["--ca-cert", &ca_cert]).collect();
+    let run = verify_run(localhost, &args).await;
+    assert_eq!(run.code, 2, "{kind:?}: {}", run.table);
+    run.assert_says("json", "certificate");
 
     // A file that holds no certificate is named, before anything is sent.
     let (said, code) = verify(&["--base-url", &base, "--ca-cert", "Cargo.toml"]);

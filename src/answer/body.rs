@@ -91,6 +91,15 @@ pub enum DecodeError {
         /// What the parser says.
         message: String,
     },
+    /// Well-formed JSON holding a number beyond what a 64-bit float holds
+    /// (`1e999999`), which the vendors' .NET readers refuse as an overflow.
+    #[error("the number at {pointer:?} ({number}) is beyond what a 64-bit float holds")]
+    NumberOutOfRange {
+        /// JSON pointer to the number.
+        pointer: String,
+        /// The number as sent, shortened when long.
+        number: String,
+    },
     /// Not UTF-8 text.
     #[error("the body is not UTF-8 text")]
     NotUtf8,
@@ -388,6 +397,9 @@ fn dotnet_pointer(document: &Value, path: &str) -> String {
 
 fn parse_json(bytes: &[u8]) -> Result<Value, DecodeError> {
     serde_json::from_slice(bytes).map_err(|e| {
+        if let Some(error) = number_out_of_range(bytes, &e) {
+            return error;
+        }
         let message = e.to_string();
         let message = match message.rfind(" at line ") {
             Some(i) => message[..i].to_string(),
@@ -399,6 +411,51 @@ fn parse_json(bytes: &[u8]) -> Result<Value, DecodeError> {
             message,
         }
     })
+}
+
+/// Where serde_json stopped at a number too large for an `f64`: the JSON
+/// is well-formed, so the client is told which number, where, rather than
+/// that its JSON is broken. The path comes from reading the body again with
+/// serde_path_to_error, which only happens for this error.
+fn number_out_of_range(bytes: &[u8], error: &serde_json::Error) -> Option<DecodeError> {
+    if !error.to_string().starts_with("number out of range") {
+        return None;
+    }
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let path = match serde_path_to_error::deserialize::<_, Value>(&mut reader) {
+        Err(e) => e.path().clone(),
+        Ok(_) => return None,
+    };
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer.push('/');
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push_str(&crate::contract::problem::escape_pointer(key))
+            }
+            _ => pointer.push('-'),
+        }
+    }
+    // serde_json's column is the number's last byte: the number is the run
+    // of number characters ending there.
+    let line_start = bytes
+        .split(|&b| b == b'\n')
+        .take(error.line().saturating_sub(1))
+        .map(|line| line.len() + 1)
+        .sum::<usize>();
+    let end = (line_start + error.column()).min(bytes.len());
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+        .map_or(0, |i| i + 1);
+    let number = String::from_utf8_lossy(&bytes[start..end]);
+    let number = if number.len() > 32 {
+        format!("{}… ({} characters)", &number[..24], number.len())
+    } else {
+        number.into_owned()
+    };
+    Some(DecodeError::NumberOutOfRange { pointer, number })
 }
 
 /// Decodes `a=1&b=x&tags=1&tags=2&tags[]=3&address[city]=Riga&address.zip=1`.
@@ -779,6 +836,46 @@ mod tests {
         )
         .expect("decodes");
         assert_eq!(value, json!({"name": null}));
+    }
+
+    #[test]
+    fn a_number_beyond_a_double_is_named_where_it_is_not_called_malformed() {
+        let body = b"{\n  \"a\": [1, {\"b/c\": -1.5e999999}],\n  \"d\": 2\n}";
+        let error = decode(BodyKind::Json, body, None, None, ArrayForm::Repeated)
+            .expect_err("out of range");
+        assert_eq!(
+            error,
+            DecodeError::NumberOutOfRange {
+                pointer: "/a/1/b~1c".into(),
+                number: "-1.5e999999".into()
+            }
+        );
+        let long = format!("[{}]", "9".repeat(400));
+        let error = decode(
+            BodyKind::Json,
+            long.as_bytes(),
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("out of range");
+        assert_eq!(
+            error,
+            DecodeError::NumberOutOfRange {
+                pointer: "/0".into(),
+                number: format!("{}… (400 characters)", "9".repeat(24))
+            }
+        );
+        // Broken JSON is still broken JSON.
+        let error = decode(
+            BodyKind::Json,
+            b"{\"a\": 1e}",
+            None,
+            None,
+            ArrayForm::Repeated,
+        )
+        .expect_err("malformed");
+        assert!(matches!(error, DecodeError::Json { .. }), "{error:?}");
     }
 
     #[test]

@@ -69,6 +69,16 @@ impl Request {
         }
     }
 
+    /// The host the target names (`host:port`), when it names one: an
+    /// absolute-form target or HTTP/2's `:authority`; HTTP/1.1 clients name
+    /// it in the `Host` header instead.
+    pub fn authority(&self) -> Option<&str> {
+        match &self.target {
+            Target::Received(uri) => uri.authority().map(http::uri::Authority::as_str),
+            Target::Built { .. } => None,
+        }
+    }
+
     /// Adds a header; invalid names or values are ignored.
     pub fn header(mut self, name: &str, value: &str) -> Request {
         if let (Ok(name), Ok(value)) = (

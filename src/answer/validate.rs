@@ -611,6 +611,15 @@ fn decode_violation(error: &DecodeError) -> Violation {
             "well-formed XML".to_string(),
             format!("line {line}, column {column}: {message}"),
         ),
+        DecodeError::NumberOutOfRange { pointer, number } => {
+            return Violation {
+                location: Location::Body,
+                pointer: pointer.clone(),
+                expected: "a number within a 64-bit float's range (±1.7976931348623157E+308)"
+                    .into(),
+                got: Some(number.clone()),
+            };
+        }
         DecodeError::NotUtf8 => (
             "UTF-8 text (or a charset= on the Content-Type naming its encoding)".into(),
             "other bytes".into(),

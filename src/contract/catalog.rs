@@ -1111,7 +1111,7 @@ impl Loader<'_> {
     }
 
     fn parse_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
-        let text = match fs::read(file) {
+        let text = match crate::files::read_regular(file) {
             Ok(text) => text,
             Err(e) => {
                 self.errors
@@ -1184,7 +1184,7 @@ impl Loader<'_> {
             ));
             return None;
         }
-        match fs::read(&path) {
+        match crate::files::read_regular(&path) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
                 self.errors.push(LoadError::new(

@@ -422,7 +422,8 @@ impl<'s> XmlOut<'s> {
     fn text(&mut self, start: BytesStart<'_>, text: &str) {
         let end = BytesEnd::new(start.name().as_ref().to_string());
         self.event(Event::Start(start));
-        self.event(Event::Text(BytesText::from_escaped(partial_escape(text))));
+        let text = xml_characters(text);
+        self.event(Event::Text(BytesText::from_escaped(partial_escape(&*text))));
         self.event(Event::End(end));
     }
 
@@ -660,6 +661,28 @@ fn infer_node(node: &XmlNode, style: &XmlStyle) -> Value {
     Value::Object(members)
 }
 
+/// `text` with each character XML 1.0 does not allow (the C0 controls
+/// but tab and line ends, U+FFFE, U+FFFF) replaced by U+FFFD: JSON may carry
+/// them (`"\u0001"`, a request's value echoed in an error), but no XML
+/// document may, not even as a character reference, and a client's XML
+/// reader refuses the whole answer for one of them.
+fn xml_characters(text: &str) -> Cow<'_, str> {
+    if text.chars().all(crate::contract::xml::is_xml_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if crate::contract::xml::is_xml_char(c) {
+                    c
+                } else {
+                    char::REPLACEMENT_CHARACTER
+                }
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -880,6 +903,20 @@ mod tests {
     fn text_escapes_markup_but_not_quotes() {
         let out = xml(DialectName::Onlyoffice, json!({"t": "a<b & \"c\""}), None);
         assert_eq!(out, "<result>\n  <t>a&lt;b &amp; \"c\"</t>\n</result>");
+    }
+
+    #[test]
+    fn characters_xml_does_not_allow_are_replaced_so_the_answer_stays_xml() {
+        let out = xml(
+            DialectName::Onlyoffice,
+            json!({"t": "a\u{0}b\u{1}\u{fffe}\tc"}),
+            None,
+        );
+        assert_eq!(
+            out,
+            "<result>\n  <t>a\u{fffd}b\u{fffd}\u{fffd}\tc</t>\n</result>"
+        );
+        crate::contract::xml::parse_xml(&out).expect("well-formed");
     }
 
     #[test]

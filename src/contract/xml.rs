@@ -3,10 +3,13 @@
 //!
 //! Reading is strict where XML is and no further: one document element, no
 //! entities but XML's own five and character references (a DOCTYPE's are
-//! never expanded), and nesting bounded so a hostile document cannot
-//! exhaust the stack. What the tree means is for the caller: the catalog
+//! never expanded), only the characters XML 1.0 allows (`&#0;` is no more
+//! XML than a raw NUL), each attribute once per element, and nesting
+//! bounded so a hostile document cannot exhaust the stack. What the tree means is for the caller: the catalog
 //! and verify read it by a dialect's conventions, the request decoder by a
 //! body schema.
+
+use std::collections::HashSet;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -86,9 +89,9 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, MalformedXml> {
                     format!("elements nested deeper than {MAX_DEPTH} levels"),
                 ));
             }
-            Event::Start(start) => stack.push(element(&start)),
+            Event::Start(start) => stack.push(element(&start).map_err(|m| error(at, m))?),
             Event::Empty(start) => {
-                let mut node = element(&start);
+                let mut node = element(&start).map_err(|m| error(at, m))?;
                 node.self_closing = true;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),
@@ -106,6 +109,9 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, MalformedXml> {
             }
             Event::Text(content) => {
                 let decoded = content.xml10_content();
+                if let Some(c) = decoded.chars().find(|&c| !is_xml_char(c)) {
+                    return Err(error(at, not_xml_char(c)));
+                }
                 match stack.last_mut() {
                     Some(node) => node.text.push_str(&decoded),
                     None if decoded.trim().is_empty() => {}
@@ -124,6 +130,9 @@ pub fn parse_xml(text: &str) -> Result<XmlNode, MalformedXml> {
                         ),
                     )
                 })?;
+                if let Some(c) = resolved.chars().find(|&c| !is_xml_char(c)) {
+                    return Err(error(at, format!("&{name}; is {}", not_xml_char(c))));
+                }
                 if let Some(node) = stack.last_mut() {
                     node.text.push_str(&resolved);
                 }
@@ -175,7 +184,21 @@ fn resolve_entity(name: &str) -> Option<String> {
     Some(simple.to_string())
 }
 
-fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
+/// Whether `c` is a character XML 1.0 documents may hold (its `Char`
+/// production): tab, line feed, carriage return and the rest of Unicode
+/// but the other C0 controls, surrogates and U+FFFE/U+FFFF.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+fn not_xml_char(c: char) -> String {
+    format!("U+{:04X}, a character XML 1.0 does not allow", u32::from(c))
+}
+
+/// The element a start tag opens, or why its attributes are not XML: one
+/// written twice (`<a id="1" id="2">`), one without a quoted value, or one
+/// whose value holds a character XML does not allow.
+fn element(start: &quick_xml::events::BytesStart<'_>) -> Result<XmlNode, String> {
     let name = start.name();
     let raw: &str = name.as_ref();
     let local = raw.rsplit(':').next().unwrap_or(raw);
@@ -183,8 +206,24 @@ fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
         name: decode_name(local),
         ..XmlNode::default()
     };
-    for attribute in start.attributes().flatten() {
-        let key: &str = attribute.key.as_ref();
+    // quick-xml's own duplicate check compares every attribute with every
+    // earlier one; a set keeps a hostile tag of 100,000 attributes linear.
+    let mut seen: Vec<&str> = Vec::new();
+    let mut seen_many: HashSet<&str> = HashSet::new();
+    for attribute in start.attributes().with_checks(false) {
+        let attribute = attribute.map_err(|e| format!("an attribute of <{raw}>: {e}"))?;
+        let key: &str = attribute.key.into_inner();
+        let repeated = if seen_many.is_empty() && seen.len() < 16 {
+            let repeated = seen.contains(&key);
+            seen.push(key);
+            repeated
+        } else {
+            seen_many.extend(seen.drain(..));
+            !seen_many.insert(key)
+        };
+        if repeated {
+            return Err(format!("<{raw}> has the attribute {key} twice"));
+        }
         let is_nil = key == "nil" || key.ends_with(":nil");
         if !is_nil && (key == "xmlns" || key.contains(':')) {
             continue;
@@ -192,16 +231,26 @@ fn element(start: &quick_xml::events::BytesStart<'_>) -> XmlNode {
         // The value as an XML parser reports it; one with an entity no
         // parser without the DTD could resolve is kept as written, since
         // attributes never made a body unreadable before they were kept.
-        let value = attribute
-            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .unwrap_or_else(|_| attribute.value.clone());
+        // A character reference to no XML character is malformed, though.
+        let value = match attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(value) => value,
+            Err(quick_xml::Error::Escape(quick_xml::escape::EscapeError::InvalidCharRef(e))) => {
+                return Err(format!(
+                    "attribute {key}: {e}, a character XML 1.0 does not allow"
+                ));
+            }
+            Err(_) => attribute.value.clone(),
+        };
+        if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+            return Err(format!("attribute {key}: {}", not_xml_char(c)));
+        }
         if is_nil {
             node.nil |= is_xsd_true(&value);
         } else {
             node.attributes.push((decode_name(key), value.into_owned()));
         }
     }
-    node
+    Ok(node)
 }
 
 /// Whether an attribute value is XML Schema's boolean true: `true` or `1`,
@@ -263,6 +312,43 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_xml_does_not_allow_are_malformed_however_written() {
+        for (xml, column) in [
+            ("<a>1&#0;</a>", 5),
+            ("<a>&#x1;</a>", 4),
+            ("<a>&#xFFFE;</a>", 4),
+            ("<a>1\u{0}</a>", 4),
+            ("<a b=\"&#0;\"/>", 1),
+        ] {
+            let error = parse_xml(xml).expect_err(xml);
+            assert!(
+                error.message.contains("XML 1.0 does not allow"),
+                "{xml}: {error}"
+            );
+            assert_eq!((error.line, error.column), (1, column), "{xml}: {error}");
+        }
+        let allowed = parse_xml("<a b=\"&#9;\">&#x9;&#10;&#13;&#xD7FF;&#xE000;&#x10000;</a>")
+            .expect("tab, line ends and the rest of Unicode are XML");
+        assert_eq!(allowed.text, "\t\n\r\u{d7ff}\u{e000}\u{10000}");
+    }
+
+    #[test]
+    fn an_attribute_written_twice_is_malformed() {
+        let error = parse_xml("<r>\n  <a id=\"1\" id=\"2\"/>\n</r>").expect_err("duplicate");
+        assert_eq!(error.line, 2, "{error}");
+        assert!(error.message.contains("id"), "{error}");
+        assert!(parse_xml("<r><a id=\"1\" x:id=\"2\"/></r>").is_ok());
+        // Past the first few, repeats are found among many attributes too.
+        let many: String = (0..40).map(|i| format!(" a{i}=\"\"")).collect();
+        for repeated in ["a3", "a30"] {
+            let xml = format!("<r{many} {repeated}=\"\"/>");
+            let error = parse_xml(&xml).expect_err(repeated);
+            assert!(error.message.contains(repeated), "{error}");
+        }
+        assert!(parse_xml(&format!("<r{many}/>")).is_ok());
+    }
 
     #[test]
     fn encoded_xml_names_decode_back() {

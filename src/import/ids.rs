@@ -87,7 +87,7 @@ impl Existing {
                 if path.extension().is_none_or(|x| x != "json") || stem == "api" {
                     continue;
                 }
-                let holder = match fs::read(&path) {
+                let holder = match crate::files::read_regular(&path) {
                     Ok(bytes) => match serde_json::from_slice::<Route>(&bytes) {
                         Ok(route) => Holder::Route {
                             method: route.method,

@@ -48,6 +48,9 @@ pub struct Imported {
     pub fixtures: Vec<(String, String)>,
     /// The page it came from.
     pub page: String,
+    /// What the page got wrong that the import worked around, with the
+    /// page line (an example left out as malformed), for the report.
+    pub warnings: Vec<String>,
 }
 
 /// Why a page could not be imported.
@@ -324,6 +327,7 @@ pub fn import_parsed(
         let mut notes: Vec<String> = id_notes[done].iter().cloned().collect();
         notes.extend(example_notes[done].iter().cloned());
         notes.extend(undocumented_notes(imported));
+        notes.extend(imported.warnings.iter().cloned());
         let owner_page = report.pages[*owner].page.clone();
         let (first, others) = match writer.write(imported) {
             Ok(write::Written::Files(files)) => (
@@ -405,6 +409,12 @@ fn undocumented_notes(imported: &Imported) -> Vec<String> {
 /// Adds to `first` what `other` documents and `first` does not: responses
 /// with other statuses, and an XML example where `first` has none.
 fn merge(first: &mut Imported, other: &Imported) {
+    first.warnings.extend(
+        other
+            .warnings
+            .iter()
+            .map(|warning| format!("{}: {warning}", other.page)),
+    );
     for response in &other.spec.responses {
         match first
             .spec

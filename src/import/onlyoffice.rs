@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use super::text::{Page, encode_segment, json_block, relaid_xml, xml_block};
+use super::text::{MalformedExample, Page, encode_segment, json_block, relaid_xml, xml_block};
 use super::types::{split_row, widen_for_example};
 use super::{ImportError, Imported, api_file, conventions, endpoint_id};
 use crate::contract::dialect::DialectName;
@@ -350,9 +350,17 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
     // whatever the method returns, and the other methods with 200
     // (module/ASC.Api/ASC.Api/Impl/ApiHttpHandlerBase.cs, PostProcessResponse).
     let status = if method == "POST" { 201 } else { 200 };
-    let (json, xml) = match response_from {
+    let ResponseExamples {
+        json,
+        xml,
+        warnings,
+    } = match response_from {
         Some(from) => parse_responses(page, from)?,
-        None => (None, None),
+        None => ResponseExamples {
+            json: None,
+            xml: None,
+            warnings: Vec::new(),
+        },
     };
     // A response the page shows no example of is still served, marked as
     // not documented: empty where the page says nothing is returned, else
@@ -414,6 +422,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         },
         fixtures,
         page: page.name.clone(),
+        warnings,
     })
 }
 
@@ -582,6 +591,7 @@ fn transcript_endpoint(
         },
         fixtures,
         page: page.name.clone(),
+        warnings: Vec::new(),
     })
 }
 
@@ -632,14 +642,25 @@ fn newer_layout(page: &Page, method_at: usize) -> ImportError {
 /// with neither the heading nor an `application/json` line; the example
 /// request's own body, which comes first, is no envelope.
 fn envelope_at(page: &Page, from: usize) -> Option<usize> {
-    (from..page.lines.len()).find(|&at| {
-        page.lines[at].trim_start().starts_with('{')
-            && super::text::json_block(page, at)
-                .and_then(|block| serde_json::from_str::<Value>(&block.text).ok())
-                .is_some_and(|value| {
-                    value.get("status").is_some() && value.get("response").is_some()
-                })
-    })
+    let mut at = from;
+    while at < page.lines.len() {
+        if !page.lines[at].trim_start().starts_with('{') {
+            at += 1;
+            continue;
+        }
+        let Some(block) = json_block(page, at) else {
+            at += 1;
+            continue;
+        };
+        let is_envelope = serde_json::from_str::<Value>(&block.text)
+            .is_ok_and(|value| value.get("status").is_some() && value.get("response").is_some());
+        if is_envelope {
+            return Some(at);
+        }
+        // The envelope is never inside another example.
+        at = block.last + 1;
+    }
+    None
 }
 
 fn is_media_type(line: &str) -> bool {
@@ -1073,7 +1094,17 @@ fn parse_example(page: &Page, at: usize, end: usize, method: &str) -> Result<Exa
             body_file = Some("request.json".to_string());
             i = block.last + 1;
         } else if first.starts_with('<') {
-            if let Some(block) = xml_block(page, body_at) {
+            if let Some(block) = xml_block(page, body_at).transpose().map_err(|malformed| {
+                ImportError::new(
+                    page,
+                    Some(malformed.line),
+                    "example request",
+                    format!(
+                        "expected the request body to be well-formed XML: {}",
+                        malformed.reason
+                    ),
+                )
+            })? {
                 example.body = Some(("request.xml".to_string(), format!("{}\n", block.text)));
                 body_file = Some("request.xml".to_string());
                 i = block.last + 1;
@@ -1580,44 +1611,62 @@ fn only_path_members(text: &str, parameters: &[ParameterFile]) -> bool {
         })
 }
 
+/// The examples after the response heading, as [`parse_responses`] finds
+/// them.
+struct ResponseExamples {
+    json: Option<String>,
+    xml: Option<String>,
+    /// What the page got wrong that the import worked around: an XML
+    /// example left out because it is malformed, where the JSON one serves.
+    warnings: Vec<String>,
+}
+
 /// The JSON and XML examples after the response heading; neither when the
-/// section shows none, and an error only for a JSON example that does not
-/// parse with no XML example beside it.
-fn parse_responses(
-    page: &Page,
-    from: usize,
-) -> Result<(Option<String>, Option<String>), ImportError> {
+/// section shows none. An example that does not parse is an error naming
+/// its line when the page has no well-formed example in the other form to
+/// serve instead, and else a warning, the broken one left out: a fragment
+/// of it is never taken for the example.
+fn parse_responses(page: &Page, from: usize) -> Result<ResponseExamples, ImportError> {
     let mut json = None;
     let mut xml = None;
-    // A JSON example that does not parse is only fatal when the page has
-    // no XML example to serve instead.
     let mut broken_json: Option<usize> = None;
+    let mut broken_xml: Option<MalformedExample> = None;
     let mut i = from;
     while i < page.lines.len() {
         let line = page.lines[i].trim();
         let lower = line.to_ascii_lowercase();
+        let opens_json = line.starts_with('{') || line.starts_with('[');
         if json.is_none()
-            && (lower == "application/json"
-                || lower == "text/json"
-                || line.starts_with('{')
-                || line.starts_with('['))
+            && broken_json.is_none()
+            && (lower == "application/json" || lower == "text/json" || opens_json)
         {
-            let start = if line.starts_with('{') || line.starts_with('[') {
+            let start = if opens_json {
                 Some(i)
             } else {
                 page.next_text(i + 1)
             };
-            if let Some(block) = start.and_then(|s| json_block(page, s)) {
-                i = block.last + 1;
-                if serde_json::from_str::<Value>(&block.text).is_ok() {
-                    json = Some(block.text);
-                } else {
-                    broken_json.get_or_insert(block.first);
+            match start.map(|s| (s, json_block(page, s))) {
+                Some((_, Some(block))) => {
+                    i = block.last + 1;
+                    if serde_json::from_str::<Value>(&block.text).is_ok() {
+                        json = Some(block.text);
+                    } else {
+                        broken_json = Some(block.first);
+                    }
+                    continue;
                 }
-                continue;
+                // Brackets that never close: the example is broken, and
+                // its inner lines are no example of their own.
+                Some((s, None)) if page.lines[s].trim_start().starts_with(['{', '[']) => {
+                    broken_json = Some(s);
+                    i = s + 1;
+                    continue;
+                }
+                _ => {}
             }
         }
         if xml.is_none()
+            && broken_xml.is_none()
             && (lower == "text/xml" || lower == "application/xml" || line.starts_with('<'))
         {
             let start = if line.starts_with('<') {
@@ -1625,12 +1674,21 @@ fn parse_responses(
             } else {
                 page.next_text(i + 1)
             };
-            if let Some(block) = start.and_then(|s| xml_block(page, s)) {
-                i = block.last + 1;
-                // A rendering that ran the example onto one line lost the
-                // documentation's layout, which the renderer reproduces.
-                xml = Some(relaid_xml(&block.text).unwrap_or(block.text));
-                continue;
+            match start.and_then(|s| xml_block(page, s)) {
+                Some(Ok(block)) => {
+                    i = block.last + 1;
+                    // A rendering that ran the example onto one line lost
+                    // the documentation's layout, which the renderer
+                    // reproduces.
+                    xml = Some(relaid_xml(&block.text).unwrap_or(block.text));
+                    continue;
+                }
+                Some(Err(malformed)) => {
+                    i = malformed.line.max(i) + 1;
+                    broken_xml = Some(malformed);
+                    continue;
+                }
+                None => {}
             }
         }
         if json.is_some() && xml.is_some() {
@@ -1638,15 +1696,48 @@ fn parse_responses(
         }
         i += 1;
     }
-    if let (Some(line), None, None) = (broken_json, &json, &xml) {
-        return Err(ImportError::new(
-            page,
-            Some(line),
-            "example response",
-            "expected the JSON example to be valid JSON (and there is no XML example to use instead)",
+    let mut warnings = Vec::new();
+    if let Some(malformed) = broken_xml {
+        if json.is_none() {
+            return Err(ImportError::new(
+                page,
+                Some(malformed.line),
+                "example response",
+                format!(
+                    "expected the XML example to be well-formed XML: {} (and there is no JSON \
+                     example to use instead)",
+                    malformed.reason
+                ),
+            ));
+        }
+        warnings.push(format!(
+            "line {}: the XML example is not well-formed XML ({}); it is left out, and the \
+             XML answer is rendered from the JSON example",
+            malformed.line + 1,
+            malformed.reason
         ));
     }
-    Ok((json, xml))
+    if let Some(line) = broken_json {
+        if xml.is_none() {
+            return Err(ImportError::new(
+                page,
+                Some(line),
+                "example response",
+                "expected the JSON example to be valid JSON (and there is no XML example to use \
+                 instead)",
+            ));
+        }
+        warnings.push(format!(
+            "line {}: the JSON example is not valid JSON; it is left out, and the JSON answer \
+             is read from the XML example",
+            line + 1
+        ));
+    }
+    Ok(ResponseExamples {
+        json,
+        xml,
+        warnings,
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 //! found: nothing under a given directory goes unmentioned.
 
 use std::ffi::OsStr;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{ImportError, html};
@@ -171,7 +170,7 @@ fn saved_with(dir: &Path) -> Option<String> {
 /// The text of a page file: a text page as it is (invalid UTF-8 shown as
 /// U+FFFD), a saved HTML page as the text a browser shows of it.
 pub fn read(file: &PageFile) -> Result<String, ImportError> {
-    let bytes = fs::read(&file.path).map_err(|error| ImportError {
+    let bytes = crate::files::read_regular(&file.path).map_err(|error| ImportError {
         page: file.name.clone(),
         line: None,
         part: "file".into(),

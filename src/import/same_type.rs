@@ -252,6 +252,7 @@ mod tests {
             },
             fixtures,
             page: format!("{id}.txt"),
+            warnings: Vec::new(),
         }
     }
 

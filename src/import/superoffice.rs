@@ -543,6 +543,7 @@ pub(super) fn parse(page: &Page) -> Result<Imported, ImportError> {
         },
         fixtures,
         page: page.name.clone(),
+        warnings: Vec::new(),
     })
 }
 

@@ -2,6 +2,8 @@
 //! section headings in either language, and cutting out the JSON and XML
 //! examples exactly as the page shows them.
 
+use std::cell::OnceCell;
+
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -17,6 +19,15 @@ pub struct Page {
     /// The same lines as the page has them: what examples are cut from, so
     /// that fixtures stay byte for byte.
     pub raw: Vec<String>,
+    /// `raw` joined with `\n`, and where each line starts in it: an XML
+    /// example is read from its first line on without joining the rest of
+    /// the page again for every line that begins with `<`.
+    raw_text: String,
+    raw_starts: Vec<usize>,
+    /// For each line that begins with `{` or `[`, the line its bracket
+    /// closes on: found for every line in one pass over the page when
+    /// first asked (see [`json_block`]).
+    json_ends: OnceCell<Vec<Option<usize>>>,
 }
 
 /// The no-break spaces a browser's copy keeps where the page's HTML wrote
@@ -38,11 +49,28 @@ impl Page {
             .iter()
             .map(|line| line.replace(NO_BREAK_SPACES, " "))
             .collect();
+        let raw_text = raw.join("\n");
+        let mut raw_starts = Vec::with_capacity(raw.len());
+        let mut start = 0;
+        for line in &raw {
+            raw_starts.push(start);
+            start += line.len() + 1;
+        }
         Page {
             name: name.into(),
             lines,
             raw,
+            raw_text,
+            raw_starts,
+            json_ends: OnceCell::new(),
         }
+    }
+
+    /// The last line of the JSON value that opens line `first`, if it
+    /// closes (see [`json_block`]).
+    fn json_end(&self, first: usize) -> Option<usize> {
+        let ends = self.json_ends.get_or_init(|| json_ends(&self.lines));
+        ends.get(first).copied().flatten()
     }
 
     /// The index of the first line at or after `from` for which `test` holds.
@@ -77,19 +105,38 @@ pub struct Block {
     pub text: String,
 }
 
-/// The JSON value (object or array) that starts on line `first`: braces are
-/// matched outside strings, so unindented documents and nested closing lines
-/// are cut where the value really ends.
+/// The JSON value (object or array) that starts on line `first`: brackets
+/// are matched outside strings, so unindented documents and nested closing
+/// lines are cut where the value really ends.
 pub fn json_block(page: &Page, first: usize) -> Option<Block> {
-    let start_line = page.lines.get(first)?;
-    let opening = start_line.trim_start().chars().next()?;
-    if opening != '{' && opening != '[' {
-        return None;
-    }
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, line) in page.lines.iter().enumerate().skip(first) {
+    let last = page.json_end(first)?;
+    Some(Block {
+        first,
+        last,
+        text: page.raw[first..=last].join("\n"),
+    })
+}
+
+/// Where the bracket opening each line closes, for every line that begins
+/// with `{` or `[`, in one pass over the page: importers look for examples
+/// line by line, and scanning to the end of the page from each candidate
+/// made a page of many such lines cost the square of their number.
+///
+/// Brackets pair up as a stack, so the bracket opening line `i` closes
+/// where the brackets after it balance, exactly as a scan from line `i`
+/// alone would find; brackets in strings do not count. JSON strings never
+/// span lines, so a string ends with its line: a stray quote in the page's
+/// prose cannot hide the brackets of the lines after it.
+fn json_ends(lines: &[String]) -> Vec<Option<usize>> {
+    /// An open bracket that does not begin a line: it must be closed, but
+    /// no block is cut from it.
+    const INNER: usize = usize::MAX;
+    let mut ends = vec![None; lines.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let mut opens_line = line.trim_start().starts_with(['{', '[']);
+        let mut in_string = false;
+        let mut escaped = false;
         for c in line.chars() {
             if in_string {
                 match c {
@@ -102,56 +149,110 @@ pub fn json_block(page: &Page, first: usize) -> Option<Block> {
             }
             match c {
                 '"' => in_string = true,
-                '{' | '[' => depth += 1,
+                '{' | '[' => {
+                    open.push(if opens_line { i } else { INNER });
+                    opens_line = false;
+                }
                 '}' | ']' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(Block {
-                            first,
-                            last: i,
-                            text: page.raw[first..=i].join("\n"),
-                        });
+                    if let Some(opened) = open.pop()
+                        && opened != INNER
+                    {
+                        ends[opened] = Some(i);
                     }
                 }
                 _ => {}
             }
         }
     }
-    None
+    ends
 }
 
-/// The XML element that starts on line `first`, up to its end tag.
-pub fn xml_block(page: &Page, first: usize) -> Option<Block> {
+/// Why an example that begins like XML is not a well-formed XML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedExample {
+    /// The page line (0-based) the reader stopped at.
+    pub line: usize,
+    /// What is wrong there.
+    pub reason: String,
+}
+
+/// The XML element that starts on line `first`, up to its end tag: `None`
+/// when the line does not begin with `<`, and an error when what begins
+/// there is not well-formed XML (an end tag missing or mismatched, an
+/// element never closed), so that no fragment of it is taken for the
+/// example. A well-formed element is then read as docmock reads every XML
+/// example, so what import accepts the catalog loads.
+pub fn xml_block(page: &Page, first: usize) -> Option<Result<Block, MalformedExample>> {
     if !page.lines.get(first)?.trim_start().starts_with('<') {
         return None;
     }
-    // Cut from the page's own text: the reader's byte offsets below are
-    // offsets into it.
-    let text = page.raw[first..].join("\n");
-    let mut reader = Reader::from_str(&text);
-    let mut depth = 0usize;
+    let offset = *page.raw_starts.get(first)?;
+    let text = page.raw_text.get(offset..)?;
+    // Page lines of byte offsets into `text`, counted on as the reader goes
+    // (offsets only grow), so reading stays linear in the block.
+    let bytes = text.as_bytes();
+    let (mut counted, mut lines_before) = (0usize, 0usize);
+    let mut line_at = |at: usize| {
+        let at = at.min(bytes.len());
+        if at < counted {
+            return first + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        }
+        lines_before += bytes[counted..at].iter().filter(|&&b| b == b'\n').count();
+        counted = at;
+        first + lines_before
+    };
+    let mut reader = Reader::from_str(text);
+    let mut open: Vec<(String, usize)> = Vec::new();
     loop {
-        match reader.read_event().ok()? {
-            Event::Start(_) => depth += 1,
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(error) => {
+                let position = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+                return Some(Err(MalformedExample {
+                    line: line_at(position),
+                    reason: error.to_string(),
+                }));
+            }
+        };
+        match event {
+            Event::Start(start) => {
+                let name = String::from(start.name().into_inner());
+                open.push((name, line_at(at)));
+            }
             Event::End(_) => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
+                open.pop();
+                if open.is_empty() {
                     break;
                 }
             }
-            Event::Empty(_) if depth == 0 => break,
-            Event::Eof => return None,
+            Event::Empty(_) if open.is_empty() => break,
+            // Mismatched end tags are reported where they are; what is
+            // left open at the end of the page is the example's own root.
+            Event::Eof => {
+                let (name, line) = open.first().cloned().unwrap_or_default();
+                return Some(Err(MalformedExample {
+                    line,
+                    reason: format!("<{name}>, opened here, is never closed"),
+                }));
+            }
             _ => {}
         }
     }
-    let end = usize::try_from(reader.buffer_position()).ok()?;
+    let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
     let block = &text[..end.min(text.len())];
+    if let Err(error) = crate::contract::xml::parse_xml(block) {
+        return Some(Err(MalformedExample {
+            line: first + error.line - 1,
+            reason: error.message,
+        }));
+    }
     let lines = block.matches('\n').count();
-    Some(Block {
+    Some(Ok(Block {
         first,
         last: first + lines,
         text: block.to_string(),
-    })
+    }))
 }
 
 /// The legacy HTML entities a browser decodes even without their `;`, by
@@ -622,7 +723,7 @@ mod tests {
             "p",
             "text/xml\r\n<result>\r\n  <a />\r\n  <b>1</b>\r\n</result>\r\nWas this helpful?",
         );
-        let block = xml_block(&page, 1).expect("block");
+        let block = xml_block(&page, 1).expect("block").expect("well-formed");
         assert_eq!(block.last, 4);
         assert_eq!(block.text, "<result>\n  <a />\n  <b>1</b>\n</result>");
     }

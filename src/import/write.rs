@@ -116,7 +116,9 @@ impl<'o> Writer<'o> {
         for (path, contents) in files {
             let (dir, name) = parts(&path)?;
             let exists = self.listing(&dir)?.contains(&name);
-            if exists && fs::read(&path).is_ok_and(|old| old == contents.as_bytes()) {
+            if exists
+                && crate::files::read_regular(&path).is_ok_and(|old| old == contents.as_bytes())
+            {
                 continue;
             }
             changed.push((path, contents, exists));
@@ -269,6 +271,7 @@ mod tests {
             },
             fixtures: vec![("onlyoffice/get-x/response-200.json".into(), body.into())],
             page: "x.txt".into(),
+            warnings: Vec::new(),
         }
     }
 

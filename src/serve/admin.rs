@@ -281,6 +281,37 @@ const PAGE: &str = r##"<!doctype html>
 <h2>Routes <input id="filter" type="search" placeholder="Filter: method, path, endpoint or page" autocomplete="off" aria-label="Filter routes"> <span id="matched" class="muted"></span></h2>
 <div id="apis"></div>
 <script>
+// With --admin-token or --token, the admin API wants the token as
+// `Authorization: Bearer TOKEN`. The page takes it once, from its address
+// (/__docmock/#token=TOKEN, then cleared from the address bar) or by asking
+// on the first 401, keeps it for this tab only, and sends it with every
+// request it makes.
+const TOKEN_KEY = "docmock-admin-token";
+const sent = new URLSearchParams(location.hash.slice(1)).get("token");
+if (sent) {
+  sessionStorage.setItem(TOKEN_KEY, sent);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+const plainFetch = window.fetch.bind(window);
+let askedForToken = false;
+window.fetch = async (url, options = {}) => {
+  const send = () => {
+    const headers = new Headers(options.headers);
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.set("Authorization", "Bearer " + token);
+    return plainFetch(url, { ...options, headers });
+  };
+  let reply = await send();
+  if (reply.status === 401 && !askedForToken) {
+    askedForToken = true;
+    const token = prompt("This docmock's admin API needs its token (--admin-token, or --token):");
+    if (token) {
+      sessionStorage.setItem(TOKEN_KEY, token.trim());
+      reply = await send();
+    }
+  }
+  return reply;
+};
 // Rows rendered per API at most (the filter narrows the rest); with this
 // many routes or fewer in all, every group opens at once.
 const ROWS = 300;

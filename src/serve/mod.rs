@@ -8,10 +8,12 @@
 //! Nothing below it (`answer`, `contract`, `import`, `verify`) imports it.
 
 pub mod admin;
+pub mod admin_gate;
 pub mod connection;
 pub mod journal;
 pub mod log_sink;
 pub mod mock_server;
+pub mod redact;
 pub mod request_log;
 pub mod server;
 pub mod shard;

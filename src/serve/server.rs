@@ -22,6 +22,7 @@ use crate::answer::pipeline::{Answer, Mock, Verdict};
 use crate::answer::request::Request;
 use crate::contract::problem::{Problem, Violation};
 use crate::contract::spec::Location;
+use crate::serve::admin_gate::{AdminGate, AdminSettings, Admission};
 use crate::serve::connection::{Activity, Connections, InFlight, Served};
 use crate::serve::journal::{Journal, Record};
 use crate::serve::request_log::{RequestLine, RequestLog};
@@ -122,6 +123,8 @@ pub struct Settings {
     pub request_log: RequestLog,
     /// Threads serving connections (see [`crate::serve::workers`]).
     pub workers: usize,
+    /// Who may use the admin API (see [`crate::serve::admin_gate`]).
+    pub admin: AdminSettings,
 }
 
 impl Default for Settings {
@@ -134,6 +137,7 @@ impl Default for Settings {
             journal_size: 500,
             request_log: RequestLog::default(),
             workers: crate::serve::workers::default_count(),
+            admin: AdminSettings::default(),
         }
     }
 }
@@ -207,6 +211,10 @@ pub async fn serve(
     let connections = Arc::new(Connections::new(shared.settings.limits.header_timeout));
     let watchdog = connections.watch_in_background()?;
     let mut workers = Workers::start(shared.settings.workers)?;
+    let gate = Arc::new(AdminGate::new(
+        &shared.settings.admin,
+        listener.local_addr()?,
+    ));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -226,6 +234,7 @@ pub async fn serve(
                     shared: Arc::clone(&shared),
                     address: peer.to_string(),
                     activity: Arc::new(Activity::new()),
+                    gate: Arc::clone(&gate),
                 });
                 // The stream moves to its worker's runtime.
                 let stream = match stream.into_std() {
@@ -269,6 +278,8 @@ struct Client {
     /// The client's address, formatted once for every log line.
     address: String,
     activity: Arc<Activity>,
+    /// The admin API's checks, the same for every connection.
+    gate: Arc<AdminGate>,
 }
 
 type Reply = http::Response<Full<Bytes>>;
@@ -322,8 +333,14 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     let request = &exchange.request;
     let origin = notable.origin.and_then(|v| v.to_str().ok());
 
-    // Preflights first: a web app on another origin may call the admin API
-    // too (to clear the journal, say).
+    // The admin API first, with CORS of its own: same-origin unless
+    // --admin-cors names another.
+    let path = request.path();
+    if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
+        return Responding::ready(admin(client, request).map(Full::new));
+    }
+
+    // Then preflights for the mocked API.
     if shared.settings.cors.enabled
         && request.method == Method::OPTIONS
         && let Some(origin) = origin
@@ -335,18 +352,6 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             Ok(response) => response,
             Err(problem) => problem_for(&shared.mock.load(), request, &problem),
         };
-        return Responding::ready(response.map(Full::new));
-    }
-    let path = request.path();
-    if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
-        let mock = shared.mock.load();
-        let context = crate::serve::admin::Context {
-            mock: &mock,
-            journal: &shared.journal,
-        };
-        let mut response =
-            crate::serve::admin::handle(context, &request.method, path, request.query());
-        allow_origin(&shared.settings.cors, origin, response.headers_mut());
         return Responding::ready(response.map(Full::new));
     }
 
@@ -400,6 +405,32 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         tokio::time::sleep(delay).await;
         finish(&client, &exchange, detached.attach(&mock), in_flight)
     }))
+}
+
+/// Answers a request to the admin API, once its gate lets it through.
+fn admin(client: &Client, request: &Request) -> http::Response<Bytes> {
+    let path = request.path();
+    let headers = &request.headers;
+    let allowed = match client
+        .gate
+        .admit(&request.method, request.authority(), path, headers)
+    {
+        Admission::Pass(allowed) => allowed,
+        Admission::Answer(response) => return response,
+    };
+    let shared = &*client.shared;
+    let mock = shared.mock.load();
+    let context = crate::serve::admin::Context {
+        mock: &mock,
+        journal: &shared.journal,
+    };
+    let mut response = crate::serve::admin::handle(context, &request.method, path, request.query());
+    if let Some(origin) = allowed {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
 }
 
 /// An answer that waits out a delay: it no longer borrows the mock that
@@ -536,6 +567,9 @@ fn finish(
     } = exchange;
     let origin = origin.as_ref().and_then(|v| v.to_str().ok());
     allow_origin(&shared.settings.cors, origin, answer.response.headers_mut());
+    // Neither the log nor the journal keeps a credential the client sent.
+    crate::serve::redact::violations(&mut answer.violations, &mut answer.message);
+    let query = request.query().map(crate::serve::redact::query);
 
     let status = answer.response.status().as_u16();
     let ended = Instant::now();
@@ -571,7 +605,7 @@ fn finish(
         time,
         method: &request.method,
         path: request.path(),
-        query: request.query(),
+        query: query.as_deref(),
         status,
         endpoint: answer.endpoint.map(|e| e.id.as_str()),
         verdict: answer.verdict,

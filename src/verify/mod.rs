@@ -15,6 +15,7 @@
 
 mod compare;
 pub mod report;
+mod tls;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -272,16 +273,30 @@ pub async fn verify(
         Some(path) => trusted_certificates(path)?,
         None => Vec::new(),
     };
+    let tls = if extra_roots.is_empty() || options.insecure {
+        None
+    } else {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Some(tls::trusting(extra_roots, provider).map_err(|e| {
+            VerifyError::CaCert {
+                path: options
+                    .ca_cert
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                reason: format!("cannot be trusted: {e}"),
+            }
+        })?)
+    };
     let builder = || {
         let builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .tls_danger_accept_invalid_certs(options.insecure);
-        if extra_roots.is_empty() {
-            builder
-        } else {
-            builder.tls_certs_merge(extra_roots.iter().cloned())
+        match &tls {
+            Some(config) => builder.tls_backend_preconfigured(config.clone()),
+            None => builder,
         }
     };
     let client = Clients {
@@ -1040,14 +1055,19 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 }
 
 /// The certificates of a PEM file given to `--ca-cert`.
-fn trusted_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, VerifyError> {
+fn trusted_certificates(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, VerifyError> {
+    use rustls::pki_types::pem::PemObject;
     let failed = |reason: String| VerifyError::CaCert {
         path: path.display().to_string(),
         reason,
     };
-    let pem = std::fs::read(path).map_err(|e| failed(format!("cannot read it: {e}")))?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| failed(format!("not a PEM certificate bundle: {}", root_cause(&e))))?;
+    let pem =
+        crate::files::read_regular(path).map_err(|e| failed(format!("cannot read it: {e}")))?;
+    let certificates = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| failed(format!("not a PEM certificate bundle: {e}")))?;
     if certificates.is_empty() {
         return Err(failed(
             "holds no certificate (expected -----BEGIN CERTIFICATE----- blocks)".into(),

@@ -37,11 +37,22 @@ impl Server {
         Server::spawn(args, "docmock=warn")
     }
 
+    /// Starts `docmock serve ARGS --host HOST --port 0`: for the tests of
+    /// what binding another address changes. The tests still talk to
+    /// 127.0.0.1 only.
+    pub fn start_on(host: &str, args: &[&str]) -> Server {
+        Server::spawn_on(host, args, "docmock=warn")
+    }
+
     fn spawn(args: &[&str], log_filter: &str) -> Server {
+        Server::spawn_on("127.0.0.1", args, log_filter)
+    }
+
+    fn spawn_on(host: &str, args: &[&str], log_filter: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_docmock"))
             .arg("serve")
             .args(args)
-            .args(["--host", "127.0.0.1", "--port", "0"])
+            .args(["--host", host, "--port", "0"])
             .current_dir(root())
             .env("RUST_LOG", log_filter)
             .stdout(Stdio::piped())

@@ -310,7 +310,10 @@ struct ServeArgs {
     /// Port to listen on; 0 picks a free one and prints it.
     #[arg(long, default_value_t = 4010, env = "DOCMOCK_PORT")]
     port: u16,
-    /// Largest request body accepted, in bytes (larger ones get 413).
+    /// Largest request body accepted, in bytes. Larger ones get 413, and
+    /// what still arrives of them is read and thrown away for up to 5 s and
+    /// 16 MiB before the connection closes, so that a client that sends its
+    /// whole body before reading still reads the 413.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
     /// How long a connection may go without sending a complete request head
@@ -318,6 +321,11 @@ struct ServeArgs {
     /// keep-alive connections alike (`10s`).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     header_timeout: std::time::Duration,
+    /// How long a request body may take to arrive in all, however steadily
+    /// it trickles in, before the request gets 408 (`30s`); a body that
+    /// stops arriving gets 408 after `--header-timeout` already.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    body_timeout: std::time::Duration,
     /// Reload the specs and fixtures when they change (within a second of
     /// the first change, also when the directories are made again); a
     /// broken edit keeps the last good set serving.
@@ -612,6 +620,7 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         limits: Limits {
             max_body: args.max_body,
             header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
         },
         cors: Cors {
             enabled: !args.no_cors,

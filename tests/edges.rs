@@ -488,3 +488,30 @@ async fn a_compressed_body_is_refused_naming_its_coding() {
         .expect("sent");
     assert_eq!(reply.status(), 200);
 }
+
+#[tokio::test]
+async fn several_content_encoding_headers_are_read_as_one_list() {
+    let server = Server::start(&[]);
+    // `{}` gzipped, announced by two headers that together say
+    // `identity, gzip` (RFC 9110 §5.3): the body is gzip, as with one header.
+    let gzip = [
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0xae, 0x05, 0x00, 0x43,
+        0xbf, 0xa6, 0xa3, 0x02, 0x00, 0x00, 0x00,
+    ];
+    let reply = client()
+        .put(server.url(STATUS))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", "identity")
+        .header("Content-Encoding", "gzip")
+        .body(gzip.to_vec())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), 415);
+    assert_eq!(reply.headers()["accept-encoding"], "identity");
+    let error: Value = reply.json().await.expect("JSON");
+    let violation = &error["error"]["violations"][0];
+    assert_eq!(violation["pointer"], "/Content-Encoding");
+    assert_eq!(violation["got"], r#""identity, gzip""#);
+}

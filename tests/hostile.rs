@@ -215,3 +215,110 @@ async fn a_request_slower_to_answer_than_the_header_timeout_is_not_cut_off() {
     let answer = get_on(&mut stream, R7, "").await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+const STATUS: &str = "/onlyoffice/api/2.0/crm/contact/1234/status.json";
+
+/// Sends a PUT with a body of `size` bytes written whole before anything is
+/// read, as Python's `urllib` and Node's `fetch` do, then reads the answer:
+/// its head and as much of its body as it announces. An error says where
+/// the exchange broke.
+fn put_whole_body_then_read(server: &Server, size: usize) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(address(server)).map_err(|e| format!("connect: {e}"))?;
+    let limit = Some(Duration::from_secs(30));
+    stream.set_read_timeout(limit).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(limit).map_err(|e| e.to_string())?;
+    let head = format!(
+        "PUT {STATUS} HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\n\
+         Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("writing the head: {e}"))?;
+    let chunk = vec![b' '; 64 * 1024];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        stream
+            .write_all(&chunk[..n])
+            .map_err(|e| format!("writing the body, {} bytes in: {e}", size - left))?;
+        left -= n;
+    }
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+            });
+            if length.is_some_and(|length| body.len() >= length) {
+                return Ok(text);
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => return Err(format!("closed after {text:?}")),
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(e) => return Err(format!("reading the answer after {text:?}: {e}")),
+        }
+    }
+}
+
+#[test]
+fn a_client_that_sends_its_whole_body_before_reading_gets_the_413() {
+    let server = Server::start(&[]);
+    for size in [2 << 20, 10 << 20] {
+        for round in 0..3 {
+            let answer = put_whole_body_then_read(&server, size)
+                .unwrap_or_else(|e| panic!("{size} bytes, round {round}: {e}"));
+            assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+            assert!(answer.contains("larger than the limit"), "{answer}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_trickling_in_gets_408_once_its_total_time_is_up() {
+    // A byte every 200 ms never stalls for the header timeout (which,
+    // longer than the body timeout, cannot be what stops it even on a
+    // machine that pauses); only the total time for a body stops it.
+    let server = Server::start(&["--header-timeout", "5s", "--body-timeout", "2s"]);
+    let mut stream = TcpStream::connect(address(&server)).await.expect("connect");
+    stream
+        .write_all(
+            format!(
+                "PUT {STATUS} HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\n\
+                 Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("write head");
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    for _ in 0..100 {
+        if stream.write_all(b" ").await.is_err() {
+            break;
+        }
+        let mut buffer = [0u8; 1024];
+        match tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+            Err(_) => {}
+        }
+        if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(answer.contains("within 2s"), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "answered after {:?}",
+        started.elapsed()
+    );
+}

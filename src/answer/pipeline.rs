@@ -255,7 +255,10 @@ impl Mock {
                     .iter()
                     .map(|r| format!("{} {}", r.method, r.template))
                     .collect();
-                let mut message = format!("no documented endpoint matches {}", request.path());
+                let mut message = format!(
+                    "no documented endpoint matches {}",
+                    shown_path(request.path())
+                );
                 if !nearest.is_empty() {
                     message.push_str("; nearest documented routes: ");
                     message.push_str(&nearest.join("; "));
@@ -960,6 +963,23 @@ fn preferred_delay(preferences: &[(String, String)]) -> Option<std::time::Durati
     Some(delay.min(std::time::Duration::from_secs(60)))
 }
 
+/// How much of an unknown path a 404 repeats at most.
+const SHOWN_PATH_BYTES: usize = 256;
+
+/// `path` as a 404 repeats it: whole when short, else its start and its
+/// length, so that a path of 64 KB costs no 64 KB answer, journal entry
+/// and log line.
+fn shown_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.len() <= SHOWN_PATH_BYTES {
+        return path.into();
+    }
+    let mut end = SHOWN_PATH_BYTES;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &path[..end], path.len()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -970,6 +990,16 @@ mod tests {
             .iter()
             .map(|f| f.split(['/', '.']).map(str::to_string).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_404_repeats_a_long_path_by_its_start_and_length() {
+        assert_eq!(shown_path("/api/2.0/peopel"), "/api/2.0/peopel");
+        let long = format!("/api/{}", "é".repeat(40_000));
+        let shown = shown_path(&long);
+        assert!(shown.len() < 300, "{} bytes", shown.len());
+        assert!(shown.starts_with("/api/é"), "{shown}");
+        assert!(shown.ends_with("… (80005 bytes in all)"), "{shown}");
     }
 
     #[test]

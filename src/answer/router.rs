@@ -214,6 +214,43 @@ pub struct Router {
     /// templates: its prefix and the node where the prefix ends, where a
     /// path that skips the tenant piece goes on.
     tenant_starts: Vec<(String, usize)>,
+    /// Each route as [`Router::nearest`] compares it, in route order.
+    shapes: Vec<Shape>,
+    /// How many of a path's segments [`Router::nearest`] compares: one
+    /// more than the longest template has, at most [`COMPARED_SEGMENTS`].
+    compared_segments: usize,
+}
+
+/// A route as [`Router::nearest`] compares it with a path, worked out once
+/// when the router is built rather than for every unknown path.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// Its segments lower-cased, `None` for a parameter.
+    segments: Box<[Option<Box<str>>]>,
+    /// Its segments joined by `/`, parameters as `{}`, as [`compared_shape`]
+    /// spells a path.
+    joined: Box<str>,
+}
+
+impl Shape {
+    fn of(segments: &[Segment]) -> Shape {
+        let segments: Box<[Option<Box<str>>]> = segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(text) => Some(text.to_ascii_lowercase().into_boxed_str()),
+                Segment::Param(_) => None,
+            })
+            .collect();
+        let joined = segments
+            .iter()
+            .map(|s| s.as_deref().unwrap_or("{}"))
+            .collect::<Vec<_>>()
+            .join("/");
+        Shape {
+            segments,
+            joined: truncated(&joined, COMPARED_BYTES).into(),
+        }
+    }
 }
 
 /// One position in the tree of segments.
@@ -452,6 +489,8 @@ impl Router {
             nodes: vec![Node::default()],
             prefixes,
             tenant_starts: Vec::new(),
+            shapes: Vec::new(),
+            compared_segments: COMPARED_SEGMENTS,
         };
         let mut conflicts = Vec::new();
         for (index, endpoint) in catalog.endpoints.iter().enumerate() {
@@ -510,7 +549,7 @@ impl Router {
             .filter(|(api, _)| catalog.apis[*api].dialect.rules().tenant_segment)
             .filter_map(|(_, prefix)| Some((prefix.clone(), router.node_of(prefix)?)))
             .collect();
-        router.compact();
+        router.finish();
         Ok((router, conflicts))
     }
 
@@ -558,6 +597,15 @@ impl Router {
         self.nodes[node].routes.push(self.routes.len());
         self.routes.push(route);
         Ok(())
+    }
+
+    /// Readies the router once every route is inserted: the shapes
+    /// [`Router::nearest`] compares, and the tree compacted.
+    fn finish(&mut self) {
+        self.shapes = self.routes.iter().map(|r| Shape::of(&r.segments)).collect();
+        let longest = self.routes.iter().map(|r| r.segments.len()).max();
+        self.compared_segments = longest.map_or(0, |n| n + 1).min(COMPARED_SEGMENTS);
+        self.compact();
     }
 
     /// Lets each literal edge skip the nodes that only pass on to one
@@ -824,25 +872,42 @@ impl Router {
     /// too much to run on thousands of routes for every unknown path: a
     /// cheap count of segments in place picks the [`NEAREST_CANDIDATES`]
     /// routes the distance then orders (all of them in a smaller catalog).
+    /// Only the path's first segments (one more than the longest template
+    /// has, at most [`COMPARED_SEGMENTS`]), each cut to
+    /// [`COMPARED_PIECE_BYTES`], take part, and the distance is measured on
+    /// at most [`COMPARED_BYTES`] of either side, and of the path on at most
+    /// [`COMPARED_SLACK`] bytes more than the template has: the answer to a path of
+    /// 64 KB costs what the answer to one of a few hundred bytes does, and
+    /// one worker busy with it holds up the requests queued behind it no
+    /// longer. The routes' side is worked out once, when the router is
+    /// built.
     pub fn nearest(&self, path: &str, limit: usize) -> Vec<&Route> {
-        let pieces: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let lowered = compared_pieces(path, self.compared_segments)
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>();
+        let pieces: Vec<&str> = lowered.iter().map(String::as_str).collect();
         let mut candidates: Vec<((isize, usize), usize)> = self
-            .routes
+            .shapes
             .iter()
             .enumerate()
-            .map(|(i, route)| (likeness(&route.segments, &pieces), i))
+            .map(|(i, shape)| (likeness(&shape.segments, &pieces), i))
             .collect();
         if candidates.len() > NEAREST_CANDIDATES {
             candidates.select_nth_unstable_by(NEAREST_CANDIDATES - 1, |a, b| b.cmp(a));
             candidates.truncate(NEAREST_CANDIDATES);
         }
-        let wanted = shape_of_path(path);
+        let wanted = shape_of_pieces(&pieces);
         let mut scored: Vec<(f64, &Route)> = candidates
             .into_iter()
             .map(|(_, i)| {
-                let route = &self.routes[i];
-                let shape = shape_of_template(&route.segments);
-                (strsim::normalized_levenshtein(&wanted, &shape), route)
+                let shape = &self.shapes[i].joined;
+                // Beyond the template's length and a little more, the
+                // path only adds to the distance from every template.
+                let wanted = truncated(&wanted, shape.len() + COMPARED_SLACK);
+                (
+                    strsim::normalized_levenshtein(wanted, shape),
+                    &self.routes[i],
+                )
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.template.cmp(&b.1.template)));
@@ -853,28 +918,96 @@ impl Router {
 /// How many routes [`Router::nearest`] measures by edit distance at most.
 const NEAREST_CANDIDATES: usize = 64;
 
-/// How much a template looks like a path, counted without allocating:
+/// How many of a path's segments [`Router::nearest`] compares at most:
+/// more than any documented template has.
+const COMPARED_SEGMENTS: usize = 16;
+
+/// How many bytes of each path segment [`Router::nearest`] compares at
+/// most: more than any documented segment has.
+const COMPARED_PIECE_BYTES: usize = 64;
+
+/// How many bytes of a path, and of a template, [`Router::nearest`]
+/// measures by edit distance at most.
+const COMPARED_BYTES: usize = 256;
+
+/// How many bytes of a path longer than a template [`Router::nearest`]
+/// measures against it by edit distance beyond the template's length.
+const COMPARED_SLACK: usize = 16;
+
+/// The first `segments` (at most [`COMPARED_SEGMENTS`]) non-empty segments
+/// of `path`, each cut to [`COMPARED_PIECE_BYTES`]. Only the first bytes of
+/// the path are read to find them, however long it is.
+fn compared_pieces(path: &str, segments: usize) -> impl Iterator<Item = &str> {
+    truncated(path, COMPARED_SEGMENTS * (COMPARED_PIECE_BYTES + 1))
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .take(segments.min(COMPARED_SEGMENTS))
+        .map(|piece| truncated(piece, COMPARED_PIECE_BYTES))
+}
+
+/// The part of `path` [`Router::nearest`] measures by edit distance when it
+/// compares `segments` of it: see [`shape_of_pieces`].
+#[cfg(test)]
+fn compared_shape(path: &str, segments: usize) -> String {
+    let lowered: Vec<String> = compared_pieces(path, segments)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    shape_of_pieces(&lowered.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Path pieces (lower-cased) as [`Router::nearest`] measures them by edit
+/// distance: ids folded to `{}` so that they compare with templates'
+/// parameters, joined by `/` and cut to [`COMPARED_BYTES`].
+fn shape_of_pieces(pieces: &[&str]) -> String {
+    let folded = pieces
+        .iter()
+        .map(|&s| {
+            if s.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                "{}"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    truncated(&folded, COMPARED_BYTES).to_string()
+}
+
+/// The longest start of `text` of at most `max` bytes that ends on a
+/// character boundary.
+fn truncated(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// How much a template (its segments lower-cased, `None` for parameters)
+/// looks like a path (its pieces lower-cased), counted without allocating:
 /// first two for each place where its segment takes the path's piece (a
-/// literal equal ignoring case, or a parameter), less one for each segment
-/// more or fewer; then, to order templates alike in that, how many bytes
-/// the literals that differ share with their pieces at either end
-/// (`itme42` shares `it` and `42` with `item42`).
-fn likeness(segments: &[Segment], pieces: &[&str]) -> (isize, usize) {
+/// literal equal, or a parameter), less one for each segment more or fewer;
+/// then, to order templates alike in that, how many bytes the literals that
+/// differ share with their pieces at either end (`itme42` shares `it` and
+/// `42` with `item42`).
+fn likeness(segments: &[Option<Box<str>>], pieces: &[&str]) -> (isize, usize) {
     let mut in_place = 0isize;
     let mut shared = 0usize;
     for (segment, piece) in segments.iter().zip(pieces) {
-        match segment {
-            Segment::Param(_) => in_place += 2,
-            Segment::Literal(text) if text.eq_ignore_ascii_case(piece) => in_place += 2,
-            Segment::Literal(text) => {
+        match segment.as_deref() {
+            None => in_place += 2,
+            Some(text) if text == *piece => in_place += 2,
+            Some(text) => {
                 let (a, b) = (text.as_bytes(), piece.as_bytes());
-                let same = |(x, y): (&u8, &u8)| x.eq_ignore_ascii_case(y);
-                let front = a.iter().zip(b).take_while(|&p| same(p)).count();
+                let front = a.iter().zip(b).take_while(|(x, y)| x == y).count();
                 let back = a
                     .iter()
                     .rev()
                     .zip(b.iter().rev())
-                    .take_while(|&p| same(p))
+                    .take_while(|(x, y)| x == y)
                     .count();
                 shared += (front + back).min(a.len().min(b.len()));
             }
@@ -898,10 +1031,13 @@ fn likeness(segments: &[Segment], pieces: &[&str]) -> (isize, usize) {
 /// ```
 pub fn normalize(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
-    let decodable = bytes
-        .windows(3)
-        .any(|w| w[0] == b'%' && unreserved_escape(w).is_some());
-    let dotted = path.split('/').any(|s| s == "." || s == "..");
+    // Substring searches first, so that the common path, with neither,
+    // is read at memchr's pace rather than segment by segment.
+    let decodable = path.contains('%')
+        && bytes
+            .windows(3)
+            .any(|w| w[0] == b'%' && unreserved_escape(w).is_some());
+    let dotted = path.contains("/.") && path.split('/').any(|s| s == "." || s == "..");
     if !decodable && !dotted {
         return None;
     }
@@ -954,32 +1090,6 @@ fn unreserved_escape(escape: &[u8]) -> Option<u8> {
     (byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')).then_some(byte)
 }
 
-/// A path with ids folded to `{}` so that it compares with templates.
-fn shape_of_path(path: &str) -> String {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            if s.chars().all(|c| c.is_ascii_digit() || c == '-') {
-                "{}".to_string()
-            } else {
-                s.to_ascii_lowercase()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn shape_of_template(segments: &[Segment]) -> String {
-    segments
-        .iter()
-        .map(|s| match s {
-            Segment::Literal(text) => text.to_ascii_lowercase(),
-            Segment::Param(_) => "{}".to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -994,6 +1104,8 @@ mod tests {
             nodes: vec![Node::default()],
             prefixes: vec![(0, String::new())],
             tenant_starts: Vec::new(),
+            shapes: Vec::new(),
+            compared_segments: COMPARED_SEGMENTS,
         };
         for (i, (method, template)) in templates.iter().enumerate() {
             let mut param_types = Vec::new();
@@ -1033,7 +1145,7 @@ mod tests {
                 })
                 .map_err(|(_, other)| other)?;
         }
-        router.compact();
+        router.finish();
         Ok(router)
     }
 
@@ -1512,6 +1624,32 @@ mod tests {
             assert_eq!(found.len(), 3);
             assert_eq!(found[0].template, nearest, "{path}");
         }
+    }
+
+    #[test]
+    fn a_long_path_is_compared_by_its_first_segments_and_bytes_only() {
+        let piece = "x".repeat(64 * 1024);
+        let long = format!("/api/area42/iten42/{piece}/{}", "y/".repeat(20_000));
+        let compared = compared_shape(&long, COMPARED_SEGMENTS);
+        assert!(compared.len() <= COMPARED_BYTES, "{} bytes", compared.len());
+        assert!(compared.starts_with("api/area42/iten42/x"), "{compared}");
+        assert_eq!(
+            compared_shape("/API/area9/ITEM9/-12", COMPARED_SEGMENTS),
+            "api/area9/item9/{}"
+        );
+        assert_eq!(compared_shape("/a/b/c/d", 2), "a/b");
+    }
+
+    #[test]
+    fn a_long_path_still_finds_the_routes_its_first_segments_name() {
+        let templates: Vec<String> = (0..3000)
+            .map(|i| format!("/api/area{}/item{i}/{{id}}", i % 50))
+            .collect();
+        let pairs: Vec<(&str, &str)> = templates.iter().map(|t| ("GET", t.as_str())).collect();
+        let router = router(&pairs).expect("no conflict");
+        let long = format!("/api/area42/iten42/{}", "5".repeat(64 * 1024));
+        let found = router.nearest(&long, 3);
+        assert_eq!(found[0].template, "/api/area42/item42/{id}");
     }
 
     #[test]

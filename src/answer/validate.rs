@@ -424,8 +424,16 @@ fn check_headers(endpoint: &Endpoint, headers: &HeaderMap, violations: &mut Viol
 /// 7694). The vendors' servers read bodies as sent; read as JSON or XML, a
 /// gzip body would only be reported as malformed at line 1, column 1, and
 /// a mock that took it would pass a client the real API fails.
-fn refuse_content_coding(coding: &HeaderValue) -> Result<(), Problem> {
-    let text = String::from_utf8_lossy(coding.as_bytes());
+///
+/// Several `Content-Encoding` headers are one list, in the order sent (RFC
+/// 9110 §5.3): `identity` then `gzip` is a gzip body.
+fn refuse_content_coding<'h>(
+    codings: impl Iterator<Item = &'h HeaderValue>,
+) -> Result<(), Problem> {
+    let text = codings
+        .map(|coding| String::from_utf8_lossy(coding.as_bytes()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let compressed = text
         .split(',')
         .map(str::trim)
@@ -479,8 +487,9 @@ fn check_body(
         }
         Value::Object(Map::new())
     } else {
-        if let Some(coding) = request.headers.get(header::CONTENT_ENCODING) {
-            refuse_content_coding(coding)?;
+        let codings = request.headers.get_all(header::CONTENT_ENCODING);
+        if codings.iter().next().is_some() {
+            refuse_content_coding(codings.iter())?;
         }
         let content_type = request
             .headers

@@ -9,8 +9,14 @@
 //! but it arms a fresh timer for every request, a boxed future and two
 //! trips through the timer wheel, which is a noticeable share of a mock
 //! answer. Here one thread sweeps every connection a few times per limit,
-//! so the request path pays for two relaxed atomic stores and the async
-//! runtime carries no timer at all.
+//! so the request path pays for two relaxed atomic stores and a load, and
+//! the async runtime carries no timer at all.
+//!
+//! A request that has arrived is not idle, even when its connection's
+//! worker is busy with another and has not read it yet: the sweep only
+//! marks a connection it finds idle past the limit and wakes it, and the
+//! connection closes when its worker next polls it only if no request has
+//! begun meanwhile (the poll reads whatever the socket holds first).
 //!
 //! Graceful shutdown goes through the same registry: [`Connections::close_all`]
 //! asks every connection to finish the request it is serving and close
@@ -44,6 +50,11 @@ pub struct Activity {
     /// When the last request in progress ended, in microseconds since
     /// `opened` (0 until one has).
     idle_since: AtomicU64,
+    /// Set by the watchdog when it finds the connection idle past the
+    /// limit: `idle_since` as it found it, plus one (0 when not set). The
+    /// connection closes when its worker next polls it and finds nothing
+    /// has happened since (see [`Activity::expired_unserved`]).
+    expired: AtomicU64,
     /// Set when the server shuts down.
     closing: AtomicBool,
     /// Wakes the connection's task, so that it sees `closing`.
@@ -57,6 +68,7 @@ impl Activity {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
             idle_since: AtomicU64::new(0),
+            expired: AtomicU64::new(0),
             closing: AtomicBool::new(false),
             waker: Mutex::new(None),
         }
@@ -65,9 +77,49 @@ impl Activity {
     /// Asks the connection to finish what it is serving and close.
     fn close(&self) {
         self.closing.store(true, Ordering::Release);
+        self.wake();
+    }
+
+    fn wake(&self) {
         if let Some(waker) = &*lock(&self.waker) {
             waker.wake_by_ref();
         }
+    }
+
+    /// When the connection has had no request in progress for `limit` at
+    /// `now`, marks it expired and wakes it, so that it closes once its
+    /// worker finds nothing has arrived since; whether it did.
+    ///
+    /// The watchdog does not close the connection itself: it runs on a
+    /// thread of its own, and cannot tell a client that sent nothing from
+    /// one whose request sits unread in the socket while the connection's
+    /// worker is busy with another. Only the worker, reading the socket,
+    /// can.
+    fn expire_if_idle(&self, limit: Duration, now: Instant) -> bool {
+        let idle_since = self.idle_since.load(Ordering::Relaxed);
+        if !self.idle_past(idle_since, limit, now) {
+            return false;
+        }
+        let seen = idle_since.saturating_add(1);
+        if self.expired.swap(seen, Ordering::AcqRel) != seen {
+            self.wake();
+        }
+        true
+    }
+
+    /// Whether the connection was found idle past the limit and has begun
+    /// no request since; clears the mark either way. The connection asks
+    /// each time its worker has polled it.
+    fn expired_unserved(&self) -> bool {
+        // The common case, not expired, costs one load of a line this
+        // connection's worker already holds.
+        if self.expired.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        let seen = self.expired.swap(0, Ordering::AcqRel);
+        seen != 0
+            && self.in_flight.load(Ordering::Acquire) == 0
+            && self.idle_since.load(Ordering::Relaxed) == seen - 1
     }
 
     /// Marks a request in progress until the guard is dropped (when its
@@ -77,15 +129,16 @@ impl Activity {
         InFlight(self)
     }
 
-    /// Whether the connection has had no request in progress for `limit`
-    /// at `now`. Durations only, so that no limit, however long, overflows.
-    fn idle_past(&self, limit: Duration, now: Instant) -> bool {
+    /// Whether the connection, whose last request ended `idle_since`
+    /// microseconds after it opened, has had no request in progress for
+    /// `limit` at `now`. Durations only, so that no limit, however long,
+    /// overflows.
+    fn idle_past(&self, idle_since: u64, limit: Duration, now: Instant) -> bool {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return false;
         }
-        let idle_since = Duration::from_micros(self.idle_since.load(Ordering::Relaxed));
         now.saturating_duration_since(self.opened)
-            .saturating_sub(idle_since)
+            .saturating_sub(Duration::from_micros(idle_since))
             >= limit
     }
 }
@@ -145,7 +198,7 @@ impl<C> Served<C> {
 }
 
 impl<C: GracefulConnection> Future for Served<C> {
-    type Output = C::Output;
+    type Output = Result<(), C::Error>;
 
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
@@ -164,7 +217,13 @@ impl<C: GracefulConnection> Future for Served<C> {
             this.closing = true;
             this.connection.as_mut().graceful_shutdown();
         }
-        this.connection.as_mut().poll(context)
+        let polled = this.connection.as_mut().poll(context);
+        // Asked after the connection has read what the socket holds: a
+        // request that arrived while the worker was busy has begun by now.
+        if polled.is_pending() && this.activity.expired_unserved() {
+            return Poll::Ready(Ok(()));
+        }
+        polled
     }
 }
 
@@ -217,28 +276,28 @@ impl Connections {
         }
     }
 
-    /// Watches the connection whose task is `task`: it is aborted (closing
-    /// its socket) once `activity` has been idle for the limit.
+    /// Watches the connection whose task is `task`, served by a [`Served`]
+    /// with `activity`: it closes once `activity` has been idle for the
+    /// limit and its worker finds no request waiting.
     pub fn watch(&self, activity: Arc<Activity>, task: AbortHandle) {
         self.lock().push(Watched { activity, task });
     }
 
-    /// Closes the connections idle for the limit at `now` and forgets the
-    /// ones that have ended; how many were closed.
+    /// Asks the connections idle for the limit at `now` to close unless a
+    /// request has arrived (see [`Activity::expire_if_idle`]), and forgets
+    /// the ones that have ended; how many were asked.
     pub fn sweep(&self, now: Instant) -> usize {
-        let mut closed = 0;
+        let mut asked = 0;
         self.lock().retain(|watched| {
             if watched.task.is_finished() {
                 return false;
             }
-            if !watched.activity.idle_past(self.limit, now) {
-                return true;
+            if watched.activity.expire_if_idle(self.limit, now) {
+                asked += 1;
             }
-            watched.task.abort();
-            closed += 1;
-            false
+            true
         });
-        closed
+        asked
     }
 
     /// Asks every connection to finish the request it is serving and close;
@@ -270,10 +329,10 @@ impl Connections {
             .name("docmock-watchdog".into())
             .spawn(move || {
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(period) {
-                    let closed = connections.sweep(Instant::now());
-                    if closed > 0 {
+                    let asked = connections.sweep(Instant::now());
+                    if asked > 0 {
                         tracing::debug!(
-                            "closed {closed} connections that sent no complete request within {}",
+                            "closing {asked} connections that sent no complete request within {}",
                             humantime::format_duration(connections.limit)
                         );
                     }
@@ -294,14 +353,18 @@ impl Connections {
 mod tests {
     use super::*;
 
+    fn idle(activity: &Activity, limit: Duration, now: Instant) -> bool {
+        activity.idle_past(activity.idle_since.load(Ordering::Relaxed), limit, now)
+    }
+
     #[test]
     fn a_connection_is_idle_from_its_opening_until_a_request_begins() {
         let activity = Activity::new();
         let limit = Duration::from_secs(10);
         let opened = activity.opened;
-        assert!(!activity.idle_past(limit, opened));
-        assert!(!activity.idle_past(limit, opened + limit / 2));
-        assert!(activity.idle_past(limit, opened + limit));
+        assert!(!idle(&activity, limit, opened));
+        assert!(!idle(&activity, limit, opened + limit / 2));
+        assert!(idle(&activity, limit, opened + limit));
     }
 
     #[test]
@@ -310,46 +373,72 @@ mod tests {
         let limit = Duration::from_millis(50);
         let later = activity.opened + Duration::from_secs(3600);
         let request = activity.begin();
-        assert!(!activity.idle_past(limit, later));
+        assert!(!idle(&activity, limit, later));
         std::thread::sleep(Duration::from_millis(5));
         drop(request);
         let ended =
             activity.opened + Duration::from_micros(activity.idle_since.load(Ordering::Relaxed));
         assert!(ended >= activity.opened + Duration::from_millis(5));
-        assert!(!activity.idle_past(limit, ended));
-        assert!(activity.idle_past(limit, ended + limit));
+        assert!(!idle(&activity, limit, ended));
+        assert!(idle(&activity, limit, ended + limit));
     }
 
     #[test]
     fn a_limit_too_long_to_add_to_an_instant_never_expires() {
         let activity = Activity::new();
         let much_later = activity.opened + Duration::from_secs(100 * 365 * 86_400);
-        assert!(!activity.idle_past(Duration::MAX, much_later));
+        assert!(!idle(&activity, Duration::MAX, much_later));
     }
 
     #[tokio::test]
-    async fn a_sweep_closes_idle_connections_keeps_busy_ones_and_forgets_ended_ones() {
+    async fn a_sweep_leaves_busy_connections_alone_and_forgets_ended_ones() {
         let limit = Duration::from_secs(10);
         let connections = Connections::new(limit);
-        let idle = Arc::new(Activity::new());
         let busy = Arc::new(Activity::new());
         let request = busy.begin();
-        let idle_task = tokio::spawn(std::future::pending::<()>());
         let busy_task = tokio::spawn(std::future::pending::<()>());
         let mut ended_task = tokio::spawn(async {});
-        connections.watch(Arc::clone(&idle), idle_task.abort_handle());
         connections.watch(Arc::clone(&busy), busy_task.abort_handle());
         let _ = (&mut ended_task).await;
         connections.watch(Arc::new(Activity::new()), ended_task.abort_handle());
 
         assert_eq!(connections.sweep(Instant::now()), 0, "nothing idle yet");
-        assert_eq!(connections.lock().len(), 2, "the ended one is forgotten");
-
-        let later = idle.opened + limit + Duration::from_millis(1);
-        assert_eq!(connections.sweep(later), 1);
-        assert!(idle_task.await.expect_err("aborted").is_cancelled());
-        assert_eq!(connections.lock().len(), 1, "the busy one is still watched");
+        assert_eq!(connections.lock().len(), 1, "the ended one is forgotten");
+        let later = busy.opened + limit + Duration::from_millis(1);
+        assert_eq!(connections.sweep(later), 0, "a request is in progress");
+        assert!(!busy_task.is_finished());
         drop(request);
         busy_task.abort();
+    }
+
+    /// A request that has arrived while the connection's worker was busy
+    /// elsewhere (the sweep runs on a thread of its own, so it can find the
+    /// connection idle past the limit with the request unread in its socket)
+    /// is served: the connection itself decides, once its worker polls it.
+    #[tokio::test]
+    async fn a_connection_past_the_limit_closes_only_if_its_worker_then_finds_no_request() {
+        let limit = Duration::from_secs(10);
+        let connections = Connections::new(limit);
+        let waiting = Arc::new(Activity::new());
+        let idle = Arc::new(Activity::new());
+        let waiting_task = tokio::spawn(std::future::pending::<()>());
+        let idle_task = tokio::spawn(std::future::pending::<()>());
+        connections.watch(Arc::clone(&waiting), waiting_task.abort_handle());
+        connections.watch(Arc::clone(&idle), idle_task.abort_handle());
+
+        let later = waiting.opened.max(idle.opened) + limit + Duration::from_millis(1);
+        assert_eq!(connections.sweep(later), 2, "both idle past the limit");
+        tokio::task::yield_now().await;
+        assert!(!waiting_task.is_finished(), "left to the connection");
+        assert!(!idle_task.is_finished(), "left to the connection");
+
+        // The worker gets to the connections: one had a request waiting,
+        // which hyper reads and answers in the same poll.
+        waiting.begin().end_at(Instant::now());
+        assert!(!waiting.expired_unserved(), "its request was served");
+        assert!(idle.expired_unserved(), "nothing came: it closes");
+        assert!(!idle.expired_unserved(), "asked once per sweep");
+        waiting_task.abort();
+        idle_task.abort();
     }
 }

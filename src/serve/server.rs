@@ -37,6 +37,9 @@ pub struct Limits {
     /// How long a connection may go without a complete request head (see
     /// [`crate::serve::connection`]).
     pub header_timeout: Duration,
+    /// How long a request body may take to arrive in all, however steadily
+    /// it trickles in: the header timeout only bounds each wait for more.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -44,6 +47,7 @@ impl Default for Limits {
         Limits {
             max_body: 1024 * 1024,
             header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -364,15 +368,20 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
         let client = Arc::clone(client);
         return Responding::Waiting(Box::pin(async move {
             let in_flight = client.activity.begin();
-            let limits = client.shared.settings.limits;
-            let read = read_body(body, limits.max_body, limits.header_timeout).await;
+            let mut body = body;
+            let read = read_body(&mut body, client.shared.settings.limits, started).await;
             let mock = client.shared.mock.load();
             let answer = match read {
                 Ok(bytes) => {
                     exchange.request.body = bytes;
                     mock.answer(&exchange.request)
                 }
-                Err(problem) => unreadable(&mock, &exchange.request, problem),
+                Err(problem) => {
+                    if problem.status == 413 && !expects_continue(&exchange.request.headers) {
+                        linger(&client, body);
+                    }
+                    unreadable(&mock, &exchange.request, problem)
+                }
             };
             let Some(delay) = answer.delay.or(client.shared.settings.delay) else {
                 return finish(&client, &exchange, answer, in_flight);
@@ -611,29 +620,43 @@ fn finish(
     answer.response.map(Full::new)
 }
 
-/// Reads the body, refusing one over `max` bytes without reading the rest,
-/// and one that stops arriving for `stall` (a client that announced more
-/// than it sends would otherwise hold its connection, and a worker's
-/// attention, for ever: the header timeout no longer watches a request in
-/// progress).
+/// Reads the body, refusing one over `max_body` bytes without reading the
+/// rest, one that stops arriving for the header timeout (a client that
+/// announced more than it sends would otherwise hold its connection, and a
+/// worker's attention, for ever: the header timeout no longer watches a
+/// request in progress), and one still arriving `body_timeout` after the
+/// request began (a byte now and then never stalls, but must not hold the
+/// request open for ever either).
 ///
 /// Most bodies arrive as one frame, which is handed on as it is; only a
 /// body in several frames is copied into one buffer.
-async fn read_body(mut body: Incoming, max: usize, stall: Duration) -> Result<Bytes, Problem> {
+async fn read_body(
+    body: &mut Incoming,
+    limits: Limits,
+    started: Instant,
+) -> Result<Bytes, Problem> {
+    let max = limits.max_body;
     // hyper knows the declared Content-Length; a body that declares more
     // than the limit is refused before any of it is read.
     if body.size_hint().lower() > max as u64 {
         return Err(too_large(max, body.size_hint().lower()));
     }
+    // A deadline too far to represent is no deadline.
+    let deadline = started
+        .checked_add(limits.body_timeout)
+        .map(tokio::time::Instant::from_std);
     let mut first = Bytes::new();
     let mut joined: Option<bytes::BytesMut> = None;
-    while let Some(frame) = next_frame(&mut body, stall).await? {
+    loop {
+        let read = joined.as_ref().map_or(first.len(), bytes::BytesMut::len);
+        let Some(frame) = next_frame(body, &limits, deadline, read).await? else {
+            break;
+        };
         let frame = frame.map_err(|e| unread(&e))?;
         // Trailers carry nothing a mock answers by.
         let Ok(data) = frame.into_data() else {
             continue;
         };
-        let read = joined.as_ref().map_or(first.len(), bytes::BytesMut::len);
         if read + data.len() > max {
             return Err(too_large(max, (read + data.len()) as u64));
         }
@@ -653,31 +676,100 @@ async fn read_body(mut body: Incoming, max: usize, stall: Duration) -> Result<By
 
 type Frame = Option<Result<hyper::body::Frame<Bytes>, hyper::Error>>;
 
-/// The body's next frame, or a 408 once none has come for `stall`.
+/// The body's next frame, or a 408 once none has come for the header
+/// timeout or the body's time is up at `deadline`; `read` bytes have come
+/// so far.
 ///
 /// A frame that is already in (as a body sent with its head is) is taken
-/// without arming a timer: only a body still on its way pays for one.
-async fn next_frame(body: &mut Incoming, stall: Duration) -> Result<Frame, Problem> {
+/// without arming a timer or reading the clock: only a body still on its
+/// way pays for them.
+async fn next_frame(
+    body: &mut Incoming,
+    limits: &Limits,
+    deadline: Option<tokio::time::Instant>,
+    read: usize,
+) -> Result<Frame, Problem> {
     let mut frame = std::pin::pin!(body.frame());
     let ready = std::future::poll_fn(|context| Poll::Ready(frame.as_mut().poll(context))).await;
     if let Poll::Ready(frame) = ready {
         return Ok(frame);
     }
-    tokio::time::timeout(stall, frame).await.map_err(|_| {
-        Problem::new(
-            408,
-            format!(
-                "the request body stopped arriving: nothing came for {}",
-                humantime::format_duration(stall)
-            ),
+    let now = tokio::time::Instant::now();
+    let stalled = now.checked_add(limits.header_timeout);
+    let until = match (stalled, deadline) {
+        (Some(stalled), Some(deadline)) => Some(stalled.min(deadline)),
+        (one, other) => one.or(other),
+    };
+    let Some(until) = until else {
+        return Ok(frame.await);
+    };
+    if let Ok(frame) = tokio::time::timeout_at(until, frame).await {
+        return Ok(frame);
+    }
+    let message = if deadline.is_some_and(|deadline| until >= deadline) {
+        format!(
+            "the request body did not arrive within {} (--body-timeout): {read} bytes came in that time",
+            humantime::format_duration(limits.body_timeout)
         )
-        .with_violations(vec![Violation {
-            location: Location::Body,
-            pointer: String::new(),
-            expected: "the whole body the request announced".into(),
-            got: Some("part of it".into()),
-        }])
-    })
+    } else {
+        format!(
+            "the request body stopped arriving: nothing came for {} (--header-timeout)",
+            humantime::format_duration(limits.header_timeout)
+        )
+    };
+    Err(Problem::new(408, message).with_violations(vec![Violation {
+        location: Location::Body,
+        pointer: String::new(),
+        expected: "the whole body the request announced".into(),
+        got: Some(format!("{read} bytes of it")),
+    }]))
+}
+
+/// How long a body refused with 413 is still read, and thrown away, after
+/// the answer has been sent: long enough for a client that sends its whole
+/// body before reading (Python's `urllib`, Node's `fetch`) to finish
+/// sending, and so to read the 413 rather than a reset connection. nginx
+/// does the same (`lingering_close`, `lingering_time`).
+const LINGER_TIME: Duration = Duration::from_secs(5);
+
+/// How many bytes of a refused body are thrown away at most (on top of what
+/// was read before the refusal): a 413 still reaches a client whose body
+/// is several times the limit, and a client sending without end costs a
+/// bounded amount of reading.
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads and throws away what arrives of a refused `body` for at most
+/// [`LINGER_TIME`] and [`LINGER_BYTES`], beside the 413 being sent; the
+/// connection closes when it stops (the 413 says `Connection: close`).
+///
+/// The closing socket would otherwise still have unread bytes, and the
+/// kernel answers those with a reset that may reach the client before it
+/// has read the 413. The connection counts as busy meanwhile, so the header
+/// timeout leaves it alone.
+fn linger(client: &Arc<Client>, mut body: Incoming) {
+    let client = Arc::clone(client);
+    tokio::spawn(async move {
+        let _busy = client.activity.begin();
+        let discard = async {
+            let mut discarded = 0;
+            while let Some(Ok(frame)) = body.frame().await {
+                discarded += frame.data_ref().map_or(0, Bytes::len);
+                if discarded > LINGER_BYTES {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(LINGER_TIME, discard).await;
+    });
+}
+
+/// Whether the client waits for `100 Continue` before sending its body: it
+/// has sent none of it yet, and reading it now would ask for it after the
+/// final answer.
+fn expects_continue(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"))
 }
 
 fn too_large(max: usize, size: u64) -> Problem {

@@ -223,6 +223,15 @@ const STATUS: &str = "/onlyoffice/api/2.0/crm/contact/1234/status.json";
 /// its head and as much of its body as it announces. An error says where
 /// the exchange broke.
 fn put_whole_body_then_read(server: &Server, size: usize) -> Result<String, String> {
+    put_whole_body_to_then_read(server, STATUS, size)
+}
+
+/// As [`put_whole_body_then_read`], to `target`.
+fn put_whole_body_to_then_read(
+    server: &Server,
+    target: &str,
+    size: usize,
+) -> Result<String, String> {
     use std::io::{Read, Write};
     let mut stream =
         std::net::TcpStream::connect(address(server)).map_err(|e| format!("connect: {e}"))?;
@@ -230,7 +239,7 @@ fn put_whole_body_then_read(server: &Server, size: usize) -> Result<String, Stri
     stream.set_read_timeout(limit).map_err(|e| e.to_string())?;
     stream.set_write_timeout(limit).map_err(|e| e.to_string())?;
     let head = format!(
-        "PUT {STATUS} HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\n\
+        "PUT {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: t\r\n\
          Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
     );
     stream
@@ -277,6 +286,23 @@ fn a_client_that_sends_its_whole_body_before_reading_gets_the_413() {
             assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
             assert!(answer.contains("larger than the limit"), "{answer}");
         }
+    }
+}
+
+#[test]
+fn answers_given_without_reading_the_body_reach_a_client_that_sends_it_all_first() {
+    // The rate limit and the admin API answer before any body is read: the
+    // body still arriving must not turn their answer into a reset.
+    let server = Server::start(&["--rate-limit", "1/60s"]);
+    let first = put_whole_body_to_then_read(&server, STATUS, 10).expect("the first request");
+    assert!(!first.starts_with("HTTP/1.1 503"), "{first}");
+    for round in 0..3 {
+        let answer = put_whole_body_to_then_read(&server, STATUS, 10 << 20)
+            .unwrap_or_else(|e| panic!("rate limited, round {round}: {e}"));
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        let answer = put_whole_body_to_then_read(&server, "/__docmock/requests", 10 << 20)
+            .unwrap_or_else(|e| panic!("admin, round {round}: {e}"));
+        assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
     }
 }
 

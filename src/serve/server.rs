@@ -337,7 +337,9 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     // --admin-cors names another.
     let path = request.path();
     if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
-        return Responding::ready(admin(client, request).map(Full::new));
+        let response = admin(client, request).map(Full::new);
+        discard_unread(client, body, &request.headers);
+        return Responding::ready(response);
     }
 
     // Then preflights for the mocked API.
@@ -352,11 +354,13 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             Ok(response) => response,
             Err(problem) => problem_for(&shared.mock.load(), request, &problem),
         };
+        discard_unread(client, body, &request.headers);
         return Responding::ready(response.map(Full::new));
     }
 
     let mock = shared.mock.load();
     let answer = if let Some((wait, limit)) = shared.over_rate_limit() {
+        discard_unread(client, body, &request.headers);
         rate_limited(&mock, request, wait, limit)
     } else if body.is_end_stream() {
         mock.answer_with(request, &notable)
@@ -738,9 +742,10 @@ const LINGER_TIME: Duration = Duration::from_secs(5);
 /// bounded amount of reading.
 const LINGER_BYTES: usize = 16 * 1024 * 1024;
 
-/// Reads and throws away what arrives of a refused `body` for at most
-/// [`LINGER_TIME`] and [`LINGER_BYTES`], beside the 413 being sent; the
-/// connection closes when it stops (the 413 says `Connection: close`).
+/// Reads and throws away what arrives of a refused or unneeded `body` for
+/// at most [`LINGER_TIME`] and [`LINGER_BYTES`], beside the answer being
+/// sent; the connection closes if it stops before the body's end (a 413
+/// says `Connection: close` anyway).
 ///
 /// The closing socket would otherwise still have unread bytes, and the
 /// kernel answers those with a reset that may reach the client before it
@@ -761,6 +766,15 @@ fn linger(client: &Arc<Client>, mut body: Incoming) {
         };
         let _ = tokio::time::timeout(LINGER_TIME, discard).await;
     });
+}
+
+/// Lingers on a body the answer did not need (the admin API, a preflight,
+/// the rate limit), as on a refused one: a client that sends its whole body
+/// before reading then reads the answer, not a reset.
+fn discard_unread(client: &Arc<Client>, body: Incoming, headers: &HeaderMap) {
+    if !body.is_end_stream() && !expects_continue(headers) {
+        linger(client, body);
+    }
 }
 
 /// Whether the client waits for `100 Continue` before sending its body: it

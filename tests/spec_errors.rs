@@ -276,7 +276,7 @@ fn a_fixture_that_is_not_a_regular_file_is_refused_at_load_not_waited_on() {
     assert!(!output.status.success(), "check passed a FIFO fixture");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("response-200.json is a FIFO (named pipe), not a regular file"),
+        stderr.contains("response-200.json: a FIFO (named pipe), not a regular file"),
         "{stderr}"
     );
     let stderr = serve_fails(d);

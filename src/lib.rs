@@ -34,6 +34,7 @@ pub mod contract;
 pub mod files;
 pub mod fuzzing;
 pub mod import;
+pub mod proxy;
 pub mod serve;
 pub mod verify;
 

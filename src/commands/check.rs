@@ -127,6 +127,9 @@ fn undocumented(catalog: &Catalog) -> Vec<LoadError> {
                     "the vendor's success envelope around null, as nothing says what the method returns"
                         .to_string()
                 }
+                ExampleSource::Recorded { target, at } => {
+                    format!("the answer recorded from {target} at {at}")
+                }
             };
             notes.push(LoadError {
                 file: endpoint.file.clone(),

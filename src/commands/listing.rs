@@ -174,11 +174,7 @@ pub fn example_mark(endpoint: &Endpoint) -> Option<String> {
         .responses
         .iter()
         .filter_map(|r| r.example.as_ref())
-        .map(|source| match source {
-            ExampleSource::SameType { .. } => "same-type",
-            ExampleSource::NoData => "no-data",
-            ExampleSource::Unknown => "unknown",
-        })
+        .map(ExampleSource::from_word)
         .collect();
     (!sources.is_empty()).then(|| format!("[no example: {}]", sources.join(", ")))
 }

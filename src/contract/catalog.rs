@@ -1005,7 +1005,8 @@ impl Loader<'_> {
                         _ if !status_has_body(r.status) => None,
                         Some(ExampleSource::NoData) => dialect.empty_success(r.status),
                         Some(ExampleSource::Unknown) => Some(dialect.success_around_null(r.status)),
-                        Some(ExampleSource::SameType { .. }) | None => None,
+                        Some(ExampleSource::SameType { .. } | ExampleSource::Recorded { .. })
+                        | None => None,
                     };
                     match generated {
                         Some(value) => {
@@ -1081,6 +1082,14 @@ impl Loader<'_> {
                 "a `json` or `xml` fixture beside `\"from\": \"same-type\"`: it serves the example \
                  documented for {endpoint:?}, copied into the fixtures directory"
             ),
+            Some(ExampleSource::Recorded { target, .. })
+                if !has_fixture && (200..300).contains(&r.status) && status_has_body(r.status) =>
+            {
+                format!(
+                    "a `json` or `xml` fixture beside `\"from\": \"recorded\"`: it serves the answer \
+                     recorded from {target:?}"
+                )
+            }
             Some(ExampleSource::NoData | ExampleSource::Unknown) if has_fixture => {
                 "either fixtures (a documented example) or a generated example \
                  (`no-data`, `unknown`), not both: remove `json` and `xml`, or `example`"
@@ -1238,6 +1247,16 @@ fn example_header(source: &ExampleSource) -> http::HeaderValue {
         }
         ExampleSource::NoData => "none; from=no-data".to_string(),
         ExampleSource::Unknown => "none; from=unknown".to_string(),
+        ExampleSource::Recorded { target, at } => {
+            let mut text = "none; from=recorded".to_string();
+            for (name, value) in [("target", target), ("at", at)] {
+                if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+                    text.push_str(&format!("; {name}=\"{escaped}\""));
+                }
+            }
+            text
+        }
     };
     http::HeaderValue::from_str(&text).unwrap_or(http::HeaderValue::from_static("none"))
 }
@@ -1584,6 +1603,16 @@ mod tests {
             })
             .as_deref(),
             Ok("none; from=same-type")
+        );
+        assert_eq!(
+            header(ExampleSource::Recorded {
+                target: "https://portal.example.com".into(),
+                at: "2026-12-07T04:35:00Z".into()
+            })
+            .as_deref(),
+            Ok(
+                r#"none; from=recorded; target="https://portal.example.com"; at="2026-12-07T04:35:00Z""#
+            )
         );
     }
 

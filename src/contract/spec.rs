@@ -167,4 +167,29 @@ pub enum ExampleSource {
     /// Nothing says what is returned: the dialect's success envelope
     /// around `null` is generated (`{"from": "unknown"}`).
     Unknown,
+    /// `docmock record` saw a live portal answer it: the answer is the
+    /// fixture (`json` / `xml` as usual), credentials replaced by a marked
+    /// placeholder. It is what one portal said once, not what the vendor
+    /// documents, so it stays marked as not documented
+    /// (`{"from": "recorded", "target": "https://portal.example.com",
+    /// "at": "2026-12-07T04:35:00Z"}`).
+    Recorded {
+        /// The portal's base URL the answer came from.
+        target: String,
+        /// When the request was made, as RFC 3339 in UTC.
+        at: String,
+    },
+}
+
+impl ExampleSource {
+    /// The `from` word of this source (`same-type`, `no-data`, `unknown`,
+    /// `recorded`), as the spec spells it.
+    pub fn from_word(&self) -> &'static str {
+        match self {
+            ExampleSource::SameType { .. } => "same-type",
+            ExampleSource::NoData => "no-data",
+            ExampleSource::Unknown => "unknown",
+            ExampleSource::Recorded { .. } => "recorded",
+        }
+    }
 }

@@ -226,6 +226,7 @@ impl Entry {
             + self.warnings.iter().map(String::capacity).sum::<usize>()
             + match &self.example {
                 Some(ExampleSource::SameType { endpoint }) => endpoint.capacity(),
+                Some(ExampleSource::Recorded { target, at }) => target.capacity() + at.capacity(),
                 _ => 0,
             }
     }

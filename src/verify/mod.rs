@@ -1178,6 +1178,9 @@ fn evaluate(
                 ExampleSource::SameType { endpoint } => format!(
                     "the page documents no example response (docmock serves the example of the same type from {endpoint}), so the body is not compared"
                 ),
+                ExampleSource::Recorded { target, at } => format!(
+                    "the page documents no example response (docmock serves the answer recorded from {target} at {at}), so the body is not compared"
+                ),
                 _ => "the page documents no example response, so the body is not compared".into(),
             },
         });

@@ -35,6 +35,7 @@ pub mod files;
 pub mod fuzzing;
 pub mod import;
 pub mod proxy;
+pub mod record;
 pub mod serve;
 pub mod verify;
 

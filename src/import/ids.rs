@@ -31,10 +31,10 @@ use super::{Imported, endpoint_id_spelled};
 
 /// `(api, METHOD, path in lower case)`: what makes two pages one endpoint,
 /// as the vendors' routers match literal segments ignoring case.
-pub(super) type RouteKey = (String, String, String);
+pub(crate) type RouteKey = (String, String, String);
 
 /// The route key of an imported endpoint.
-pub(super) fn route_key(imported: &Imported) -> RouteKey {
+pub(crate) fn route_key(imported: &Imported) -> RouteKey {
     (
         imported.api.name.clone(),
         imported.spec.method.to_ascii_uppercase(),
@@ -53,7 +53,7 @@ enum Holder {
 
 /// The spec files already in the output directory, by route and by id.
 #[derive(Debug, Default)]
-pub(super) struct Existing {
+pub(crate) struct Existing {
     by_route: HashMap<RouteKey, String>,
     by_id: HashMap<(String, String), (PathBuf, Holder)>,
 }
@@ -68,7 +68,7 @@ struct Route {
 impl Existing {
     /// Reads the endpoint files of `apis` in `specs` (`specs/<api>/*.json`,
     /// where the importer writes them). A missing directory holds nothing.
-    pub(super) fn scan<'a>(specs: &Path, apis: impl IntoIterator<Item = &'a str>) -> Existing {
+    pub(crate) fn scan<'a>(specs: &Path, apis: impl IntoIterator<Item = &'a str>) -> Existing {
         let mut existing = Existing::default();
         let mut seen = std::collections::BTreeSet::new();
         for api in apis {
@@ -117,6 +117,11 @@ impl Existing {
         }
         existing
     }
+
+    /// The id of the spec file already holding `key`'s route, if one does.
+    pub(crate) fn route_id(&self, key: &RouteKey) -> Option<&str> {
+        self.by_route.get(key).map(String::as_str)
+    }
 }
 
 /// Who holds an id while ids are chosen.
@@ -131,7 +136,7 @@ enum Taken {
 /// Chooses every endpoint's id (see the module) and renames the endpoints
 /// whose id is not the one their page gave them. Returns, per endpoint, a
 /// note saying why its id differs from its method and path, if it does.
-pub(super) fn assign(endpoints: &mut [Imported], existing: &Existing) -> Vec<Option<String>> {
+pub(crate) fn assign(endpoints: &mut [Imported], existing: &Existing) -> Vec<Option<String>> {
     let mut ids: Vec<Option<String>> = vec![None; endpoints.len()];
     let mut taken: HashMap<(String, String), Taken> = existing
         .by_id
@@ -229,7 +234,7 @@ pub(super) fn assign(endpoints: &mut [Imported], existing: &Existing) -> Vec<Opt
 
 /// Gives `imported` the id `id`, moving its fixtures (named
 /// `<api>/<id>/…`) along.
-pub(super) fn rename(imported: &mut Imported, id: &str) {
+pub(crate) fn rename(imported: &mut Imported, id: &str) {
     let old = format!("{}/{}/", imported.api.name, imported.id);
     let new = format!("{}/{id}/", imported.api.name);
     let moved = |name: &mut String| {

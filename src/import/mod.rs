@@ -11,9 +11,9 @@
 //! failing page never leaves a trace. [`report`] says what became of every
 //! page and every file found.
 
-mod conventions;
+pub(crate) mod conventions;
 pub mod html;
-mod ids;
+pub(crate) mod ids;
 mod onlyoffice;
 pub mod pages;
 pub mod report;
@@ -21,7 +21,7 @@ mod same_type;
 mod superoffice;
 pub mod text;
 mod types;
-mod write;
+pub(crate) mod write;
 
 use std::collections::HashMap;
 use std::fmt;

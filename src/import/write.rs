@@ -28,7 +28,7 @@ use super::{Imported, Options, to_pretty_json};
 
 /// What writing one endpoint did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Written {
+pub(crate) enum Written {
     /// These files were new or changed (and are written unless dry run).
     Files(Vec<PathBuf>),
     /// Every file was already there with this content.
@@ -43,7 +43,7 @@ pub(super) enum Written {
 /// thousands of files is most of an import's time, and most of that is
 /// system calls.
 #[derive(Debug)]
-pub(super) struct Writer<'o> {
+pub(crate) struct Writer<'o> {
     options: &'o Options,
     /// The names in each directory written into, as listed, and as written.
     listings: HashMap<PathBuf, HashSet<OsString>>,
@@ -55,7 +55,7 @@ pub(super) struct Writer<'o> {
 }
 
 impl<'o> Writer<'o> {
-    pub(super) fn new(options: &'o Options) -> Self {
+    pub(crate) fn new(options: &'o Options) -> Self {
         Writer {
             options,
             listings: HashMap::new(),
@@ -94,7 +94,7 @@ impl<'o> Writer<'o> {
     /// Writes the files of one endpoint that are new or changed: all staged
     /// in temporary files first, then renamed into place. `api.json` is
     /// written only where the API directory has none.
-    pub(super) fn write(&mut self, imported: &Imported) -> Result<Written, String> {
+    pub(crate) fn write(&mut self, imported: &Imported) -> Result<Written, String> {
         let api_dir = self.options.out.join("specs").join(&imported.api.name);
         let fixtures = self.options.out.join("fixtures");
         let mut files: Vec<(PathBuf, String)> = Vec::new();
@@ -159,7 +159,7 @@ impl<'o> Writer<'o> {
     }
 
     /// Makes everything written durable (see the module).
-    pub(super) fn finish(self) -> Result<(), String> {
+    pub(crate) fn finish(self) -> Result<(), String> {
         if self.written.is_empty() {
             return Ok(());
         }

@@ -262,21 +262,37 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Records into `out`, in place, what `feed` hands the recorder.
 fn record(out: &Path, overwrite: bool, feed: impl FnOnce(&Recorder)) -> Summary {
-    let source = Source::new(out.join("specs"), None);
-    let catalog = Catalog::load(&source).expect("the imported specs load");
-    let recorder = Recorder::new(
-        &catalog,
-        &source,
+    record_with(
+        out,
         Options {
             out: out.to_path_buf(),
             overwrite,
             examples_per_endpoint: 1,
             api: None,
         },
-    );
+        feed,
+    )
+}
+
+/// Records what `feed` hands a recorder of the specs served from `served`.
+fn record_with(served: &Path, options: Options, feed: impl FnOnce(&Recorder)) -> Summary {
+    let source = Source::new(served.join("specs"), None);
+    let catalog = Catalog::load(&source).expect("the imported specs load");
+    let recorder = Recorder::new(&catalog, &source, options);
     feed(&recorder);
     recorder.finish()
+}
+
+/// `docmock check DIR/specs` passes; what it said.
+fn check_passes(dir: &Path) -> String {
+    let specs = dir.join("specs").display().to_string();
+    let check = run_in(&root(), &["check", &specs]);
+    let said = String::from_utf8_lossy(&check.stdout).into_owned()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success(), "{said}");
+    said
 }
 
 #[tokio::test]
@@ -345,11 +361,8 @@ async fn recorded_answers_fill_the_example_less_endpoints_check_serve_and_keep_n
     assert!(spec.contains("\"from\": \"recorded\""), "{spec}");
 
     // `check` passes, noting the recorded examples.
+    let said = check_passes(out.path());
     let specs = out.path().join("specs").display().to_string();
-    let check = run_in(&root(), &["check", &specs]);
-    let said = String::from_utf8_lossy(&check.stdout).into_owned()
-        + &String::from_utf8_lossy(&check.stderr);
-    assert!(check.status.success(), "{said}");
     assert!(
         said.contains(&format!("the answer recorded from {PORTAL}")),
         "{said}"
@@ -467,5 +480,160 @@ fn overwriting_replaces_a_documented_example_and_a_recording_and_without_it_neit
         fs::read_to_string(&person)
             .expect("fixture")
             .contains("Fourth")
+    );
+}
+
+#[tokio::test]
+async fn recording_into_another_directory_writes_only_the_recorded_endpoints_whole() {
+    let served = imported();
+    let out = tempfile::tempdir().expect("tempdir");
+    let summary = record_with(
+        served.path(),
+        Options {
+            out: out.path().to_path_buf(),
+            overwrite: false,
+            examples_per_endpoint: 1,
+            api: Some("onlyoffice".into()),
+        },
+        |recorder| {
+            recorder.exchanged(&exchange(
+                Method::PUT,
+                "/api/2.0/crm/task/5530/reopen",
+                &ONLYOFFICE_CREDENTIALS,
+                200,
+                Some("application/json"),
+                Some(TASK_JSON),
+                Some("onlyoffice/put-crm-task-taskid-reopen"),
+            ));
+            // No prefix: the API asked for.
+            recorder.exchanged(&exchange(
+                Method::GET,
+                "/api/2.0/crm/deal/{guid}"
+                    .replace("{guid}", "0f8fad5b-d9cb-469f-a165-70867728950e")
+                    .as_str(),
+                &ONLYOFFICE_CREDENTIALS,
+                200,
+                Some("application/json"),
+                Some(r#"{"status":0,"response":{"id":"0f8fad5b-d9cb-469f-a165-70867728950e"}}"#),
+                None,
+            ));
+        },
+    );
+    assert!(summary.problems.is_empty(), "{summary}");
+    assert_eq!(summary.recorded.len(), 2, "{summary}");
+    let mut written: Vec<String> = files(out.path())
+        .iter()
+        .filter_map(|f| f.strip_prefix(out.path()).ok())
+        .map(|f| f.display().to_string())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "fixtures/onlyoffice/get-crm-deal-dealid/response-200.json",
+            "fixtures/onlyoffice/put-crm-task-taskid-reopen/response-200.json",
+            "specs/onlyoffice/api.json",
+            "specs/onlyoffice/get-crm-deal-dealid.json",
+            "specs/onlyoffice/put-crm-task-taskid-reopen.json",
+        ]
+    );
+    // The served directory is left as it was.
+    assert!(
+        fs::read_to_string(
+            served
+                .path()
+                .join("specs/onlyoffice/put-crm-task-taskid-reopen.json")
+        )
+        .expect("spec")
+        .contains("\"from\": \"unknown\"")
+    );
+    check_passes(out.path());
+    let specs = out.path().join("specs").display().to_string();
+    let server = Server::start(&["--specs", &specs]);
+    let reply = client()
+        .get(server.url("/onlyoffice/api/2.0/crm/deal/1b4e28ba-2fa1-11d2-883f-0016d3cca427"))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(reply.status(), 200);
+    assert!(reply.text().await.expect("body").contains("0f8fad5b"));
+}
+
+#[tokio::test]
+async fn more_examples_per_endpoint_are_further_responses_chosen_by_name() {
+    let out = imported();
+    let answer = |title: &str| {
+        exchange(
+            Method::PUT,
+            "/api/2.0/crm/task/5530/reopen",
+            &ONLYOFFICE_CREDENTIALS,
+            200,
+            Some("application/json"),
+            Some(&TASK_JSON.replace("Call back", title)),
+            Some("onlyoffice/put-crm-task-taskid-reopen"),
+        )
+    };
+    let summary = record_with(
+        out.path(),
+        Options {
+            out: out.path().to_path_buf(),
+            overwrite: false,
+            examples_per_endpoint: 2,
+            api: None,
+        },
+        |recorder| {
+            for title in ["First", "Second", "Third"] {
+                recorder.exchanged(&answer(title));
+            }
+        },
+    );
+    assert!(summary.problems.is_empty(), "{summary}");
+    assert_eq!(
+        summary.recorded,
+        [
+            "onlyoffice/put-crm-task-taskid-reopen 200 json",
+            "onlyoffice/put-crm-task-taskid-reopen 200 json",
+        ],
+        "{summary}"
+    );
+    check_passes(out.path());
+    let specs = out.path().join("specs").display().to_string();
+    let server = Server::start(&["--specs", &specs]);
+    let url = server.url("/onlyoffice/api/2.0/crm/task/5530/reopen");
+    let first = client().put(&url).send().await.expect("reply");
+    assert!(first.text().await.expect("body").contains("First"));
+    let second = client()
+        .put(&url)
+        .header("Prefer", "example=200-recorded-2")
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(second.status(), 200);
+    assert!(second.text().await.expect("body").contains("Second"));
+}
+
+#[test]
+fn endless_odd_paths_keep_a_bounded_list_of_reasons() {
+    let out = imported();
+    let summary = record(out.path(), false, |recorder| {
+        for n in 0..3_000 {
+            recorder.exchanged(&exchange(
+                Method::GET,
+                &format!("/onlyoffice/api/2.0/odd{n}%20path"),
+                &[],
+                200,
+                Some("application/json"),
+                Some("{}"),
+                None,
+            ));
+        }
+    });
+    assert!(summary.recorded.is_empty(), "{summary}");
+    assert_eq!(summary.skipped.len(), 1_000);
+    assert_eq!(summary.skipped_not_kept, 2_000);
+    assert!(
+        summary
+            .to_string()
+            .ends_with("0 recorded, 3000 skipped, 0 problems")
     );
 }

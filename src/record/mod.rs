@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
-use http::HeaderMap;
+use http::{HeaderMap, Method};
 use serde_json::{Map, Value};
 
 use crate::contract::catalog::{Catalog, Source, status_has_body};
@@ -330,6 +330,7 @@ impl Recorder {
             routes: HashMap::new(),
             notes: notes.clone(),
             summary: Summary::default(),
+            fresh: HashSet::new(),
         };
         let handle = std::thread::Builder::new()
             .name("docmock-record".into())
@@ -379,6 +380,12 @@ impl Recorder {
 
     /// Where `exchange` goes, or why it is not recorded.
     fn target(&self, exchange: &Exchange) -> Result<Target, String> {
+        if matches!(exchange.method, Method::HEAD | Method::OPTIONS) {
+            return Err(format!(
+                "{} answers carry no body to record",
+                exchange.method
+            ));
+        }
         if let Some(endpoint) = &exchange.endpoint {
             return match self.known.get(endpoint) {
                 Some(known) if known.built_in => Err(format!(
@@ -536,7 +543,7 @@ impl ExchangeSink for Recorder {
                 );
                 return;
             }
-            if count >= self.options.examples_per_endpoint && !self.options.overwrite {
+            if count >= self.options.examples_per_endpoint {
                 return;
             }
             counts.insert(key.clone(), count + 1);
@@ -579,6 +586,9 @@ struct Worker {
     routes: HashMap<ids::RouteKey, String>,
     notes: Arc<Mutex<Notes>>,
     summary: Summary,
+    /// The fixtures written in this run (and `api/id status` of bodiless
+    /// recordings): overwriting never replaces them.
+    fresh: HashSet<String>,
 }
 
 /// What a response held before the recording.
@@ -735,6 +745,9 @@ impl Worker {
                 if let Some(key) = new_route {
                     self.routes.insert(key, id.clone());
                 }
+                self.fresh
+                    .extend(imported.fixtures.iter().map(|(name, _)| name.clone()));
+                self.fresh.insert(format!("{api}/{id} {}", exchange.status));
                 self.specs.insert((api.clone(), id.clone()), spec);
                 self.summary
                     .recorded
@@ -968,7 +981,21 @@ impl Worker {
             Form::Empty => true,
         };
         // Which response receives the answer.
-        let target_index = if held == Held::Recorded && has_form(first) && !overwrite && !added {
+        // Overwriting replaces what was there before this run; within a
+        // run the first answer stays, and later ones are further examples.
+        let recorded_now = |r: &ResponseFile| {
+            let fixture = match form {
+                Form::Json => r.json.as_ref(),
+                Form::Xml => r.xml.as_ref(),
+                Form::Empty => None,
+            };
+            match fixture {
+                Some(name) => self.fresh.contains(name),
+                None => form == Form::Empty && self.fresh.contains(&format!("{api}/{id} {status}")),
+            }
+        };
+        let keep_first = !overwrite || recorded_now(first);
+        let target_index = if held == Held::Recorded && has_form(first) && keep_first && !added {
             // A further example, when more are wanted.
             let recorded_count = same_status
                 .iter()

@@ -211,7 +211,7 @@ struct Notes {
 }
 
 impl Notes {
-    fn push(&mut self, key: Option<&str>, line: String) {
+    fn push(&mut self, key: Option<&str>, line: impl FnOnce() -> String) {
         if let Some(key) = key {
             if self.said.contains(key) {
                 return;
@@ -221,7 +221,7 @@ impl Notes {
             }
         }
         if self.lines.len() < NOTES_KEPT {
-            self.lines.push(line);
+            self.lines.push(line());
         } else {
             self.not_kept += 1;
         }
@@ -338,10 +338,9 @@ impl Recorder {
         let (sender, worker) = match handle {
             Ok(handle) => (Some(sender), Some(handle)),
             Err(error) => {
-                lock(&notes).push(
-                    None,
-                    format!("everything: the recorder's thread could not start: {error}"),
-                );
+                lock(&notes).push(None, || {
+                    format!("everything: the recorder's thread could not start: {error}")
+                });
                 (None, None)
             }
         };
@@ -477,12 +476,18 @@ fn describe(exchange: &Exchange) -> String {
 
 impl ExchangeSink for Recorder {
     fn exchanged(&self, exchange: &Exchange) {
-        let said = describe(exchange);
+        let said = || describe(exchange);
         let target = match self.target(exchange) {
             Ok(target) => target,
             Err(why) => {
-                let key = format!("{} {}", exchange.endpoint.as_deref().unwrap_or(""), why);
-                lock(&self.notes).push(Some(&key), format!("{said}: {why}"));
+                // Said once per endpoint (or path) and reason.
+                let path = exchange
+                    .path_and_query
+                    .split('?')
+                    .next()
+                    .unwrap_or_default();
+                let key = format!("{} {why}", exchange.endpoint.as_deref().unwrap_or(path));
+                lock(&self.notes).push(Some(&key), || format!("{}: {why}", said()));
                 return;
             }
         };
@@ -512,21 +517,26 @@ impl ExchangeSink for Recorder {
             };
             lock(&self.notes).push(
                 Some(&format!("{key_base} {} form", exchange.status)),
-                format!("{said}: {why}"),
+                || format!("{}: {why}", said()),
             );
             return;
         };
         if form != Form::Empty && exchange.response_body.is_none() {
             lock(&self.notes).push(
                 Some(&format!("{key_base} {} large", exchange.status)),
-                format!("{said}: the answer was larger than the body limit and streamed through, not kept"),
+                || format!("{}: the answer was larger than the body limit and streamed through, not kept", said()),
             );
             return;
         }
         if self.documented(&target, exchange.status) && !self.options.overwrite {
             lock(&self.notes).push(
                 Some(&format!("{key_base} {} documented", exchange.status)),
-                format!("{said}: the documented example is kept (--overwrite replaces it)"),
+                || {
+                    format!(
+                        "{}: the documented example is kept (--overwrite replaces it)",
+                        said()
+                    )
+                },
             );
             return;
         }
@@ -537,10 +547,9 @@ impl ExchangeSink for Recorder {
             let count = counts.get(&key).copied().unwrap_or(0);
             if full {
                 drop(counts);
-                lock(&self.notes).push(
-                    None,
-                    format!("{said}: too many routes followed already ({KEYS_KEPT})"),
-                );
+                lock(&self.notes).push(None, || {
+                    format!("{}: too many routes followed already ({KEYS_KEPT})", said())
+                });
                 return;
             }
             if count >= self.options.examples_per_endpoint {
@@ -564,10 +573,9 @@ impl ExchangeSink for Recorder {
                 if let Some(count) = lock(&self.counts).get_mut(&key) {
                     *count = count.saturating_sub(1);
                 }
-                lock(&self.notes).push(
-                    None,
-                    format!("{said}: the recorder was still writing earlier answers"),
-                );
+                lock(&self.notes).push(None, || {
+                    format!("{}: the recorder was still writing earlier answers", said())
+                });
             }
             Err(TrySendError::Disconnected(_)) => {}
         }
@@ -630,9 +638,9 @@ impl Worker {
         };
         let mut writer = Writer::new(&import_options);
         for job in receiver {
-            let said = describe(&job.exchange);
             if let Err(why) = self.record(&mut writer, &job) {
-                lock(&self.notes).push(None, format!("{said}: {why}"));
+                let said = describe(&job.exchange);
+                lock(&self.notes).push(None, || format!("{said}: {why}"));
             }
         }
         if let Err(error) = writer.finish() {
@@ -894,13 +902,12 @@ impl Worker {
                     fixtures.push((name, text));
                 }
                 Err(why) => {
-                    lock(&self.notes).push(
-                        None,
+                    lock(&self.notes).push(None, || {
                         format!(
                             "{}: its request body is not recorded: {why}",
                             describe(exchange)
-                        ),
-                    );
+                        )
+                    });
                     // Without it the example request would not be the one sent.
                     if let Some(request) = imported.spec.request.as_mut() {
                         request.headers.remove("Content-Type");
@@ -1164,7 +1171,7 @@ impl Worker {
     }
 
     fn note(&self, line: String) {
-        lock(&self.notes).push(None, line);
+        lock(&self.notes).push(None, || line);
     }
 }
 
@@ -1232,4 +1239,77 @@ fn request_body(headers: &HeaderMap, body: &[u8]) -> Result<(&'static str, Strin
 /// `at` as RFC 3339 in UTC, to the second.
 fn rfc3339(at: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                http::header::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+                http::HeaderValue::from_str(value).expect("value"),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn the_answers_form_is_read_off_its_media_type() {
+        for (content_type, form) in [
+            ("application/json; charset=utf-8", Some(Form::Json)),
+            ("text/json", Some(Form::Json)),
+            ("application/problem+json", Some(Form::Json)),
+            ("TEXT/XML", Some(Form::Xml)),
+            ("text/html", None),
+            ("json", None),
+        ] {
+            assert_eq!(
+                form_of(&headers(&[("content-type", content_type)])),
+                form,
+                "{content_type}"
+            );
+        }
+        assert_eq!(form_of(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_recorded_request_keeps_its_media_types_and_its_credentials_as_placeholders() {
+        let (kept, auth) = request_headers(&headers(&[
+            ("host", "portal.example.com"),
+            ("authorization", "Bearer abc"),
+            ("so-apptoken", "xyz"),
+            ("cookie", "theme=dark"),
+            ("content-type", "application/json"),
+            ("user-agent", "e2e"),
+        ]));
+        assert!(auth);
+        assert_eq!(
+            Value::Object(kept),
+            serde_json::json!({
+                "Authorization": "Bearer docmock-recorded-credential",
+                "SO-AppToken": "docmock-recorded-credential",
+                "Content-Type": "application/json",
+            })
+        );
+        let (_, auth) = request_headers(&headers(&[("cookie", "theme=dark")]));
+        assert!(!auth);
+    }
+
+    #[test]
+    fn request_bodies_are_recorded_only_as_json_xml_or_forms() {
+        let form = headers(&[("content-type", "application/x-www-form-urlencoded")]);
+        assert_eq!(
+            request_body(&form, b"userName=a&password=p"),
+            Ok((
+                "txt",
+                "userName=a&password=docmock-recorded-credential".into()
+            ))
+        );
+        let binary = headers(&[("content-type", "application/octet-stream")]);
+        assert!(request_body(&binary, b"abc").is_err());
+        assert!(request_body(&form, b"\xff").is_err());
+    }
 }

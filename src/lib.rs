@@ -24,8 +24,9 @@
 //!
 //! Two tools sit beside `serve` on the same stages: [`import`] turns
 //! documentation pages into a spec directory, and [`verify`] holds a live
-//! portal to one. The [`commands`] (`check`, `routes`, `openapi`) read a
-//! catalog and print.
+//! portal to one; [`record`] writes what a proxied portal answered into a
+//! spec directory, through `import`'s writer. The [`commands`] (`check`,
+//! `routes`, `openapi`) read a catalog and print.
 
 pub mod answer;
 pub mod commands;

@@ -637,3 +637,56 @@ fn endless_odd_paths_keep_a_bounded_list_of_reasons() {
             .ends_with("0 recorded, 3000 skipped, 0 problems")
     );
 }
+
+#[tokio::test]
+async fn ids_of_letters_and_digits_become_a_parameter_once_they_vary() {
+    let out = imported();
+    let answer = |mailbox: &str| {
+        exchange(
+            Method::GET,
+            &format!("/superoffice/api/v1/Mailbox/{mailbox}/Unread?$top=5"),
+            &[("authorization", "SoTicket s3cret-auth-header")],
+            200,
+            Some("application/json"),
+            Some(&format!(r#"{{"Mailbox": "{mailbox}", "Unread": 3}}"#)),
+            None,
+        )
+    };
+    let summary = record(out.path(), false, |recorder| {
+        for mailbox in ["ab12cd", "ef34gh", "zz99"] {
+            recorder.exchanged(&answer(mailbox));
+        }
+    });
+    assert!(summary.problems.is_empty(), "{summary}");
+    assert_eq!(
+        summary.recorded,
+        [
+            "superoffice/get-mailbox-ab12cd-unread 200 json",
+            "superoffice/get-mailbox-ab12cd-unread path now /api/v1/Mailbox/{mailboxid}/Unread",
+        ],
+        "{summary}"
+    );
+    let spec = fs::read_to_string(
+        out.path()
+            .join("specs/superoffice/get-mailbox-ab12cd-unread.json"),
+    )
+    .expect("spec");
+    assert!(
+        spec.contains("\"path\": \"/api/v1/Mailbox/{mailboxid}/Unread\""),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("\"SoTicket docmock-recorded-credential\""),
+        "{spec}"
+    );
+    check_passes(out.path());
+    let specs = out.path().join("specs").display().to_string();
+    let server = Server::start(&["--specs", &specs]);
+    let reply = client()
+        .get(server.url("/superoffice/api/v1/Mailbox/other7/Unread"))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(reply.status(), 200);
+    assert!(reply.text().await.expect("body").contains("ab12cd"));
+}

@@ -591,7 +591,7 @@ struct Worker {
     /// The specs written so far, by `(api, id)`, as on disk.
     specs: HashMap<(String, String), EndpointFile>,
     /// The routes recorded so far, by `(api, METHOD, template in lower case)`.
-    routes: HashMap<ids::RouteKey, String>,
+    routes: HashMap<ids::RouteKey, (String, route::Observed)>,
     notes: Arc<Mutex<Notes>>,
     summary: Summary,
     /// The fixtures written in this run (and `api/id status` of bodiless
@@ -701,18 +701,39 @@ impl Worker {
                     exchange.method.as_str().to_ascii_uppercase(),
                     observed.template.to_ascii_lowercase(),
                 );
-                match self.routes.get(&key) {
-                    Some(id) => {
-                        let spec = self
+                // The route recorded already that this path is one of,
+                // perhaps once its varying ids are parameters.
+                let merged = self.routes.iter().find_map(|(known, (id, seen))| {
+                    (known.0 == key.0 && known.1 == key.1)
+                        .then(|| route::merge(seen, observed))
+                        .flatten()
+                        .map(|merged| (known.clone(), id.clone(), merged))
+                });
+                match merged {
+                    Some((known, id, merged)) => {
+                        let mut spec = self
                             .specs
                             .get(&(api.clone(), id.clone()))
                             .cloned()
                             .ok_or_else(|| format!("the spec recorded for {id} was lost"))?;
-                        (api.clone(), id.clone(), spec, true, Vec::new())
+                        if merged.template != spec.path {
+                            // Its ids vary: the route becomes a template,
+                            // its file and id staying as first written.
+                            spec.path = merged.template.clone();
+                            spec.parameters.retain(|p| p.location != Location::Path);
+                            spec.parameters.splice(0..0, path_parameters(&merged));
+                            let key = (
+                                known.0.clone(),
+                                known.1.clone(),
+                                merged.template.to_ascii_lowercase(),
+                            );
+                            new_route = Some((key, merged, Some(known)));
+                        }
+                        (api.clone(), id, spec, true, Vec::new())
                     }
                     None => {
                         let new = self.new_route(api, observed, below, exchange)?;
-                        new_route = Some(key);
+                        new_route = Some((key, observed.clone(), None));
                         (api.clone(), new.id, new.spec, true, new.fixtures)
                     }
                 }
@@ -734,7 +755,18 @@ impl Worker {
             may_add_status,
             dialect,
         )?;
-        extra.extend(change.fixtures);
+        let line = match change {
+            Some(change) => {
+                extra.extend(change.fixtures);
+                change.line
+            }
+            // Recorded already; only a route that became a template has
+            // something to write.
+            None => match &new_route {
+                Some((_, merged, Some(_))) => format!("path now {}", merged.template),
+                _ => return Ok(()),
+            },
+        };
         self.copy_referenced(&spec, &mut extra);
         let imported = Imported {
             api: self
@@ -750,16 +782,17 @@ impl Worker {
         };
         match writer.write(&imported) {
             Ok(Written::Files(_) | Written::Unchanged) => {
-                if let Some(key) = new_route {
-                    self.routes.insert(key, id.clone());
+                if let Some((key, observed, replaced)) = new_route {
+                    if let Some(replaced) = replaced {
+                        self.routes.remove(&replaced);
+                    }
+                    self.routes.insert(key, (id.clone(), observed));
                 }
                 self.fresh
                     .extend(imported.fixtures.iter().map(|(name, _)| name.clone()));
                 self.fresh.insert(format!("{api}/{id} {}", exchange.status));
                 self.specs.insert((api.clone(), id.clone()), spec);
-                self.summary
-                    .recorded
-                    .push(format!("{api}/{id} {}", change.line));
+                self.summary.recorded.push(format!("{api}/{id} {line}"));
                 Ok(())
             }
             Err(error) => {
@@ -816,19 +849,7 @@ impl Worker {
                 observed.template
             ));
         }
-        let mut parameters: Vec<ParameterFile> = observed
-            .params
-            .iter()
-            .map(|p| ParameterFile {
-                name: p.name.clone(),
-                location: Location::Path,
-                description: String::new(),
-                doc_type: None,
-                schema: Some(p.schema.clone()),
-                example: Some(p.example.clone()),
-                required: true,
-            })
-            .collect();
+        let mut parameters = path_parameters(observed);
         let (path, query) = match below.split_once('?') {
             Some((path, query)) => (path, Some(mask::query(query).into_owned())),
             None => (below, None),
@@ -937,7 +958,7 @@ impl Worker {
         recorded: ExampleSource,
         may_add_status: bool,
         dialect: DialectName,
-    ) -> Result<Change, String> {
+    ) -> Result<Option<Change>, String> {
         let overwrite = self.options.overwrite;
         let mut fixtures = Vec::new();
         let same_status: Vec<usize> = spec
@@ -1037,7 +1058,7 @@ impl Worker {
                     });
                     spec.responses.len() - 1
                 }
-                None => return Err(format!("an answer for {status} was recorded already")),
+                None => return Ok(None),
             }
         } else {
             index
@@ -1058,10 +1079,10 @@ impl Worker {
             response.example = Some(recorded.clone());
         }
         let Some(text) = text else {
-            return Ok(Change {
+            return Ok(Some(Change {
                 fixtures,
                 line: format!("{status} (no body)"),
-            });
+            }));
         };
         let extension = form.extension();
         let stem = match &response.name {
@@ -1114,10 +1135,10 @@ impl Worker {
                 }
             }
         }
-        Ok(Change {
+        Ok(Some(Change {
             fixtures,
             line: format!("{status} {extension}"),
-        })
+        }))
     }
 
     /// `stem.extension`, or `stem-recorded.extension`, `-recorded-2`, …:
@@ -1173,6 +1194,23 @@ impl Worker {
     fn note(&self, line: String) {
         lock(&self.notes).push(None, || line);
     }
+}
+
+/// The path parameters of an observed route, as a spec lists them.
+fn path_parameters(observed: &route::Observed) -> Vec<ParameterFile> {
+    observed
+        .params
+        .iter()
+        .map(|p| ParameterFile {
+            name: p.name.clone(),
+            location: Location::Path,
+            description: String::new(),
+            doc_type: None,
+            schema: Some(p.schema.clone()),
+            example: Some(p.example.clone()),
+            required: true,
+        })
+        .collect()
 }
 
 /// The request headers a recorded example request keeps: its media types

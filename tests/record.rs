@@ -213,6 +213,15 @@ fn feed(recorder: &Recorder) {
         Some("onlyoffice/delete-settings-chatbot-link"),
     ));
     recorder.exchanged(&exchange(
+        Method::DELETE,
+        "/api/2.0/settings/chatbot/link.xml",
+        &[],
+        200,
+        Some("application/xml"),
+        Some("<foo><bar>1</bar></foo>"),
+        Some("onlyoffice/delete-settings-chatbot-link"),
+    ));
+    recorder.exchanged(&exchange(
         Method::GET,
         "/onlyoffice/api/2.0/odd path/%zz/{x}",
         &[],
@@ -323,6 +332,7 @@ async fn recorded_answers_fill_the_example_less_endpoints_check_serve_and_keep_n
         "the documented example is kept (--overwrite replaces it)",
         "neither JSON nor XML (Content-Type: text/html)",
         "larger than the body limit",
+        "does not come back the same when docmock reads it and renders it again",
         "holds ' ', which a recorded route does not take",
         "the JSON is malformed",
         "not UTF-8",

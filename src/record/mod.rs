@@ -648,10 +648,16 @@ impl Worker {
         }
         if !self.summary.recorded.is_empty() {
             let out = Source::new(self.options.out.join("specs"), None);
-            if let Err(errors) = Catalog::load(&out) {
-                self.summary
+            // What `check` would report of loading: errors and warnings.
+            match Catalog::load(&out) {
+                Ok(catalog) => self
+                    .summary
                     .problems
-                    .extend(errors.0.iter().map(ToString::to_string));
+                    .extend(catalog.warnings.iter().map(ToString::to_string)),
+                Err(errors) => self
+                    .summary
+                    .problems
+                    .extend(errors.0.iter().map(ToString::to_string)),
             }
         }
         self.summary
@@ -1132,6 +1138,23 @@ impl Worker {
                         }
                         response.xml = None;
                     }
+                }
+            }
+        } else if form == Form::Xml && response.json.is_none() {
+            // XML only: docmock reads its JSON off the XML and renders the
+            // XML again from that, which must give the answer back.
+            let style = &dialect.rules().xml;
+            let json = crate::contract::render::infer_xml(&text, style)
+                .map(|value| crate::contract::render::to_json(&value))
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            match json.and_then(|json| crate::import::conventions::detect(dialect, &json, &text)) {
+                Some(found) => {
+                    response.xml_names = found.names;
+                    response.xml_literals = found.literals;
+                }
+                None => {
+                    return Err("the XML answer does not come back the same when docmock reads it and renders it again by the vendor's conventions: it is not recorded".into());
                 }
             }
         }

@@ -32,7 +32,7 @@ pub mod route;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -820,15 +820,32 @@ impl Worker {
             .join("specs")
             .join(&known.api)
             .join(format!("{}.json", known.id));
-        let file = if written.is_file() {
-            written
-        } else {
-            known.file.clone()
+        let read = |file: &Path| -> Result<EndpointFile, String> {
+            let bytes = crate::files::read_regular(file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            serde_json::from_slice(&bytes)
+                .map_err(|e| format!("{} is not a spec file: {e}", file.display()))
         };
-        let bytes = crate::files::read_regular(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{} is not a spec file: {e}", file.display()))
+        let served = read(&known.file)?;
+        if !written.is_file() || written == known.file {
+            return Ok(served);
+        }
+        let there = read(&written)?;
+        let route = |spec: &EndpointFile| {
+            (
+                spec.method.to_ascii_uppercase(),
+                spec.path.to_ascii_lowercase(),
+            )
+        };
+        if route(&there) != route(&served) {
+            return Err(format!(
+                "{} holds another route ({} {}): it is not replaced",
+                written.display(),
+                there.method,
+                there.path
+            ));
+        }
+        Ok(there)
     }
 
     /// A spec for a route no spec documents, with its id (chosen as the

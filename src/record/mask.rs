@@ -80,6 +80,27 @@ fn secret_name(pair: &str) -> Option<&str> {
         .then_some(name)
 }
 
+/// The portal's base URL as recorded: without the user and password it
+/// may carry (`https://user:pass@portal` → `https://portal`), and with
+/// credential query parameters replaced.
+pub fn url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => format!("{path}?{}", self::query(query)),
+        None => tail.to_string(),
+    };
+    if scheme.is_empty() {
+        format!("{host}{tail}")
+    } else {
+        format!("{scheme}://{host}{tail}")
+    }
+}
+
 /// Replaces every non-null member named like a credential, at any depth
 /// (ONLYOFFICE's login answer `{"response": {"token": …}}`); whether
 /// there was one.
@@ -182,6 +203,15 @@ mod tests {
             Some("asc_auth_key=docmock-recorded-credential")
         );
         assert_eq!(cookie("theme=dark"), None);
+    }
+
+    #[test]
+    fn a_portal_url_loses_its_user_and_password() {
+        assert_eq!(
+            url("https://ann:s3cret@portal.example.com/base?token=t&x=1"),
+            "https://portal.example.com/base?token=docmock-recorded-credential&x=1"
+        );
+        assert_eq!(url("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
     }
 
     #[test]

@@ -682,7 +682,7 @@ impl Worker {
             }
         };
         let recorded = ExampleSource::Recorded {
-            target: exchange.target.clone(),
+            target: mask::url(&exchange.target),
             at: rfc3339(exchange.at),
         };
         // A route recorded for the first time, remembered once written.
@@ -909,7 +909,7 @@ impl Worker {
                 path: observed.template.clone(),
                 summary: format!(
                     "Recorded from {}: no page documents this route.",
-                    exchange.target
+                    mask::url(&exchange.target)
                 ),
                 auth,
                 parameters,

@@ -700,3 +700,34 @@ async fn ids_of_letters_and_digits_become_a_parameter_once_they_vary() {
     assert_eq!(reply.status(), 200);
     assert!(reply.text().await.expect("body").contains("ab12cd"));
 }
+
+#[test]
+fn workers_handing_over_the_same_answer_at_once_record_it_once() {
+    let out = imported();
+    let summary = record(out.path(), false, |recorder| {
+        std::thread::scope(|scope| {
+            for worker in 0..4 {
+                scope.spawn(move || {
+                    for n in 0..250 {
+                        recorder.exchanged(&exchange(
+                            Method::PUT,
+                            &format!("/api/2.0/crm/task/{n}/reopen"),
+                            &ONLYOFFICE_CREDENTIALS,
+                            200,
+                            Some("application/json"),
+                            Some(&TASK_JSON.replace("Call back", &format!("worker {worker}"))),
+                            Some("onlyoffice/put-crm-task-taskid-reopen"),
+                        ));
+                    }
+                });
+            }
+        });
+    });
+    assert_eq!(
+        summary.recorded,
+        ["onlyoffice/put-crm-task-taskid-reopen 200 json"],
+        "{summary}"
+    );
+    assert!(summary.skipped.is_empty(), "{summary}");
+    check_passes(out.path());
+}

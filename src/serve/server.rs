@@ -634,7 +634,7 @@ fn finish(
 ///
 /// Most bodies arrive as one frame, which is handed on as it is; only a
 /// body in several frames is copied into one buffer.
-async fn read_body(
+pub(crate) async fn read_body(
     body: &mut Incoming,
     limits: Limits,
     started: Instant,
@@ -810,7 +810,11 @@ fn unread(error: &dyn std::fmt::Display) -> Problem {
     ])
 }
 
-fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {
+pub(crate) fn problem_for(
+    mock: &Mock,
+    request: &Request,
+    problem: &Problem,
+) -> http::Response<Bytes> {
     let (path, suffix) = crate::answer::negotiate::split_suffix(request.path());
     let api = mock.router().api_for_path(path).unwrap_or(0);
     mock.problem_response(request, api, suffix, problem)

@@ -499,3 +499,64 @@ fn assert_valid_xml(text: &str) {
         }
     }
 }
+
+#[tokio::test]
+async fn credentials_and_login_tokens_are_never_journaled_logged_or_reported() {
+    let portal = common::Server::start(&["--api", "r7", "--token", "SECRET-LOGIN-TOKEN-77"]);
+    let proxy = Proxy::start(&portal.base, &["--api", "r7"]);
+    let client = raw_client();
+    let login = client
+        .post(proxy.url("/api/2.0/authentication"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"userName":"jane@example.com","password":"SECRET-PASSWORD-13"}"#)
+        .send()
+        .await
+        .expect("login")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        login.contains("SECRET-LOGIN-TOKEN-77"),
+        "the client gets the token: {login}"
+    );
+    let contact = client
+        .get(proxy.url(&format!("{CONTACT}?access_token=SECRET-LOGIN-TOKEN-77")))
+        .header("Authorization", "SECRET-LOGIN-TOKEN-77")
+        .header("X-XSRF-TOKEN", "SECRET-XSRF-5")
+        .send()
+        .await
+        .expect("contact");
+    assert_eq!(contact.status(), 200);
+    let journal = client
+        .get(proxy.url("/__docmock/requests"))
+        .send()
+        .await
+        .expect("journal")
+        .text()
+        .await
+        .expect("text");
+    let table = client
+        .get(proxy.url("/__docmock/report?format=table"))
+        .send()
+        .await
+        .expect("report")
+        .text()
+        .await
+        .expect("text");
+    let (_, stdout, stderr) = proxy.terminate();
+    assert!(journal.contains("authentication"), "{journal}");
+    for secret in [
+        "SECRET-LOGIN-TOKEN-77",
+        "SECRET-PASSWORD-13",
+        "SECRET-XSRF-5",
+    ] {
+        for (what, text) in [
+            ("journal", &journal),
+            ("report", &table),
+            ("report on exit", &stdout),
+            ("log", &stderr),
+        ] {
+            assert!(!text.contains(secret), "{secret} in the {what}: {text}");
+        }
+    }
+}

@@ -35,6 +35,11 @@ pub const FINDINGS_HEADER: HeaderName = HeaderName::from_static("docmock-finding
 /// The longest `Docmock-Findings` value; more findings end in `; …`.
 pub const FINDINGS_HEADER_MAX: usize = 1024;
 
+/// Answers of a known length up to this size (and within the body limit)
+/// are read whole before they are answered: cheaper than a task and a
+/// channel, and too small for the wait to matter. Larger ones stream.
+pub const READ_WHOLE_BELOW: u64 = 256 * 1024;
+
 /// One client connection, shared by the requests it carries.
 pub struct Client {
     /// The proxy's shared state.
@@ -162,7 +167,9 @@ pub async fn respond(
         .request(method.clone(), &url)
         .headers(end_to_end(
             &request.headers,
-            &[header::HOST, header::CONTENT_LENGTH],
+            // The body is read whole already, so the portal is not asked
+            // to wait for it either.
+            &[header::HOST, header::CONTENT_LENGTH, header::EXPECT],
         ));
     let forwarded =
         if request.body.is_empty() && !request.headers.contains_key(header::CONTENT_LENGTH) {
@@ -212,12 +219,12 @@ pub async fn respond(
         status: status.as_u16(),
         headers: headers.clone(),
     };
-    // A body known to fit is read whole before answering: it costs the
-    // client nothing worth a task and a channel. So is any body that fits
-    // when the findings header must name what the body shows.
+    // A small body of known length is read whole before answering (see
+    // [`READ_WHOLE_BELOW`]); so is any body that fits the limit when the
+    // findings header must name what the body shows.
     let read_first = method == Method::HEAD
-        || length.is_some_and(|n| n <= max as u64)
-        || (proxy.settings.findings_header && length.is_none());
+        || length.is_some_and(|n| n <= READ_WHOLE_BELOW.min(max as u64))
+        || (proxy.settings.findings_header && length.is_none_or(|n| n <= max as u64));
     let mut kept = BytesMut::new();
     if read_first {
         loop {

@@ -162,15 +162,20 @@ pub async fn respond(
 
     let url = format!("{}{path_and_query}", proxy.target);
     let method = request.method.clone();
-    let forwarded = proxy
-        .client
-        .request(method.clone(), &url)
-        .headers(end_to_end(
-            &request.headers,
-            // The body is read whole already, so the portal is not asked
-            // to wait for it either.
-            &[header::HOST, header::CONTENT_LENGTH, header::EXPECT],
-        ));
+    let forwarded = match proxy.client() {
+        Ok(client) => client,
+        Err(error) => {
+            let problem = Problem::new(502, format!("the proxy cannot reach the portal: {error}"));
+            let response = crate::serve::server::problem_for(&proxy.mock, &request, &problem);
+            return Ok(response.map(|b| Either::Left(Full::new(b))));
+        }
+    };
+    let forwarded = forwarded.request(method.clone(), &url).headers(end_to_end(
+        &request.headers,
+        // The body is read whole already, so the portal is not asked
+        // to wait for it either.
+        &[header::HOST, header::CONTENT_LENGTH, header::EXPECT],
+    ));
     let forwarded =
         if request.body.is_empty() && !request.headers.contains_key(header::CONTENT_LENGTH) {
             forwarded

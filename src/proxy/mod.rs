@@ -18,6 +18,7 @@ pub mod report;
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -100,7 +101,11 @@ pub struct Proxy {
     settings: Settings,
     /// `--target` without a trailing `/`.
     target: String,
-    client: reqwest::Client,
+    /// The TLS settings every worker's client is built with.
+    tls: Option<rustls::ClientConfig>,
+    /// Tells this proxy's clients from another's in a worker thread's
+    /// cache (tests run several in one process).
+    id: usize,
     journal: Journal,
     clock: WallClock,
     tally: Tally,
@@ -128,34 +133,47 @@ impl Proxy {
             return Err(ProxyError::Target(settings.target.clone()));
         }
         let tls = crate::verify::tls_settings(settings.ca_cert.as_deref(), settings.insecure)?;
-        let builder = reqwest::Client::builder()
-            .connect_timeout(settings.timeout)
-            .read_timeout(settings.timeout)
-            // Redirects go back to the client, which decides; the proxy
-            // never asks another host.
-            .redirect(reqwest::redirect::Policy::none())
-            // The bytes go to the client as the portal sent them.
-            .no_gzip()
-            .no_brotli()
-            .no_deflate()
-            .no_proxy()
-            .tls_danger_accept_invalid_certs(settings.insecure);
-        let builder = match tls {
-            Some(config) => builder.tls_backend_preconfigured(config),
-            None => builder,
-        };
-        let client = builder
-            .build()
-            .map_err(|e| crate::verify::VerifyError::Client(e.to_string()))?;
+        // Built once here so that a broken setting stops the start, not a
+        // request.
+        build_client(&settings, tls.clone())?;
+        static PROXIES: AtomicUsize = AtomicUsize::new(0);
         Ok(Arc::new(Proxy {
             journal: Journal::new(settings.journal_size),
             clock: WallClock::new(),
             tally: Tally::new(),
+            id: PROXIES.fetch_add(1, Ordering::Relaxed),
             mock,
             target,
-            client,
+            tls,
             settings,
         }))
+    }
+
+    /// The HTTP client of the worker thread this runs on, built on first
+    /// use.
+    ///
+    /// One per worker, not one shared: a client's connections to the
+    /// portal are driven by tasks on the runtime that opened them, and a
+    /// request from another worker's runtime would hand every read and
+    /// write across threads (a wake-up and a context switch each). Each
+    /// worker keeps its own pool on its own thread, as nginx's workers
+    /// keep their own upstream connections.
+    fn client(&self) -> Result<reqwest::Client, ProxyError> {
+        thread_local! {
+            static CLIENT: std::cell::RefCell<Option<(usize, reqwest::Client)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        CLIENT.with(|cached| {
+            let mut cached = cached.borrow_mut();
+            if let Some((id, client)) = &*cached
+                && *id == self.id
+            {
+                return Ok(client.clone());
+            }
+            let client = build_client(&self.settings, self.tls.clone())?;
+            *cached = Some((self.id, client.clone()));
+            Ok(client)
+        })
     }
 
     /// The mock the traffic is checked by.
@@ -177,6 +195,32 @@ impl Proxy {
     pub fn report(&self) -> Report {
         self.tally.report(&self.mock, &self.target)
     }
+}
+
+/// The client that forwards to the portal (see [`Proxy::client`]).
+fn build_client(
+    settings: &Settings,
+    tls: Option<rustls::ClientConfig>,
+) -> Result<reqwest::Client, ProxyError> {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(settings.timeout)
+        .read_timeout(settings.timeout)
+        // Redirects go back to the client, which decides; the proxy never
+        // asks another host.
+        .redirect(reqwest::redirect::Policy::none())
+        // The bytes go to the client as the portal sent them.
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .no_proxy()
+        .tls_danger_accept_invalid_certs(settings.insecure);
+    let builder = match tls {
+        Some(config) => builder.tls_backend_preconfigured(config),
+        None => builder,
+    };
+    builder
+        .build()
+        .map_err(|e| ProxyError::Client(crate::verify::VerifyError::Client(e.to_string())))
 }
 
 /// Proxies on `listener` until `shutdown` completes, then lets the

@@ -420,9 +420,16 @@ async fn stand_in() -> (String, Vec<u8>) {
                     head.push(byte[0]);
                 }
                 let head = String::from_utf8_lossy(&head).to_string();
-                if head.starts_with("GET /big") {
+                if head.starts_with("GET /big")
+                    || head.starts_with("GET /api/2.0/crm/contact/1234 ")
+                {
+                    let content_type = if head.starts_with("GET /big") {
+                        "application/octet-stream"
+                    } else {
+                        "application/json"
+                    };
                     let _ = stream
-                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                        .write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").as_bytes())
                         .await;
                     for chunk in big.chunks(64 * 1024) {
                         let _ = stream
@@ -463,8 +470,21 @@ async fn a_large_body_streams_through_and_a_redirect_is_passed_back_not_followed
             .and_then(|v| v.to_str().ok()),
         Some("http://elsewhere.invalid/login")
     );
+    // On a documented endpoint, an answer over --max-body still passes
+    // through whole, with a note that its body was not compared.
+    let contact = client
+        .get(proxy.url(CONTACT))
+        .header("Authorization", common::CREDENTIALS)
+        .send()
+        .await
+        .expect("contact");
+    assert_eq!(contact.bytes().await.expect("body").len(), big.len());
     let (_, stdout, _) = proxy.terminate();
     assert!(stdout.contains("undocumented /big"), "{stdout}");
+    assert!(
+        stdout.contains("body not compared (note) at /: the answer is larger than 1048576 bytes"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]

@@ -89,7 +89,7 @@ pub fn answer(
         // The bytes go to the client as the portal sent them; decoding a
         // copy just to compare it is left for later.
         findings.push(Finding {
-            class: Class::ValueDiffers,
+            class: Class::NotCompared,
             pointer: String::new(),
             message: format!(
                 "the answer is sent with Content-Encoding: {}, which the proxy passes through without decoding, so its body is not compared",

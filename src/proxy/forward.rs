@@ -286,9 +286,9 @@ pub async fn respond(
         let checked_only = check::contract_findings(&done.checked);
         let mut findings = checked_only;
         findings.push(Finding {
-            class: crate::verify::Class::ValueDiffers,
+            class: crate::verify::Class::NotCompared,
             pointer: String::new(),
-            message: "unchecked".into(),
+            message: "the answer streams before its body can be compared".into(),
         });
         findings_header(reply.headers_mut(), &findings);
     }
@@ -331,7 +331,7 @@ pub async fn respond(
         let mut findings = done.findings(body.as_ref());
         if complete && body.is_none() {
             findings.push(Finding {
-                class: crate::verify::Class::ValueDiffers,
+                class: crate::verify::Class::NotCompared,
                 pointer: String::new(),
                 message: format!(
                     "the answer is larger than {max} bytes (--max-body): passed through, its body not compared"

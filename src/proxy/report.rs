@@ -183,7 +183,7 @@ impl Tally {
                     .collect();
                 if tally.dropped > 0 {
                     check.findings.push(Finding {
-                        class: Class::ValueDiffers,
+                        class: Class::NotCompared,
                         pointer: String::new(),
                         message: format!(
                             "{} more findings at other places are not listed (at most {FINDINGS_PER_ENDPOINT} per endpoint)",

@@ -84,6 +84,9 @@ pub enum Class {
     /// A request `docmock proxy` forwarded to a path, or with a method, no
     /// page documents (note).
     UndocumentedPath,
+    /// An answer `docmock proxy` passed through without comparing its body
+    /// (note): larger than `--max-body`, or compressed.
+    NotCompared,
 }
 
 impl Class {
@@ -98,6 +101,7 @@ impl Class {
                 | Class::DefaultFormat
                 | Class::ServerStatus
                 | Class::UndocumentedPath
+                | Class::NotCompared
         )
     }
 
@@ -119,6 +123,7 @@ impl Class {
             Class::ConnectionError => "connection error",
             Class::RequestContract => "request breaks the contract",
             Class::UndocumentedPath => "undocumented path",
+            Class::NotCompared => "body not compared",
         }
     }
 }

@@ -472,7 +472,7 @@ impl Cli {
             Some(Command::Import(args)) => import(args),
             Some(Command::Verify(args)) => verify(args),
             Some(Command::Openapi(args)) => openapi(args),
-            Some(Command::Proxy(args)) => proxy(args, request_log),
+            Some(Command::Proxy(args)) => proxy(args, request_log, None),
         }
     }
 }
@@ -803,7 +803,13 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     })
 }
 
-fn proxy(args: ProxyArgs, request_log: RequestLog) -> Result<ExitCode> {
+/// Runs `docmock proxy`; `sink`, when given, is told of every exchange
+/// (what `record` adds).
+fn proxy(
+    args: ProxyArgs,
+    request_log: RequestLog,
+    sink: Option<Arc<dyn docmock::proxy::exchange::ExchangeSink>>,
+) -> Result<ExitCode> {
     use docmock::verify::report;
     let usage = |message: String| {
         eprintln!("docmock: {message}");
@@ -864,7 +870,7 @@ fn proxy(args: ProxyArgs, request_log: RequestLog) -> Result<ExitCode> {
             allowed_hosts,
             cors_origins: Vec::new(),
         },
-        sink: None,
+        sink,
     };
     let admin = settings.admin.clone();
     let proxy = match docmock::proxy::Proxy::new(mock, settings) {

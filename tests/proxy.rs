@@ -580,3 +580,83 @@ async fn credentials_and_login_tokens_are_never_journaled_logged_or_reported() {
         }
     }
 }
+
+/// Keeps every exchange it is told of.
+#[derive(Default)]
+struct Kept(std::sync::Mutex<Vec<docmock::proxy::exchange::Exchange>>);
+
+impl docmock::proxy::exchange::ExchangeSink for Kept {
+    fn exchanged(&self, exchange: &docmock::proxy::exchange::Exchange) {
+        self.0.lock().expect("lock").push(exchange.clone());
+    }
+}
+
+#[tokio::test]
+async fn every_exchange_is_handed_to_the_sink_once_its_answer_has_gone_out() {
+    use docmock::answer::router::Mount;
+    use docmock::contract::catalog::{Catalog, Source};
+    let portal = docmock::MockServer::start(common::root().join("specs").to_str().expect("utf-8"))
+        .await
+        .expect("portal starts");
+    let catalog = Catalog::load(&Source::new(common::root().join("specs"), None)).expect("specs");
+    let mock = docmock::Mock::new(catalog, &Mount::Single("r7".into())).expect("mock");
+    let kept = std::sync::Arc::new(Kept::default());
+    let settings = docmock::proxy::Settings {
+        target: format!("{}/r7", portal.base_url()),
+        limits: docmock::serve::server::Limits::default(),
+        timeout: Duration::from_secs(5),
+        ca_cert: None,
+        insecure: false,
+        findings_header: false,
+        journal_size: 10,
+        request_log: docmock::serve::request_log::RequestLog::default(),
+        workers: 1,
+        admin: docmock::serve::admin_gate::AdminSettings::default(),
+        sink: Some(kept.clone()),
+    };
+    let proxy = docmock::proxy::Proxy::new(mock, settings).expect("proxy");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(docmock::proxy::serve(listener, proxy, async {
+        let _ = stopped.await;
+    }));
+
+    let body = raw_client()
+        .get(format!("{base}{CONTACT}?fields=x"))
+        .header("Authorization", common::CREDENTIALS)
+        .send()
+        .await
+        .expect("proxied")
+        .bytes()
+        .await
+        .expect("body");
+    // The sink is told after the answer has gone out: wait for it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while kept.0.lock().expect("lock").is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let _ = stop.send(());
+    served.await.expect("joined").expect("served");
+    let exchanges = kept.0.lock().expect("lock");
+    assert_eq!(exchanges.len(), 1);
+    let exchange = &exchanges[0];
+    assert_eq!(exchange.method, http::Method::GET);
+    assert_eq!(exchange.path_and_query, format!("{CONTACT}?fields=x"));
+    assert_eq!(exchange.status, 200);
+    assert_eq!(
+        exchange.endpoint.as_deref(),
+        Some("r7/get-crm-contact-contactid")
+    );
+    assert_eq!(exchange.response_body.as_ref(), Some(&body));
+    assert_eq!(
+        exchange
+            .request_headers
+            .get("authorization")
+            .map(|v| v.as_bytes()),
+        Some(common::CREDENTIALS.as_bytes()),
+        "the sink sees what the client sent; masking is its own business"
+    );
+}

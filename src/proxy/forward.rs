@@ -434,12 +434,23 @@ impl Done {
                 request_headers: request.headers,
                 request_body: request.body,
                 status,
+                // An encoded body is not the document: the proxy decodes
+                // none, so the watcher gets no body rather than gzip bytes.
+                response_body: body.filter(|_| !encoded(&headers)),
                 response_headers: headers,
-                response_body: body,
                 endpoint,
             });
         }
     }
+}
+
+/// Whether the answer's body is sent in a `Content-Encoding` other than
+/// `identity`.
+fn encoded(headers: &HeaderMap) -> bool {
+    headers.get_all(header::CONTENT_ENCODING).iter().any(|v| {
+        !v.as_bytes().trim_ascii().is_empty()
+            && !v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"identity")
+    })
 }
 
 /// The journal entry and log line of one exchange, credentials masked.

@@ -5,8 +5,8 @@
 //! the request is checked by the pipeline `serve` answers by
 //! ([`check::request`]), the portal's answer by `verify`'s comparison
 //! ([`check::answer`]); connections are accepted, kept on worker threads
-//! and watched for idleness by `serve`'s machinery
-//! ([`crate::serve::connection`], [`crate::serve::workers`]), and findings
+//! and watched for idleness by `serve`'s accept loop
+//! ([`crate::serve::listen`]), and findings
 //! go to `serve`'s journal and request log. Only the target is ever asked:
 //! the request's path and query are appended to `--target`, whatever host
 //! the request names, and redirects are handed back to the client.
@@ -23,18 +23,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
 use crate::answer::pipeline::Mock;
 use crate::serve::admin_gate::{AdminGate, AdminSettings};
-use crate::serve::connection::{Activity, Connections, Served};
 use crate::serve::journal::Journal;
 use crate::serve::request_log::RequestLog;
 use crate::serve::server::Limits;
 use crate::serve::wall_clock::WallClock;
-use crate::serve::workers::Workers;
 use crate::verify::Report;
 use exchange::ExchangeSink;
 use report::Tally;
@@ -224,72 +220,34 @@ fn build_client(
 }
 
 /// Proxies on `listener` until `shutdown` completes, then lets the
-/// exchanges in flight finish.
+/// exchanges in flight finish; connections are accepted and served as
+/// `serve` serves them ([`crate::serve::listen`]).
 pub async fn serve(
     listener: TcpListener,
     proxy: Arc<Proxy>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let connections = Arc::new(Connections::new(proxy.settings.limits.header_timeout));
-    let watchdog = connections.watch_in_background()?;
-    let mut workers = Workers::start(proxy.settings.workers)?;
     let gate = Arc::new(AdminGate::new(
         &proxy.settings.admin,
         listener.local_addr()?,
     ));
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        tracing::warn!("accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let stream = match stream.into_std() {
-                    Ok(stream) => stream,
-                    Err(e) => {
-                        tracing::warn!("cannot hand over the connection from {peer}: {e}");
-                        continue;
-                    }
-                };
-                let client = Arc::new(forward::Client {
-                    proxy: Arc::clone(&proxy),
-                    address: peer.to_string(),
-                    activity: Arc::new(Activity::new()),
-                    gate: Arc::clone(&gate),
-                });
-                let activity = Arc::clone(&client.activity);
-                let builder = builder.clone();
-                let task = workers.spawn(stream, move |stream| async move {
-                    let service = service_fn({
-                        let client = Arc::clone(&client);
-                        move |request| forward::respond(Arc::clone(&client), request)
-                    });
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    let connection = Served::new(connection, Arc::clone(&client.activity));
-                    if let Err(e) = connection.await {
-                        tracing::debug!("connection from {peer} ended: {e}");
-                    }
-                });
-                connections.watch(activity, task);
-            }
-            () = &mut shutdown => break,
-        }
-    }
-    drop(listener);
-    connections.close_all();
-    while !connections.all_ended() {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    drop(watchdog);
-    drop(workers);
-    Ok(())
+    let (header_timeout, workers) = (proxy.settings.limits.header_timeout, proxy.settings.workers);
+    crate::serve::listen::accept(
+        listener,
+        header_timeout,
+        workers,
+        shutdown,
+        |peer, activity| {
+            let client = Arc::new(forward::Client {
+                proxy: Arc::clone(&proxy),
+                address: peer.to_string(),
+                activity: Arc::clone(activity),
+                gate: Arc::clone(&gate),
+            });
+            service_fn(move |request| forward::respond(Arc::clone(&client), request))
+        },
+    )
+    .await
 }
 
 /// Locks `mutex` even when a thread panicked while holding it: the tally

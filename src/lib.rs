@@ -24,7 +24,9 @@
 //!
 //! Two tools sit beside `serve` on the same stages: [`import`] turns
 //! documentation pages into a spec directory, and [`verify`] holds a live
-//! portal to one. The [`commands`] (`check`, `routes`, `openapi`) read a
+//! portal to one. [`proxy`] stands between a client and a portal on top of
+//! them all: `serve`'s accept loop and journal, `answer`'s checks of the
+//! request, `verify`'s comparison of the answer. The [`commands`] (`check`, `routes`, `openapi`) read a
 //! catalog and print.
 
 pub mod answer;

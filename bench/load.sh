@@ -23,6 +23,13 @@
 # per core. The rows "bare per-core" compare against a bare server with
 # that layout too, so that what docmock's own work costs per request shows
 # apart from what its runtime layout gains.
+# The closing "proxy" lines put `docmock proxy` in front of the bare server
+# (checking every exchange against the R7-Office specs, logging a line per
+# exchange to a file) and compare it with a direct connection: the p50
+# latency it adds, measured on one connection so that queueing does not
+# hide it, and the throughput ratio at full load. Proxy, bare server and
+# wrk share the machine's cores, so the ratio counts the proxy's work
+# against the bare server's own.
 # Installs wrk (Debian) and Prism (npm, into bench/.prism) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +43,7 @@ BARE_PORT=4312
 PRISM_PORT=4313
 QUIET_PORT=4314
 BIG_PORT=4315
+PROXY_PORT=4316
 ENDPOINTS=${ENDPOINTS:-3000}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -195,6 +203,53 @@ echo
 printf "GET R7 contact, JSON with %s endpoints vs 5: %s vs %s r/s, best %sx, median %sx (target: within 5 %%)\n" \
   "$BIG_COUNT" "$lrps" "$srps" "$(awk -v a="$lrps" -v b="$srps" 'BEGIN { printf "%.3f", a / b }')" \
   "$(median_ratio "$WORK/large" "$WORK/small" 3)"
+
+# docmock proxy in front of the bare server answering the R7 contact's
+# documented bytes, against the bare server directly.
+curl -s -D "$WORK/headers" -o "$WORK/body" -H "$AUTH" -H 'Accept: application/json' "$R7"
+ctype=$(grep -i '^content-type:' "$WORK/headers" | cut -d' ' -f2- | tr -d '\r')
+"$BARE" $BARE_PORT 200 "$ctype" "$WORK/body" >/dev/null &
+bare_pid=$!
+RUST_LOG=docmock=info "$DOCMOCK" proxy --target "http://127.0.0.1:$BARE_PORT" --api r7 --port $PROXY_PORT >/dev/null 2>"$WORK/proxy.log" &
+proxy_pid=$!
+for port in $BARE_PORT $PROXY_PORT; do
+  for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/api/2.0/crm/contact/1234" -H "$AUTH" >/dev/null && break; sleep 0.1; done
+done
+DIRECT="http://127.0.0.1:$BARE_PORT/api/2.0/crm/contact/1234"
+PROXIED="http://127.0.0.1:$PROXY_PORT/api/2.0/crm/contact/1234"
+one_connection() { # url script → "req/s p50_ms p99_ms" on one connection
+  wrk -t1 -c1 -d"${SECONDS_PER_ROUND}s" --latency -s "$2" "$1" 2>/dev/null | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    END { printf "%.0f %.3f %.3f\n", rps, ms(p50), ms(p99) }'
+}
+: >"$WORK/pl" ; : >"$WORK/dl" ; : >"$WORK/pt" ; : >"$WORK/dt"
+for round in $(seq "$ROUNDS"); do
+  one_connection "$PROXIED" "$WORK/get-json.lua" >>"$WORK/pl"
+  one_connection "$DIRECT" "$WORK/get-json.lua" >>"$WORK/dl"
+  if [ $((round % 2)) = 1 ]; then
+    measure "$PROXIED" "$WORK/get-json.lua" >>"$WORK/pt"
+    measure "$DIRECT" "$WORK/get-json.lua" >>"$WORK/dt"
+  else
+    measure "$DIRECT" "$WORK/get-json.lua" >>"$WORK/dt"
+    measure "$PROXIED" "$WORK/get-json.lua" >>"$WORK/pt"
+  fi
+done
+kill $proxy_pid $bare_pid; wait $proxy_pid $bare_pid 2>/dev/null || true
+# The p50 added: the median over rounds of proxied minus direct.
+added=$(paste -d' ' "$WORK/pl" "$WORK/dl" | awk '{ print $2 - $5 }' | sort -n |
+  awk '{ r[NR] = $1 } END { printf "%.3f", NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }')
+read -r prps _ _ < <(best <"$WORK/pt")
+read -r drps _ _ < <(best <"$WORK/dt")
+read -r _ pp50 _ < <(sort -k2,2n "$WORK/pl" | head -1)
+read -r _ dp50 _ < <(sort -k2,2n "$WORK/dl" | head -1)
+echo
+printf "proxy in front of the bare server (GET R7 contact, JSON): one connection p50 %s ms vs %s ms direct, median added %s ms (target: under 0.2 ms)\n" \
+  "$pp50" "$dp50" "$added"
+printf "proxy in front of the bare server, %s connections: %s vs %s r/s, best %sx, median %sx (target: at least 0.7x)\n" \
+  "$CONNECTIONS" "$prps" "$drps" "$(awk -v a="$prps" -v b="$drps" 'BEGIN { printf "%.2f", a / b }')" \
+  "$(median_ratio "$WORK/pt" "$WORK/dt")"
 
 # Stoplight Prism on the OpenAPI export of the same specs.
 if [ "${SKIP_PRISM:-0}" != 1 ]; then

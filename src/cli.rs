@@ -85,6 +85,23 @@ enum Command {
         after_help = "Examples:\n  docmock verify --base-url https://portal.example.com --api onlyoffice --auth \"$TOKEN\"\n  docmock verify --base-url http://127.0.0.1:4010/r7 --api r7 --auth docmock --format junit --out verify.xml"
     )]
     Verify(VerifyArgs),
+    /// Forward every request to a live portal and check each exchange
+    /// against the documentation both ways.
+    ///
+    /// Listens like serve and hands every request, unchanged, to --target
+    /// (only there: the request's path and query are appended to it, and
+    /// redirects go back to the client); the portal's answer goes back
+    /// unchanged and streamed. Each request is checked against the
+    /// documented contract as serve checks it, each answer against the
+    /// documented response as verify compares it; findings go to the
+    /// journal (/__docmock/), one log line per exchange, and the report
+    /// written on exit (Ctrl-C, SIGTERM) or served at /__docmock/report.
+    /// Exit 0 when the report passes, 1 when it fails (--fail-on), 2 when
+    /// the portal could not be reached for some request.
+    #[command(
+        after_help = "Examples:\n  docmock proxy --target https://portal.example.com --api onlyoffice\n  docmock proxy --target http://127.0.0.1:8080 --api r7 --port 4011 --format junit --out proxy.xml"
+    )]
+    Proxy(ProxyArgs),
     /// Export the spec directory as an OpenAPI 3.1 document (JSON on stdout).
     #[command(
         after_help = "Examples:\n  docmock openapi > docmock.openapi.json\n  docmock openapi --api superoffice --out superoffice.json"
@@ -166,6 +183,86 @@ struct VerifyArgs {
     /// Write the report to this file (the table still goes to stdout).
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+struct ProxyArgs {
+    /// The portal's root URL: every request's path and query are appended
+    /// to it (`https://portal.example.com`).
+    #[arg(long, env = "DOCMOCK_TARGET")]
+    target: String,
+    #[command(flatten)]
+    source: SourceArgs,
+    /// The API the portal speaks, whose documented paths the requests
+    /// carry as they are (`/api/2.0/crm/contact/5`); required when the
+    /// spec directory holds more than one.
+    #[arg(long)]
+    api: Option<String>,
+    /// Count a request that leaves out a parameter the page does not mark
+    /// optional as breaking the contract (as serve --strict refuses it).
+    #[arg(long)]
+    strict: bool,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "DOCMOCK_HOST")]
+    host: String,
+    /// Port to listen on (4011, beside serve's 4010); 0 picks a free one
+    /// and prints it.
+    #[arg(long, default_value_t = 4011)]
+    port: u16,
+    /// Largest request body forwarded (larger ones get 413), and largest
+    /// answer kept to be checked (larger ones pass through unchecked,
+    /// with a note), in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_body: usize,
+    /// Time to connect to the portal, and the longest wait for each part
+    /// of its answer (`10s`); a dead portal gets the client a 502.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    timeout: std::time::Duration,
+    /// How long a client connection may go without a complete request
+    /// head before it is closed.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    header_timeout: std::time::Duration,
+    /// How long a request body may take to arrive in all.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    body_timeout: std::time::Duration,
+    /// A PEM file of certificates to trust besides the system's (the
+    /// portal's own, or its CA's), as verify --ca-cert.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// Do not check the portal's TLS certificate at all; prefer --ca-cert.
+    #[arg(long)]
+    insecure: bool,
+    /// Name each exchange's findings in a `Docmock-Findings` response
+    /// header (`type-change /response/0/id; ...`, at most 1 KiB). Answers
+    /// are then read whole before they are sent, within --max-body.
+    #[arg(long)]
+    findings_header: bool,
+    /// Report format, written on exit.
+    #[arg(long, value_enum, default_value = "table")]
+    format: ReportFormat,
+    /// Write the report to this file on exit (the table still goes to
+    /// stdout).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What fails the run: `drift` (any drift in the portal's answers or
+    /// any request breaking the contract), `contract` (only requests
+    /// breaking the contract), `never`.
+    #[arg(long, default_value = "drift", value_name = "drift|contract|never")]
+    fail_on: docmock::proxy::report::FailOn,
+    /// How many exchanges the journal (`/__docmock/requests`) keeps.
+    #[arg(long, default_value_t = 500)]
+    journal_size: usize,
+    /// The token the admin API asks for, as `Authorization: Bearer TOKEN`;
+    /// on a host beyond loopback the admin API is off without one.
+    #[arg(long, env = "DOCMOCK_ADMIN_TOKEN", value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// A host name, besides localhost, --host and IP addresses, that
+    /// requests to the admin API may name in `Host`; repeatable.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
+    /// Threads serving connections [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -375,6 +472,7 @@ impl Cli {
             Some(Command::Import(args)) => import(args),
             Some(Command::Verify(args)) => verify(args),
             Some(Command::Openapi(args)) => openapi(args),
+            Some(Command::Proxy(args)) => proxy(args, request_log, None),
         }
     }
 }
@@ -703,6 +801,129 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
         tracing::info!("shut down");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Runs `docmock proxy`; `sink`, when given, is told of every exchange
+/// (what `record` adds).
+fn proxy(
+    args: ProxyArgs,
+    request_log: RequestLog,
+    sink: Option<Arc<dyn docmock::proxy::exchange::ExchangeSink>>,
+) -> Result<ExitCode> {
+    use docmock::verify::report;
+    let usage = |message: String| {
+        eprintln!("docmock: {message}");
+        Ok(ExitCode::from(2))
+    };
+    let source = args.source.source();
+    // Clients send the portal's own paths, so one API is mounted at `/`.
+    let api = match &args.api {
+        Some(name) => name.clone(),
+        None => {
+            let catalog = match Catalog::load(&source) {
+                Ok(catalog) => catalog,
+                Err(errors) => return usage(errors.to_string()),
+            };
+            match catalog.apis.as_slice() {
+                [one] => one.name.clone(),
+                apis => {
+                    let names: Vec<&str> = apis.iter().map(|a| a.name.as_str()).collect();
+                    return usage(format!(
+                        "{} holds {} APIs ({}): pass --api NAME, the one the portal speaks, so that its documented paths match the requests",
+                        source.specs.display(),
+                        names.len(),
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
+    };
+    let spec = SpecArgs {
+        source: args.source.clone(),
+        api: Some(api),
+        lenient: false,
+        verbose: false,
+    };
+    let mock = spec.load(None, args.strict, None)?;
+    let mut allowed_hosts = args.allow_hosts.clone();
+    if args.host.parse::<std::net::IpAddr>().is_err() {
+        allowed_hosts.push(args.host.clone());
+    }
+    let settings = docmock::proxy::Settings {
+        target: args.target.clone(),
+        limits: Limits {
+            max_body: args.max_body,
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+        },
+        timeout: args.timeout,
+        ca_cert: args.ca_cert.clone(),
+        insecure: args.insecure,
+        findings_header: args.findings_header,
+        journal_size: args.journal_size,
+        request_log,
+        workers: args
+            .workers
+            .map_or_else(docmock::serve::workers::default_count, usize::from),
+        admin: AdminSettings {
+            token: args.admin_token.clone(),
+            allowed_hosts,
+            cors_origins: Vec::new(),
+        },
+        sink,
+    };
+    let admin = settings.admin.clone();
+    let proxy = match docmock::proxy::Proxy::new(mock, settings) {
+        Ok(proxy) => proxy,
+        Err(error) => return usage(error.to_string()),
+    };
+    if args.insecure {
+        eprintln!("docmock: --insecure: the portal's TLS certificate is not checked");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let served = Arc::clone(&proxy);
+    runtime.block_on(async move {
+        let wanted = format!("{}:{}", args.host, args.port);
+        let listener = tokio::net::TcpListener::bind(&wanted)
+            .await
+            .map_err(|error| anyhow::anyhow!("cannot listen on {wanted}: {error}"))?;
+        let address: SocketAddr = listener.local_addr()?;
+        let base = format!("http://{address}");
+        let admin = AdminGate::new(&admin, address).describe(&base);
+        let banner = format!(
+            "docmock proxy listening on {base}\n  forwarding to {}, checking against {} endpoints\n  report: {base}/__docmock/report?format=table\n  {admin}\n",
+            served.target(),
+            served.mock().router().routes().len(),
+        );
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes());
+        let _ = stdout.flush();
+        drop(stdout);
+        docmock::proxy::serve(listener, served, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    let report = proxy.report();
+    let rendered = match args.format {
+        ReportFormat::Table => report::table(&report),
+        ReportFormat::Json => report::json(&report),
+        ReportFormat::Junit => report::junit(&report),
+    };
+    match &args.out {
+        Some(path) => {
+            docmock::files::write_whole(path, rendered.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            print!("{}", report::table(&report));
+        }
+        None => print!("{rendered}"),
+    }
+    let _ = std::io::stdout().flush();
+    Ok(ExitCode::from(docmock::proxy::report::exit_code(
+        &report,
+        args.fail_on,
+    )))
 }
 
 /// Who may use the admin API: `--admin-token`, else `--token`; the names

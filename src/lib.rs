@@ -24,9 +24,12 @@
 //!
 //! Two tools sit beside `serve` on the same stages: [`import`] turns
 //! documentation pages into a spec directory, and [`verify`] holds a live
-//! portal to one; [`record`] writes what a proxied portal answered into a
-//! spec directory, through `import`'s writer. The [`commands`] (`check`,
-//! `routes`, `openapi`) read a catalog and print.
+//! portal to one. [`proxy`] stands between a client and a portal on top of
+//! them all: `serve`'s accept loop and journal, `answer`'s checks of the
+//! request, `verify`'s comparison of the answer; [`record`] is the proxy
+//! writing what the portal answered into a spec directory, through
+//! `import`'s writer. The [`commands`] (`check`, `routes`, `openapi`) read a
+//! catalog and print.
 
 pub mod answer;
 pub mod commands;

@@ -11,6 +11,7 @@ pub mod admin;
 pub mod admin_gate;
 pub mod connection;
 pub mod journal;
+pub mod listen;
 pub mod log_sink;
 pub mod mock_server;
 pub mod redact;

@@ -1,6 +1,6 @@
-//! The hyper service around [`Mock::answer`]: accept loop, body limit,
-//! CORS, latency and faults, the admin API, the journal, one log line per
-//! request, and graceful shutdown.
+//! The hyper service around [`Mock::answer`]: body limit, CORS, latency
+//! and faults, the admin API, the journal and one log line per request;
+//! connections are accepted and shut down by [`crate::serve::listen`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,8 +14,6 @@ use http::{HeaderMap, HeaderValue, Method, header};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
 use crate::answer::pipeline::{Answer, Mock, Verdict};
@@ -23,11 +21,10 @@ use crate::answer::request::Request;
 use crate::contract::problem::{Problem, Violation};
 use crate::contract::spec::Location;
 use crate::serve::admin_gate::{AdminGate, AdminSettings, Admission};
-use crate::serve::connection::{Activity, Connections, InFlight, Served};
+use crate::serve::connection::{Activity, InFlight};
 use crate::serve::journal::{Journal, Record};
 use crate::serve::request_log::{RequestLine, RequestLog};
 use crate::serve::wall_clock::WallClock;
-use crate::serve::workers::Workers;
 
 /// Limits the server applies to every connection.
 #[derive(Debug, Clone, Copy)]
@@ -205,71 +202,30 @@ pub async fn serve(
     shared: Arc<Shared>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    // No hyper timer: the header read timeout is a watchdog sweeping every
-    // connection (see `connection`), which costs less per request.
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let connections = Arc::new(Connections::new(shared.settings.limits.header_timeout));
-    let watchdog = connections.watch_in_background()?;
-    let mut workers = Workers::start(shared.settings.workers)?;
     let gate = Arc::new(AdminGate::new(
         &shared.settings.admin,
         listener.local_addr()?,
     ));
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        // Running out of file descriptors or a reset before
-                        // accept must not stop the server.
-                        tracing::warn!("accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let client = Arc::new(Client {
-                    shared: Arc::clone(&shared),
-                    address: peer.to_string(),
-                    activity: Arc::new(Activity::new()),
-                    gate: Arc::clone(&gate),
-                });
-                // The stream moves to its worker's runtime.
-                let stream = match stream.into_std() {
-                    Ok(stream) => stream,
-                    Err(e) => {
-                        tracing::warn!("cannot hand over the connection from {peer}: {e}");
-                        continue;
-                    }
-                };
-                let activity = Arc::clone(&client.activity);
-                let builder = builder.clone();
-                let task = workers.spawn(stream, move |stream| async move {
-                    let service = service_fn({
-                        let client = Arc::clone(&client);
-                        move |request| respond(&client, request)
-                    });
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    let connection = Served::new(connection, Arc::clone(&client.activity));
-                    if let Err(e) = connection.await {
-                        tracing::debug!("connection from {peer} ended: {e}");
-                    }
-                });
-                connections.watch(activity, task);
-            }
-            () = &mut shutdown => break,
-        }
-    }
-    drop(listener);
-    connections.close_all();
-    while !connections.all_ended() {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    drop(watchdog);
-    drop(workers);
-    Ok(())
+    let (header_timeout, workers) = (
+        shared.settings.limits.header_timeout,
+        shared.settings.workers,
+    );
+    crate::serve::listen::accept(
+        listener,
+        header_timeout,
+        workers,
+        shutdown,
+        |peer, activity| {
+            let client = Arc::new(Client {
+                shared: Arc::clone(&shared),
+                address: peer.to_string(),
+                activity: Arc::clone(activity),
+                gate: Arc::clone(&gate),
+            });
+            service_fn(move |request| respond(&client, request))
+        },
+    )
+    .await
 }
 
 /// One client connection, shared by the requests it carries.
@@ -634,7 +590,7 @@ fn finish(
 ///
 /// Most bodies arrive as one frame, which is handed on as it is; only a
 /// body in several frames is copied into one buffer.
-async fn read_body(
+pub(crate) async fn read_body(
     body: &mut Incoming,
     limits: Limits,
     started: Instant,
@@ -810,7 +766,11 @@ fn unread(error: &dyn std::fmt::Display) -> Problem {
     ])
 }
 
-fn problem_for(mock: &Mock, request: &Request, problem: &Problem) -> http::Response<Bytes> {
+pub(crate) fn problem_for(
+    mock: &Mock,
+    request: &Request,
+    problem: &Problem,
+) -> http::Response<Bytes> {
     let (path, suffix) = crate::answer::negotiate::split_suffix(request.path());
     let api = mock.router().api_for_path(path).unwrap_or(0);
     mock.problem_response(request, api, suffix, problem)

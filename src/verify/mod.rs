@@ -77,6 +77,16 @@ pub enum Class {
     ServerStatus,
     /// No usable HTTP answer: refused, reset, timed out or not HTTP.
     ConnectionError,
+    /// A request a client sent through `docmock proxy` breaks the
+    /// documented contract: `serve` would have refused it (the portal was
+    /// asked all the same).
+    RequestContract,
+    /// A request `docmock proxy` forwarded to a path, or with a method, no
+    /// page documents (note).
+    UndocumentedPath,
+    /// An answer `docmock proxy` passed through without comparing its body
+    /// (note): larger than `--max-body`, or compressed.
+    NotCompared,
 }
 
 impl Class {
@@ -90,6 +100,8 @@ impl Class {
                 | Class::Undocumented
                 | Class::DefaultFormat
                 | Class::ServerStatus
+                | Class::UndocumentedPath
+                | Class::NotCompared
         )
     }
 
@@ -109,6 +121,9 @@ impl Class {
             Class::DefaultFormat => "default format differs from the documentation",
             Class::ServerStatus => "status as the vendor's server answers",
             Class::ConnectionError => "connection error",
+            Class::RequestContract => "request breaks the contract",
+            Class::UndocumentedPath => "undocumented path",
+            Class::NotCompared => "body not compared",
         }
     }
 }
@@ -161,6 +176,11 @@ pub struct Check {
     pub findings: Vec<Finding>,
     /// Time taken, retries included.
     pub millis: u64,
+    /// How many exchanges of live traffic the check sums up (`docmock
+    /// proxy`); `None` for a check verify sent itself. A skipped check
+    /// with `Some(0)` is a documented endpoint the traffic never used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchanges: Option<u64>,
 }
 
 /// What to verify and how.
@@ -267,27 +287,7 @@ pub async fn verify(
     {
         return Err(VerifyError::UnknownApi(name.clone()));
     }
-    // Whichever TLS crates are linked, use ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let extra_roots = match &options.ca_cert {
-        Some(path) => trusted_certificates(path)?,
-        None => Vec::new(),
-    };
-    let tls = if extra_roots.is_empty() || options.insecure {
-        None
-    } else {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        Some(tls::trusting(extra_roots, provider).map_err(|e| {
-            VerifyError::CaCert {
-                path: options
-                    .ca_cert
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                reason: format!("cannot be trusted: {e}"),
-            }
-        })?)
-    };
+    let tls = tls_settings(options.ca_cert.as_deref(), options.insecure)?;
     let builder = || {
         let builder = reqwest::Client::builder()
             .timeout(options.timeout)
@@ -440,6 +440,7 @@ async fn check_endpoint(
         status: None,
         findings: Vec::new(),
         millis: 0,
+        exchanges: None,
     };
     if is_write(endpoint) && !options.include_writes {
         // Safe by default: writes stay unsent unless asked for.
@@ -551,6 +552,7 @@ async fn probe_default_format(
         status: Some(answer.status),
         findings: Vec::new(),
         millis: started.elapsed().as_millis() as u64,
+        exchanges: None,
     };
     if answered != documented {
         check.findings.push(Finding {
@@ -762,24 +764,24 @@ struct Clients {
 
 /// What the portal answered, as far as verify reads it.
 #[derive(Debug, Default)]
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     /// `Content-Type`, as sent (undecodable bytes replaced).
-    content_type: Option<String>,
+    pub(crate) content_type: Option<String>,
     /// A `Content-Encoding` the client left in place because it cannot
     /// decode it (`zstd`, stacked codings): the body is not the document.
-    encoding: Option<String>,
+    pub(crate) encoding: Option<String>,
     /// `Location`, where a redirect points.
-    location: Option<String>,
+    pub(crate) location: Option<String>,
     /// The URL requested, which a redirect is read against.
-    url: String,
+    pub(crate) url: String,
     /// `WWW-Authenticate`: on a 401 it tells a missing credential from an
     /// expired or rejected one (`error="invalid_token"`).
-    challenge: Option<String>,
+    pub(crate) challenge: Option<String>,
     /// Set when the final answer is still a 429 or 503: why verify stopped
     /// retrying.
-    busy: Option<String>,
-    body: Bytes,
+    pub(crate) busy: Option<String>,
+    pub(crate) body: Bytes,
 }
 
 /// The longest `Retry-After` verify waits for. A portal asking for longer
@@ -950,7 +952,7 @@ fn busy_message(
 /// `Content-Type`, every distinct value joined as a client combining
 /// repeated headers sees them (`application/json, text/html`): two
 /// conflicting types name no form, and are reported as sent.
-fn content_types(headers: &reqwest::header::HeaderMap) -> Option<String> {
+pub(crate) fn content_types(headers: &reqwest::header::HeaderMap) -> Option<String> {
     let mut values: Vec<String> = Vec::new();
     for value in headers.get_all(reqwest::header::CONTENT_TYPE) {
         let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
@@ -964,7 +966,7 @@ fn content_types(headers: &reqwest::header::HeaderMap) -> Option<String> {
 /// A header's value as text, with bytes that are not UTF-8 replaced rather
 /// than the whole header dropped (a dropped `Content-Type` would read as
 /// "no Content-Type").
-fn header_text(
+pub(crate) fn header_text(
     headers: &reqwest::header::HeaderMap,
     name: reqwest::header::HeaderName,
 ) -> Option<String> {
@@ -1054,6 +1056,31 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(when.saturating_sub(now)))
 }
 
+/// The TLS settings of a client that trusts the certificates of `ca_cert`
+/// besides the system's; `None` for reqwest's own (the system's roots, or
+/// no check at all when `insecure`).
+pub(crate) fn tls_settings(
+    ca_cert: Option<&std::path::Path>,
+    insecure: bool,
+) -> Result<Option<rustls::ClientConfig>, VerifyError> {
+    // Whichever TLS crates are linked, use ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let extra_roots = match ca_cert {
+        Some(path) => trusted_certificates(path)?,
+        None => Vec::new(),
+    };
+    if extra_roots.is_empty() || insecure {
+        return Ok(None);
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    tls::trusting(extra_roots, provider)
+        .map(Some)
+        .map_err(|e| VerifyError::CaCert {
+            path: ca_cert.map(|p| p.display().to_string()).unwrap_or_default(),
+            reason: format!("cannot be trusted: {e}"),
+        })
+}
+
 /// The certificates of a PEM file given to `--ca-cert`.
 fn trusted_certificates(
     path: &std::path::Path,
@@ -1078,7 +1105,7 @@ fn trusted_certificates(
 
 /// A transport failure in words; `reading` tells a body that stopped
 /// arriving from a portal that never answered.
-fn describe(error: &reqwest::Error, timeout: Duration, reading: bool) -> String {
+pub(crate) fn describe(error: &reqwest::Error, timeout: Duration, reading: bool) -> String {
     if error.is_timeout() {
         return if reading {
             format!(
@@ -1120,7 +1147,7 @@ fn root_cause(error: &dyn std::error::Error) -> String {
 const CREDENTIALS_HINT: &str = "pass credentials with --auth or DOCMOCK_AUTH";
 
 /// Compares one answer with the documentation.
-fn evaluate(
+pub(crate) fn evaluate(
     endpoint: &Endpoint,
     dialect: &Dialect,
     form: Format,
@@ -1386,7 +1413,7 @@ fn is_bare_entity(inner: &Value, actual: &Value) -> bool {
 /// Which form a `Content-Type` names: `application/json`, `text/json` and
 /// any `+json` type (`application/problem+json`) are JSON; `application/xml`,
 /// `text/xml` and `+xml` types are XML, except XHTML, which is a web page.
-fn media_form(content_type: Option<&str>) -> Option<Format> {
+pub(crate) fn media_form(content_type: Option<&str>) -> Option<Format> {
     let essence = crate::answer::body::essence(content_type?).to_ascii_lowercase();
     let (_, subtype) = essence.split_once('/')?;
     if subtype == "json" || subtype == "x-json" || subtype.ends_with("+json") {

@@ -48,6 +48,16 @@ fn form(check: &Check) -> &'static str {
     }
 }
 
+/// Why a check was not run: a write verify leaves unsent, or a documented
+/// endpoint the proxied traffic never used.
+fn skip_reason(check: &Check) -> &'static str {
+    if check.exchanges.is_some() {
+        "never exercised by the traffic"
+    } else {
+        "a write; --include-writes sends it"
+    }
+}
+
 /// One line per check with its findings below it, and a summary.
 pub fn table(report: &Report) -> String {
     let mut out = String::new();
@@ -76,7 +86,11 @@ pub fn table(report: &Report) -> String {
             form(check),
         );
         if check.outcome == Outcome::Skipped {
-            out.push_str("  a write; --include-writes sends it");
+            out.push_str("  ");
+            out.push_str(skip_reason(check));
+        } else if let Some(exchanges) = check.exchanges {
+            let plural = if exchanges == 1 { "" } else { "s" };
+            let _ = write!(out, "  {exchanges} exchange{plural}");
         }
         out.push('\n');
         for finding in &check.findings {
@@ -137,7 +151,13 @@ pub fn junit(report: &Report) -> String {
     event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     let total_secs = report.checks.iter().map(|c| c.millis).sum::<u64>() as f64 / 1000.0;
     let mut suite = BytesStart::new("testsuite");
-    suite.push_attribute(("name", "docmock verify"));
+    let proxied = report.checks.iter().any(|c| c.exchanges.is_some());
+    let suite_name = if proxied {
+        "docmock proxy"
+    } else {
+        "docmock verify"
+    };
+    suite.push_attribute(("name", suite_name));
     suite.push_attribute(("tests", report.checks.len().to_string().as_str()));
     suite.push_attribute((
         "failures",
@@ -200,7 +220,7 @@ pub fn junit(report: &Report) -> String {
             }
             Outcome::Skipped => {
                 let mut element = BytesStart::new("skipped");
-                element.push_attribute(("message", "a write; --include-writes sends it"));
+                element.push_attribute(("message", skip_reason(check)));
                 event(Event::Empty(element));
             }
             Outcome::Passed => {}

@@ -102,6 +102,18 @@ enum Command {
         after_help = "Examples:\n  docmock proxy --target https://portal.example.com --api onlyoffice\n  docmock proxy --target http://127.0.0.1:8080 --api r7 --port 4011 --format junit --out proxy.xml"
     )]
     Proxy(ProxyArgs),
+    /// `proxy` that also writes what the portal answered into a spec
+    /// directory: an example for each documented endpoint whose page shows
+    /// none, and a new spec for each path no page documents, marked as
+    /// recorded (from where, when). Documented examples are never
+    /// overwritten unless --overwrite; credentials are never written.
+    /// Prints what it recorded and skipped when stopped (Ctrl-C, SIGTERM),
+    /// then the drift report; exit codes as proxy, and 1 when the written
+    /// directory would not load.
+    #[command(
+        after_help = "Examples:\n  docmock record --target https://staging.example.com --api onlyoffice --out .\n  docmock record --target http://127.0.0.1:8080 --api r7 --out recorded --report drift.txt"
+    )]
+    Record(RecordArgs),
     /// Export the spec directory as an OpenAPI 3.1 document (JSON on stdout).
     #[command(
         after_help = "Examples:\n  docmock openapi > docmock.openapi.json\n  docmock openapi --api superoffice --out superoffice.json"
@@ -187,6 +199,40 @@ struct VerifyArgs {
 
 #[derive(Debug, Args, Clone)]
 struct ProxyArgs {
+    #[command(flatten)]
+    traffic: TrafficArgs,
+    /// Write the report to this file on exit (the table still goes to
+    /// stdout).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+struct RecordArgs {
+    #[command(flatten)]
+    traffic: TrafficArgs,
+    /// The spec directory to write what the portal answered into
+    /// (`DIR/specs`, `DIR/fixtures`): the one served, to record in place,
+    /// or another, which then gets only the endpoints recorded.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace documented examples (and earlier recordings) with what the
+    /// portal answered; without it they are never overwritten.
+    #[arg(long)]
+    overwrite: bool,
+    /// How many examples to keep per endpoint and status (the second and
+    /// later are chosen with `Prefer: example=200-recorded-2`).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    examples_per_endpoint: usize,
+    /// Also write the drift report to this file on exit, as proxy --out.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+/// What `proxy` and `record` share: the portal, the specs, the listener,
+/// the limits and the report.
+#[derive(Debug, Args, Clone)]
+struct TrafficArgs {
     /// The portal's root URL: every request's path and query are appended
     /// to it (`https://portal.example.com`).
     #[arg(long, env = "DOCMOCK_TARGET")]
@@ -240,10 +286,6 @@ struct ProxyArgs {
     /// Report format, written on exit.
     #[arg(long, value_enum, default_value = "table")]
     format: ReportFormat,
-    /// Write the report to this file on exit (the table still goes to
-    /// stdout).
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// What fails the run: `drift` (any drift in the portal's answers or
     /// any request breaking the contract), `contract` (only requests
     /// breaking the contract), `never`.
@@ -472,7 +514,23 @@ impl Cli {
             Some(Command::Import(args)) => import(args),
             Some(Command::Verify(args)) => verify(args),
             Some(Command::Openapi(args)) => openapi(args),
-            Some(Command::Proxy(args)) => proxy(args, request_log, None),
+            Some(Command::Proxy(args)) => {
+                proxy(&args.traffic, args.out.as_deref(), request_log, None)
+            }
+            Some(Command::Record(args)) => {
+                let options = docmock::record::Options {
+                    out: args.out.clone(),
+                    overwrite: args.overwrite,
+                    examples_per_endpoint: args.examples_per_endpoint,
+                    api: args.traffic.api.clone(),
+                };
+                proxy(
+                    &args.traffic,
+                    args.report.as_deref(),
+                    request_log,
+                    Some(options),
+                )
+            }
         }
     }
 }
@@ -803,12 +861,14 @@ fn serve(args: ServeArgs, request_log: RequestLog) -> Result<ExitCode> {
     })
 }
 
-/// Runs `docmock proxy`; `sink`, when given, is told of every exchange
-/// (what `record` adds).
+/// Runs `docmock proxy`, its report written to `report_out` too when
+/// given; with `record`, also `docmock record`: a recorder is told of every
+/// exchange, and says what it wrote when the proxy stops.
 fn proxy(
-    args: ProxyArgs,
+    args: &TrafficArgs,
+    report_out: Option<&std::path::Path>,
     request_log: RequestLog,
-    sink: Option<Arc<dyn docmock::proxy::exchange::ExchangeSink>>,
+    record: Option<docmock::record::Options>,
 ) -> Result<ExitCode> {
     use docmock::verify::report;
     let usage = |message: String| {
@@ -845,6 +905,16 @@ fn proxy(
         verbose: false,
     };
     let mock = spec.load(None, args.strict, None)?;
+    let recorder = record.map(|options| {
+        Arc::new(docmock::record::Recorder::new(
+            mock.catalog(),
+            &source,
+            options,
+        ))
+    });
+    let sink = recorder
+        .clone()
+        .map(|r| r as Arc<dyn docmock::proxy::exchange::ExchangeSink>);
     let mut allowed_hosts = args.allow_hosts.clone();
     if args.host.parse::<std::net::IpAddr>().is_err() {
         allowed_hosts.push(args.host.clone());
@@ -905,13 +975,19 @@ fn proxy(
         docmock::proxy::serve(listener, served, shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
+    // What was recorded first: the recorder has written every exchange
+    // once the proxy has stopped.
+    let recorded = recorder.map(|recorder| recorder.finish());
+    if let Some(summary) = &recorded {
+        println!("{summary}\n");
+    }
     let report = proxy.report();
     let rendered = match args.format {
         ReportFormat::Table => report::table(&report),
         ReportFormat::Json => report::json(&report),
         ReportFormat::Junit => report::junit(&report),
     };
-    match &args.out {
+    match report_out {
         Some(path) => {
             docmock::files::write_whole(path, rendered.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -920,10 +996,11 @@ fn proxy(
         None => print!("{rendered}"),
     }
     let _ = std::io::stdout().flush();
-    Ok(ExitCode::from(docmock::proxy::report::exit_code(
-        &report,
-        args.fail_on,
-    )))
+    let code = docmock::proxy::report::exit_code(&report, args.fail_on);
+    if code == 0 && recorded.is_some_and(|summary| !summary.problems.is_empty()) {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::from(code))
 }
 
 /// Who may use the admin API: `--admin-token`, else `--token`; the names

@@ -23,8 +23,13 @@ impl Proxy {
     /// Starts `docmock proxy --target TARGET ARGS --port 0` in the
     /// repository root and waits for its address line.
     fn start(target: &str, args: &[&str]) -> Proxy {
+        Proxy::start_as("proxy", target, args)
+    }
+
+    /// As [`Proxy::start`], as `docmock COMMAND` (`proxy` or `record`).
+    fn start_as(command: &str, target: &str, args: &[&str]) -> Proxy {
         let mut child = Command::new(env!("CARGO_BIN_EXE_docmock"))
-            .args(["proxy", "--target", target])
+            .args([command, "--target", target])
             .args(args)
             .args(["--host", "127.0.0.1", "--port", "0"])
             .current_dir(common::root())
@@ -659,4 +664,193 @@ async fn every_exchange_is_handed_to_the_sink_once_its_answer_has_gone_out() {
         Some(common::CREDENTIALS.as_bytes()),
         "the sink sees what the client sent; masking is its own business"
     );
+}
+
+/// A portal answering the requests of the record test: each path its own
+/// JSON answer, as a live portal would give for methods whose pages show
+/// no example. Each connection takes one request.
+async fn example_less_portal() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .and_then(|n| n.trim().parse().ok())
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0u8; length];
+                if stream.read_exact(&mut body).await.is_err() {
+                    return;
+                }
+                let line = head.lines().next().unwrap_or_default().to_string();
+                let answer = RECORDED
+                    .iter()
+                    .find(|(request, _)| {
+                        line.strip_prefix(request)
+                            .is_some_and(|rest| rest.starts_with([' ', '?']))
+                    })
+                    .map(|(_, answer)| *answer);
+                let reply = match answer {
+                    Some(answer) => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                        answer.len()
+                    ),
+                    None => {
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_string()
+                    }
+                };
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    base
+}
+
+/// What the example-less portal answers, by request line start.
+const RECORDED: [(&str, &str); 3] = [
+    (
+        "PUT /api/2.0/crm/task/5530/reopen",
+        r#"{"count":1,"startIndex":0,"status":0,"statusCode":200,"response":{"id":5530,"title":"Call back","isClosed":false}}"#,
+    ),
+    (
+        "GET /api/2.0/crm/contact/tag/1234",
+        r#"{"count":2,"startIndex":0,"status":0,"statusCode":200,"response":["Gold","Silver"]}"#,
+    ),
+    (
+        "GET /api/2.0/crm/case/912",
+        r#"{"count":1,"startIndex":0,"status":0,"statusCode":200,"response":{"id":912,"title":"Damaged delivery"}}"#,
+    ),
+];
+
+#[tokio::test]
+async fn record_fills_the_example_less_endpoints_from_the_portal_and_writes_no_credential() {
+    // The pages of two methods with no example response, one with one, and
+    // the portal also answers a path no page documents.
+    let specs = tempfile::tempdir().expect("tempdir");
+    let pages: Vec<String> = [
+        "18_put-task-reopen-returns-a-type-no-example.txt",
+        "71_get-entity-tag-returns-a-type-no-example.txt",
+        "01_get-opportunities-by-contact.txt",
+    ]
+    .iter()
+    .map(|p| {
+        common::root()
+            .join("tests/pages")
+            .join(p)
+            .display()
+            .to_string()
+    })
+    .collect();
+    let out_arg = specs.path().display().to_string();
+    let mut args = vec!["import"];
+    args.extend(pages.iter().map(String::as_str));
+    args.extend(["--out", &out_arg]);
+    let imported = common::run_in(&common::root(), &args);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+
+    let portal = example_less_portal().await;
+    let recorded = tempfile::tempdir().expect("tempdir");
+    let specs_arg = specs.path().join("specs").display().to_string();
+    let recorded_arg = recorded.path().display().to_string();
+    let proxy = Proxy::start_as(
+        "record",
+        &portal,
+        &[
+            "--specs",
+            &specs_arg,
+            "--api",
+            "onlyoffice",
+            "--out",
+            &recorded_arg,
+        ],
+    );
+    let http = raw_client();
+    for (request, answer) in RECORDED {
+        let (method, path) = request.split_once(' ').expect("request line");
+        let method: reqwest::Method = method.parse().expect("method");
+        let reply = http
+            .request(
+                method,
+                proxy.url(&format!("{path}?asc_auth_key=s3cret-query")),
+            )
+            .header("Authorization", "s3cret-auth-header")
+            .header("Cookie", "asc_auth_key=s3cret-cookie")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(reply.status(), 200, "{request}");
+        assert_eq!(reply.text().await.expect("body"), answer, "{request}");
+    }
+    let (code, stdout, stderr) = proxy.terminate();
+    assert!(stdout.contains("3 recorded"), "{code}: {stdout}\n{stderr}");
+
+    // The written directory passes check and serves what the portal said.
+    let written = recorded.path().join("specs").display().to_string();
+    let check = common::run_in(&common::root(), &["check", &written]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let server = common::Server::start(&["--specs", &written]);
+    let http = common::client();
+    for (request, answer) in RECORDED {
+        let (method, path) = request.split_once(' ').expect("request line");
+        let method: reqwest::Method = method.parse().expect("method");
+        let reply = http
+            .request(method, format!("{}/onlyoffice{path}", server.base))
+            .header("Authorization", "any")
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(reply.status(), 200, "{request}");
+        let marked = reply
+            .headers()
+            .get("Docmock-Example")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(marked.contains("from=recorded"), "{request}: {marked}");
+        let served: Value = reply.json().await.expect("JSON");
+        let expected: Value = serde_json::from_str(answer).expect("JSON");
+        assert_eq!(served, expected, "{request}");
+    }
+
+    // No credential the client sent is anywhere under --out.
+    for entry in walkdir::WalkDir::new(recorded.path()) {
+        let entry = entry.expect("entry");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("text");
+        for secret in ["s3cret-query", "s3cret-auth-header", "s3cret-cookie"] {
+            assert!(
+                !text.contains(secret),
+                "{} holds {secret}",
+                entry.path().display()
+            );
+        }
+    }
 }

@@ -223,57 +223,7 @@ const STATUS: &str = "/onlyoffice/api/2.0/crm/contact/1234/status.json";
 /// its head and as much of its body as it announces. An error says where
 /// the exchange broke.
 fn put_whole_body_then_read(server: &Server, size: usize) -> Result<String, String> {
-    put_whole_body_to_then_read(server, STATUS, size)
-}
-
-/// As [`put_whole_body_then_read`], to `target`.
-fn put_whole_body_to_then_read(
-    server: &Server,
-    target: &str,
-    size: usize,
-) -> Result<String, String> {
-    use std::io::{Read, Write};
-    let mut stream =
-        std::net::TcpStream::connect(address(server)).map_err(|e| format!("connect: {e}"))?;
-    let limit = Some(Duration::from_secs(30));
-    stream.set_read_timeout(limit).map_err(|e| e.to_string())?;
-    stream.set_write_timeout(limit).map_err(|e| e.to_string())?;
-    let head = format!(
-        "PUT {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: t\r\n\
-         Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
-    );
-    stream
-        .write_all(head.as_bytes())
-        .map_err(|e| format!("writing the head: {e}"))?;
-    let chunk = vec![b' '; 64 * 1024];
-    let mut left = size;
-    while left > 0 {
-        let n = left.min(chunk.len());
-        stream
-            .write_all(&chunk[..n])
-            .map_err(|e| format!("writing the body, {} bytes in: {e}", size - left))?;
-        left -= n;
-    }
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let text = String::from_utf8_lossy(&answer).into_owned();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length = head.lines().find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length: ")
-                    .and_then(|n| n.trim().parse::<usize>().ok())
-            });
-            if length.is_some_and(|length| body.len() >= length) {
-                return Ok(text);
-            }
-        }
-        match stream.read(&mut buffer) {
-            Ok(0) => return Err(format!("closed after {text:?}")),
-            Ok(n) => answer.extend_from_slice(&buffer[..n]),
-            Err(e) => return Err(format!("reading the answer after {text:?}: {e}")),
-        }
-    }
+    common::put_whole_body_then_read(&address(server), STATUS, size)
 }
 
 #[test]
@@ -294,14 +244,16 @@ fn answers_given_without_reading_the_body_reach_a_client_that_sends_it_all_first
     // The rate limit and the admin API answer before any body is read: the
     // body still arriving must not turn their answer into a reset.
     let server = Server::start(&["--rate-limit", "1/60s"]);
-    let first = put_whole_body_to_then_read(&server, STATUS, 10).expect("the first request");
+    let first =
+        common::put_whole_body_then_read(&address(&server), STATUS, 10).expect("the first request");
     assert!(!first.starts_with("HTTP/1.1 503"), "{first}");
     for round in 0..3 {
-        let answer = put_whole_body_to_then_read(&server, STATUS, 10 << 20)
+        let answer = common::put_whole_body_then_read(&address(&server), STATUS, 10 << 20)
             .unwrap_or_else(|e| panic!("rate limited, round {round}: {e}"));
         assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-        let answer = put_whole_body_to_then_read(&server, "/__docmock/requests", 10 << 20)
-            .unwrap_or_else(|e| panic!("admin, round {round}: {e}"));
+        let answer =
+            common::put_whole_body_then_read(&address(&server), "/__docmock/requests", 10 << 20)
+                .unwrap_or_else(|e| panic!("admin, round {round}: {e}"));
         assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
     }
 }

@@ -854,3 +854,23 @@ async fn record_fills_the_example_less_endpoints_from_the_portal_and_writes_no_c
         }
     }
 }
+
+#[test]
+fn a_client_that_sends_its_whole_body_before_reading_gets_the_413() {
+    let proxy = Proxy::start(
+        "http://127.0.0.1:9",
+        &["--api", "r7", "--max-body", "1048576"],
+    );
+    let address = proxy.base.trim_start_matches("http://").to_string();
+    for size in [2 << 20, 10 << 20] {
+        for round in 0..2 {
+            let answer = common::put_whole_body_then_read(&address, CONTACT, size)
+                .unwrap_or_else(|e| panic!("{size} bytes, round {round}: {e}"));
+            assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        }
+    }
+    // And the admin API, which reads no body, answers such a client too.
+    let answer = common::put_whole_body_then_read(&address, "/__docmock/report", 10 << 20)
+        .unwrap_or_else(|e| panic!("admin: {e}"));
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+}

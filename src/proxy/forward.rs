@@ -111,7 +111,9 @@ pub async fn respond(
     let path = parts.uri.path();
     if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
         let request = Request::received(parts.method, parts.uri, parts.headers, Bytes::new());
-        return Ok(admin(&client, &request).map(|b| Either::Left(Full::new(b))));
+        let response = admin(&client, &request).map(|b| Either::Left(Full::new(b)));
+        crate::serve::server::discard_unread(&client.activity, body, &request.headers);
+        return Ok(response);
     }
     let body_bytes = if body.is_end_stream() {
         Bytes::new()
@@ -121,6 +123,13 @@ pub async fn respond(
             Err(problem) => {
                 let request =
                     Request::received(parts.method, parts.uri, parts.headers, Bytes::new());
+                // As serve does: the client that sends its whole body
+                // before reading reads the 413, not a reset.
+                if problem.status == 413
+                    && !crate::serve::server::expects_continue(&request.headers)
+                {
+                    crate::serve::server::linger(&client.activity, body);
+                }
                 let mut response =
                     crate::serve::server::problem_for(&proxy.mock, &request, &problem);
                 response

@@ -294,7 +294,7 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
     let path = request.path();
     if path == crate::serve::admin::PREFIX || path.starts_with("/__docmock/") {
         let response = admin(client, request).map(Full::new);
-        discard_unread(client, body, &request.headers);
+        discard_unread(&client.activity, body, &request.headers);
         return Responding::ready(response);
     }
 
@@ -310,13 +310,13 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
             Ok(response) => response,
             Err(problem) => problem_for(&shared.mock.load(), request, &problem),
         };
-        discard_unread(client, body, &request.headers);
+        discard_unread(&client.activity, body, &request.headers);
         return Responding::ready(response.map(Full::new));
     }
 
     let mock = shared.mock.load();
     let answer = if let Some((wait, limit)) = shared.over_rate_limit() {
-        discard_unread(client, body, &request.headers);
+        discard_unread(&client.activity, body, &request.headers);
         rate_limited(&mock, request, wait, limit)
     } else if body.is_end_stream() {
         mock.answer_with(request, &notable)
@@ -338,7 +338,7 @@ fn respond(client: &Arc<Client>, request: http::Request<Incoming>) -> Responding
                 }
                 Err(problem) => {
                     if problem.status == 413 && !expects_continue(&exchange.request.headers) {
-                        linger(&client, body);
+                        linger(&client.activity, body);
                     }
                     unreadable(&mock, &exchange.request, problem)
                 }
@@ -707,10 +707,10 @@ const LINGER_BYTES: usize = 16 * 1024 * 1024;
 /// kernel answers those with a reset that may reach the client before it
 /// has read the 413. The connection counts as busy meanwhile, so the header
 /// timeout leaves it alone.
-fn linger(client: &Arc<Client>, mut body: Incoming) {
-    let client = Arc::clone(client);
+pub(crate) fn linger(activity: &Arc<Activity>, mut body: Incoming) {
+    let activity = Arc::clone(activity);
     tokio::spawn(async move {
-        let _busy = client.activity.begin();
+        let _busy = activity.begin();
         let discard = async {
             let mut discarded = 0;
             while let Some(Ok(frame)) = body.frame().await {
@@ -727,16 +727,16 @@ fn linger(client: &Arc<Client>, mut body: Incoming) {
 /// Lingers on a body the answer did not need (the admin API, a preflight,
 /// the rate limit), as on a refused one: a client that sends its whole body
 /// before reading then reads the answer, not a reset.
-fn discard_unread(client: &Arc<Client>, body: Incoming, headers: &HeaderMap) {
+pub(crate) fn discard_unread(activity: &Arc<Activity>, body: Incoming, headers: &HeaderMap) {
     if !body.is_end_stream() && !expects_continue(headers) {
-        linger(client, body);
+        linger(activity, body);
     }
 }
 
 /// Whether the client waits for `100 Continue` before sending its body: it
 /// has sent none of it yet, and reading it now would ask for it after the
 /// final answer.
-fn expects_continue(headers: &HeaderMap) -> bool {
+pub(crate) fn expects_continue(headers: &HeaderMap) -> bool {
     headers
         .get(header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"))

@@ -312,3 +312,55 @@ pub fn generated_specs(count: usize) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Sends `PUT target` with a body of `size` spaces to `address`
+/// (`127.0.0.1:PORT`), writing all of it before reading anything, as
+/// Python's `urllib` and Node's `fetch` do; the answer as text, or where
+/// sending or reading failed.
+pub fn put_whole_body_then_read(
+    address: &str,
+    target: &str,
+    size: usize,
+) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).map_err(|e| format!("connect: {e}"))?;
+    let limit = Some(std::time::Duration::from_secs(30));
+    stream.set_read_timeout(limit).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(limit).map_err(|e| e.to_string())?;
+    let head = format!(
+        "PUT {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: t\r\n\
+         Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("writing the head: {e}"))?;
+    let chunk = vec![b' '; 64 * 1024];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        stream
+            .write_all(&chunk[..n])
+            .map_err(|e| format!("writing the body, {} bytes in: {e}", size - left))?;
+        left -= n;
+    }
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+            });
+            if length.is_some_and(|length| body.len() >= length) {
+                return Ok(text);
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => return Err(format!("closed after {text:?}")),
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            Err(e) => return Err(format!("reading the answer after {text:?}: {e}")),
+        }
+    }
+}

@@ -102,6 +102,8 @@ enum Command {
         after_help = "Examples:\n  docmock proxy --target https://portal.example.com --api onlyoffice\n  docmock proxy --target http://127.0.0.1:8080 --api r7 --port 4011 --format junit --out proxy.xml"
     )]
     Proxy(ProxyArgs),
+    /// Proxy, and write what the portal answered into a spec directory
+    ///
     /// `proxy` that also writes what the portal answered into a spec
     /// directory: an example for each documented endpoint whose page shows
     /// none, and a new spec for each path no page documents, marked as

@@ -53,31 +53,7 @@ pub fn cookie(value: &str) -> Option<String> {
 /// `query` (`a=1&token=x`) with the value of every parameter named like a
 /// credential replaced; everything else kept as sent.
 pub fn query(query: &str) -> Cow<'_, str> {
-    if !query.split('&').any(|pair| secret_name(pair).is_some()) {
-        return Cow::Borrowed(query);
-    }
-    let pairs: Vec<Cow<'_, str>> = query
-        .split('&')
-        .map(|pair| match secret_name(pair) {
-            Some(name) => Cow::Owned(format!("{name}={PLACEHOLDER}")),
-            None => Cow::Borrowed(pair),
-        })
-        .collect();
-    Cow::Owned(pairs.join("&"))
-}
-
-/// The name of `pair` (`name=value`) when any piece of it names a
-/// credential (`password`, `user[password]`, `asc%5Fauth%5Fkey`).
-fn secret_name(pair: &str) -> Option<&str> {
-    let (name, _) = pair.split_once('=')?;
-    let decoded = form_urlencoded::parse(name.as_bytes())
-        .map(|(key, _)| key)
-        .next()
-        .unwrap_or_default();
-    decoded
-        .split(['[', ']', '.'])
-        .any(|piece| !piece.is_empty() && is_secret(piece))
-        .then_some(name)
+    crate::serve::redact::query_with(query, PLACEHOLDER)
 }
 
 /// The portal's base URL as recorded: without the user and password it
@@ -105,26 +81,7 @@ pub fn url(url: &str) -> String {
 /// (ONLYOFFICE's login answer `{"response": {"token": …}}`); whether
 /// there was one.
 pub fn json(value: &mut Value) -> bool {
-    match value {
-        Value::Object(members) => {
-            let mut masked = false;
-            for (name, member) in members.iter_mut() {
-                if is_secret(name) {
-                    if !member.is_null() {
-                        *member = Value::from(PLACEHOLDER);
-                        masked = true;
-                    }
-                } else {
-                    masked |= json(member);
-                }
-            }
-            masked
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |masked, item| json(item) | masked),
-        _ => false,
-    }
+    crate::serve::redact::json_with(value, PLACEHOLDER)
 }
 
 /// `text` (JSON) as recorded: as sent when it holds no credential, else

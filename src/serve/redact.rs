@@ -79,13 +79,19 @@ fn folded_is_secret(folded: &[u8]) -> bool {
 /// Names are compared decoded (`asc%5Fauth%5Fkey` is `asc_auth_key`), and
 /// everything else is kept byte for byte, so the entry shows what was sent.
 pub fn query(query: &str) -> Cow<'_, str> {
+    query_with(query, MASK)
+}
+
+/// [`query`], each credential's value replaced by `mask` (the recorder
+/// writes a placeholder a recorded request can still send).
+pub fn query_with<'q>(query: &'q str, mask: &str) -> Cow<'q, str> {
     if !query.split('&').any(|pair| secret_pair(pair).is_some()) {
         return Cow::Borrowed(query);
     }
     let masked: Vec<Cow<'_, str>> = query
         .split('&')
         .map(|pair| match secret_pair(pair) {
-            Some(name) => Cow::Owned(format!("{name}={MASK}")),
+            Some(name) => Cow::Owned(format!("{name}={mask}")),
             None => Cow::Borrowed(pair),
         })
         .collect();
@@ -205,24 +211,29 @@ fn quoted_value(got: &str) -> Option<String> {
 /// Masks every credential member of `value`, at any depth; whether there
 /// was one.
 pub fn json(value: &mut Value) -> bool {
+    json_with(value, MASK)
+}
+
+/// [`json`], each non-null credential member replaced by `mask`.
+pub fn json_with(value: &mut Value, mask: &str) -> bool {
     match value {
         Value::Object(members) => {
             let mut masked = false;
             for (name, member) in members.iter_mut() {
                 if is_secret(name) {
                     if !member.is_null() {
-                        *member = Value::from(MASK);
+                        *member = Value::from(mask);
                         masked = true;
                     }
                 } else {
-                    masked |= json(member);
+                    masked |= json_with(member, mask);
                 }
             }
             masked
         }
         Value::Array(items) => items
             .iter_mut()
-            .fold(false, |masked, item| json(item) | masked),
+            .fold(false, |masked, item| json_with(item, mask) | masked),
         _ => false,
     }
 }

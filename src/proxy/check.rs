@@ -37,12 +37,9 @@ pub struct RequestCheck {
 /// about what serving the request would.
 pub fn request(mock: &Mock, request: &Request) -> RequestCheck {
     let answer = mock.answer(request);
-    let endpoint = answer.endpoint.and_then(|found| {
-        mock.catalog()
-            .endpoints
-            .iter()
-            .position(|e| std::ptr::eq(e, found))
-    });
+    let endpoint = answer
+        .endpoint
+        .and_then(|found| mock.catalog().index_of(found));
     let verdict = match answer.verdict {
         Verdict::Unmatched => Verdict::Unmatched,
         Verdict::Invalid | Verdict::Replayed => Verdict::Invalid,

@@ -412,7 +412,6 @@ struct Detached {
 
 impl Detached {
     fn of(answer: Answer<'_>, mock: &Mock) -> Detached {
-        let endpoints = &mock.catalog().endpoints;
         let example = answer
             .endpoint
             .zip(answer.example)
@@ -424,9 +423,7 @@ impl Detached {
                 })
             });
         Detached {
-            endpoint: answer
-                .endpoint
-                .and_then(|e| endpoints.iter().position(|x| std::ptr::eq(x, e))),
+            endpoint: answer.endpoint.and_then(|e| mock.catalog().index_of(e)),
             response: answer.response,
             verdict: answer.verdict,
             message: answer.message,

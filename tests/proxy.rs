@@ -399,6 +399,20 @@ async fn a_dead_target_gives_a_502_in_the_vendors_shape_naming_it_at_once() {
     assert_eq!(code, 2, "the portal was not reached: {stdout}");
 }
 
+/// A request's head as a raw stand-in portal reads it, byte by byte up to
+/// the blank line; `None` when the client closes first.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
 /// A raw HTTP server for what docmock never answers: `/big` is 2 MB in
 /// chunks without a length, `/moved` a redirect to another host. Each
 /// connection takes one request.
@@ -416,15 +430,9 @@ async fn stand_in() -> (String, Vec<u8>) {
             };
             let big = served.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).to_string();
+                let Some(head) = read_head(&mut stream).await else {
+                    return;
+                };
                 if head.starts_with("GET /big")
                     || head.starts_with("GET /api/2.0/crm/contact/1234 ")
                 {
@@ -677,15 +685,9 @@ async fn example_less_portal() -> String {
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).to_string();
+                let Some(head) = read_head(&mut stream).await else {
+                    return;
+                };
                 let length: usize = head
                     .lines()
                     .find_map(|l| {
